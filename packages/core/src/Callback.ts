@@ -1,0 +1,64 @@
+/**
+ * The authorization request a client sends the user to, and the callback that
+ * comes back (RFC 6749 §4.1). `parse` is the only way to obtain an
+ * `AuthorizationResponse`, and `OAuthClient.exchangeCode` accepts nothing else:
+ * a code reaches the token endpoint only after its state (and issuer) were checked.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+import type { Effect } from "effect"
+import * as internal from "./internal/callback.js"
+import type { CallbackError } from "./OAuthError.js"
+
+/**
+ * What a client keeps between sending the user to the authorization endpoint and
+ * receiving the callback: the URL, the `state`, the PKCE verifier, the `nonce`,
+ * the redirect URI and scopes sent, and the issuer expected back (RFC 9207).
+ * Its Schema encoding lets a web app keep it in a server-side session.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
+ * @since 0.1.0
+ * @category models
+ */
+export class AuthorizationRequest extends Schema.Class<AuthorizationRequest>("@effect-oauth/core/AuthorizationRequest")({
+  url: Schema.String,
+  state: Schema.Redacted(Schema.String),
+  codeVerifier: Schema.optional(Schema.Redacted(Schema.String)),
+  nonce: Schema.optional(Schema.Redacted(Schema.String)),
+  redirectUri: Schema.optional(Schema.String),
+  scopes: Schema.Array(Schema.String),
+  /** The issuer the callback must name in `iss` (RFC 9207), when known. */
+  issuer: Schema.optional(Schema.String),
+  /** `true` when the server advertises `authorization_response_iss_parameter_supported`. */
+  issRequired: Schema.Boolean
+}) {}
+
+/**
+ * A validated authorization response: the `code` (redacted), the `iss` received,
+ * and the request it answers. Only {@link parse} makes one.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type AuthorizationResponse = internal.AuthorizationResponse
+
+/**
+ * Reads the redirect back from the authorization server.
+ *
+ * - `state` must equal the request's, compared in constant time.
+ * - `iss` (RFC 9207) must equal the expected issuer when the request names one;
+ *   it must be present when the server advertises it.
+ * - `error=access_denied` (or any RFC 6749 §4.1.2.1 code) → `AuthorizationDenied`.
+ *
+ * Fails with `AuthorizationDenied`, `StateMismatch`, `IssuerMismatch`, `InvalidCallback`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+ * @see https://www.rfc-editor.org/rfc/rfc9207#section-2.4
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parse: (
+  url: string | URL | URLSearchParams,
+  request: AuthorizationRequest
+) => Effect.Effect<AuthorizationResponse, CallbackError> = internal.parse

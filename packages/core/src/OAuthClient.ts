@@ -1,0 +1,186 @@
+/**
+ * The OAuth 2.0 client of one provider: authorization URLs and every grant, over
+ * `HttpClient.HttpClient`. Stateless: it holds configuration, never tokens.
+ *
+ * Every token request is a POST (or the provider's method) that never follows a
+ * redirect, has a timeout and a response size cap, refuses plain `http:` except
+ * for loopback hosts, and goes through `TokenResponse.parse`.
+ *
+ * @since 0.1.0
+ */
+import type { HttpClient } from "@effect/platform"
+import { Context, Schema } from "effect"
+import type { Duration, Effect, Layer, Redacted } from "effect"
+import type { AuthorizationRequest, AuthorizationResponse } from "./Callback.js"
+import * as internal from "./internal/oauthClient.js"
+import type { ConfigurationError, InvalidTokenResponse, OAuthError, TokenEndpointError, TransportError } from "./OAuthError.js"
+import type { ClientAuthMethod, Provider } from "./Provider.js"
+import type { TokenSet } from "./TokenSet.js"
+
+/**
+ * The client's registration at the provider.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Client {
+  readonly clientId: string
+  readonly clientSecret?: Redacted.Redacted<string> | undefined
+  /** The registered redirect URI, sent exactly as registered (RFC 9700 §4.1.3). */
+  readonly redirectUri?: string | undefined
+  /** Default: `client_secret_basic` with a secret, `none` without. */
+  readonly authMethod?: ClientAuthMethod | undefined
+  /** Scopes requested when a call names none (else the provider's `defaultScopes`). */
+  readonly scopes?: ReadonlyArray<string> | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  readonly provider: Provider
+  readonly client: Client
+  /** Timeout of each request. Default 30 seconds. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** Largest response body read. Default 1 MiB. */
+  readonly maxResponseBytes?: number | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface AuthorizationUrlOptions {
+  readonly scopes?: ReadonlyArray<string> | undefined
+  readonly redirectUri?: string | undefined
+  /** Extra query parameters (`access_type=offline`, `prompt=consent`, `login_hint`, …). */
+  readonly params?: Readonly<Record<string, string>> | undefined
+  /** Add an OpenID Connect `nonce`. Default: when `openid` is among the scopes. */
+  readonly nonce?: boolean | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface GrantOptions {
+  /** Scopes sent as `scope` (and assumed granted when the response omits `scope`). */
+  readonly scopes?: ReadonlyArray<string> | undefined
+  /** Extra body parameters (`resource`, `audience`, …). */
+  readonly params?: Readonly<Record<string, string>> | undefined
+}
+
+/**
+ * An RFC 7662 introspection response.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7662#section-2.2
+ * @since 0.1.0
+ * @category models
+ */
+export class Introspection extends Schema.Class<Introspection>("@effect-oauth/core/Introspection")({
+  active: Schema.Boolean,
+  scopes: Schema.Array(Schema.String),
+  clientId: Schema.optional(Schema.String),
+  username: Schema.optional(Schema.String),
+  tokenType: Schema.optional(Schema.String),
+  /** Epoch ms. */
+  expiresAt: Schema.optional(Schema.Number),
+  /** Epoch ms. */
+  issuedAt: Schema.optional(Schema.Number),
+  subject: Schema.optional(Schema.String),
+  audience: Schema.Array(Schema.String),
+  issuer: Schema.optional(Schema.String),
+  extra: Schema.Record({ key: Schema.String, value: Schema.Unknown })
+}) {}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  readonly provider: Provider
+  readonly clientId: string
+
+  /**
+   * Builds an authorization request (RFC 6749 §4.1.1) with PKCE S256 (RFC 7636),
+   * a 32-byte random `state`, and a `nonce` for OpenID Connect. Keep the result
+   * until the callback; pass it to `Callback.parse`.
+   *
+   * Fails with `ConfigurationError` (no authorization endpoint, no redirect URI,
+   * an insecure URL).
+   */
+  readonly authorizationUrl: (
+    options?: AuthorizationUrlOptions | undefined
+  ) => Effect.Effect<AuthorizationRequest, ConfigurationError>
+
+  /**
+   * Exchanges an authorization code (RFC 6749 §4.1.3), sending the PKCE verifier
+   * and the redirect URI of the request it answers.
+   */
+  readonly exchangeCode: (response: AuthorizationResponse) => Effect.Effect<TokenSet, TokenEndpointError>
+
+  /**
+   * Refreshes (RFC 6749 §6). Keeps the previous refresh token when the response
+   * has none. Fails with `ConfigurationError` (`MissingCredential`) when `tokens`
+   * has no refresh token, and with the token endpoint's errors.
+   */
+  readonly refresh: (tokens: TokenSet, options?: GrantOptions | undefined) => Effect.Effect<TokenSet, TokenEndpointError>
+
+  /** The client credentials grant (RFC 6749 §4.4). */
+  readonly clientCredentials: (options?: GrantOptions | undefined) => Effect.Effect<TokenSet, TokenEndpointError>
+
+  /**
+   * Any grant at the token endpoint, with client authentication and the provider's
+   * quirks: the door for extension grants (device code, token exchange, JWT bearer,
+   * `fb_exchange_token`). `params` must include `grant_type`. Values listed in
+   * `secrets` are masked in error text.
+   */
+  readonly grant: (
+    params: Readonly<Record<string, string>>,
+    options?: (GrantOptions & { readonly secrets?: ReadonlyArray<Redacted.Redacted<string>> | undefined }) | undefined
+  ) => Effect.Effect<TokenSet, TokenEndpointError>
+
+  /**
+   * Revokes a token (RFC 7009). Passing a `TokenSet` revokes its refresh token
+   * (which revokes the grant) or else its access token. A 200 is success whatever
+   * the body; an unknown token is success too (RFC 7009 §2.2).
+   */
+  readonly revoke: (
+    token: TokenSet | Redacted.Redacted<string>,
+    options?: { readonly hint?: "access_token" | "refresh_token" | undefined } | undefined
+  ) => Effect.Effect<void, OAuthError | InvalidTokenResponse | TransportError | ConfigurationError>
+
+  /** Introspects a token (RFC 7662). */
+  readonly introspect: (
+    token: Redacted.Redacted<string>,
+    options?: { readonly hint?: "access_token" | "refresh_token" | undefined } | undefined
+  ) => Effect.Effect<Introspection, OAuthError | InvalidTokenResponse | TransportError | ConfigurationError>
+}
+
+/**
+ * The service tag.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class OAuthClient extends Context.Tag("@effect-oauth/core/OAuthClient")<OAuthClient, Service>() {}
+
+/**
+ * Builds a client. Fails with `ConfigurationError` when an endpoint is not
+ * `https:` (plain `http:` is allowed for loopback hosts only).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (options: Options) => Effect.Effect<Service, ConfigurationError, HttpClient.HttpClient> =
+  internal.make
+
+/**
+ * A layer of {@link OAuthClient}.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: (options: Options) => Layer.Layer<OAuthClient, ConfigurationError, HttpClient.HttpClient> =
+  internal.layer

@@ -1,0 +1,366 @@
+/**
+ * The errors of the protocol core. Every failure of `@effect-oauth/core` is one of
+ * these tagged classes, in the Effect error channel; none of them ever prints a
+ * token or a secret (messages are built from secret-free fields only, and every
+ * field that could hold a credential is `Redacted`).
+ *
+ * @since 0.1.0
+ */
+import { Predicate, Schema } from "effect"
+
+/**
+ * What a caller can do about a failure:
+ *
+ * - `retry`: transient (network, timeout, 5xx, 429, an unparseable body); the
+ *   grant is intact, try again later (see `retryAfter`).
+ * - `reauthorize`: the grant is dead (`invalid_grant`, `access_denied`, …); the
+ *   user must authorize again.
+ * - `fixConfiguration`: the client is misconfigured (`invalid_client`,
+ *   `unauthorized_client`, `invalid_scope`, `unsupported_grant_type`, …);
+ *   the grant may be valid again once the configuration is fixed.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const Remedy = Schema.Literal("retry", "reauthorize", "fixConfiguration")
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Remedy = typeof Remedy.Type
+
+const reauthorizeCodes: ReadonlySet<string> = new Set([
+  "invalid_grant",
+  "access_denied",
+  "expired_token",
+  "invalid_token",
+  "consent_required",
+  "login_required",
+  "interaction_required"
+])
+const retryCodes: ReadonlySet<string> = new Set([
+  "temporarily_unavailable",
+  "server_error",
+  "slow_down",
+  "authorization_pending"
+])
+
+/**
+ * Classifies an RFC 6749 §5.2 error code (or an extension code) into a
+ * {@link Remedy}. `overrides` (from a provider's quirks) win; unknown codes are
+ * `retry` for 5xx and 429 responses and `fixConfiguration` otherwise.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ * @since 0.1.0
+ * @category constructors
+ */
+export const classify = (
+  error: string,
+  status: number,
+  overrides?: Readonly<Record<string, Remedy>> | undefined
+): Remedy => {
+  const override = overrides?.[error]
+  if (override !== undefined) return override
+  if (reauthorizeCodes.has(error)) return "reauthorize"
+  if (retryCodes.has(error)) return "retry"
+  if (status >= 500 || status === 429) return "retry"
+  return "fixConfiguration"
+}
+
+/**
+ * An error response from an authorization server (RFC 6749 §5.2, RFC 7009 §2.2.1,
+ * RFC 8628 §3.5): the `error` code as received, its description and uri, the
+ * HTTP status (200 when a provider puts the error inside a success response),
+ * `Retry-After` in seconds when the server sent one, and the {@link Remedy}.
+ *
+ * `details` keeps provider-specific error fields (Graph API `type`, `code`,
+ * `error_subcode`, `fbtrace_id`; Microsoft `error_codes`, `trace_id`, …).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ * @since 0.1.0
+ * @category errors
+ */
+export class OAuthError extends Schema.TaggedError<OAuthError>("@effect-oauth/core/OAuthError")("OAuthError", {
+  error: Schema.String,
+  description: Schema.optional(Schema.String),
+  uri: Schema.optional(Schema.String),
+  status: Schema.Number,
+  retryAfter: Schema.optional(Schema.Number),
+  endpoint: Schema.optional(Schema.String),
+  remedy: Remedy,
+  details: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+}) {
+  /**
+   * `true` when retrying the same request cannot succeed (`remedy` is not `retry`).
+   */
+  get isTerminal(): boolean {
+    return this.remedy !== "retry"
+  }
+
+  override get message(): string {
+    const where = this.endpoint === undefined ? "" : ` from ${this.endpoint}`
+    const description = this.description === undefined ? "" : `: ${this.description}`
+    const retry = this.retryAfter === undefined ? "" : `, retry after ${this.retryAfter}s`
+    return `${this.error}${description} (HTTP ${this.status}${where}; remedy: ${this.remedy}${retry})`
+  }
+}
+
+/**
+ * Why a token endpoint response could not be read.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const InvalidTokenResponseReason = Schema.Literal(
+  "EmptyBody",
+  "NotJson",
+  "TooLarge",
+  "UnexpectedStatus",
+  "MissingAccessToken",
+  "InvalidField"
+)
+
+/**
+ * A token endpoint answered something that is neither a token response nor an
+ * RFC 6749 §5.2 error: HTML from a proxy, an empty body, a 5xx page, a 400 without
+ * `error`, or a field with an absurd value. `excerpt` is a short, secret-free view
+ * of the body (field names only for structured bodies; long token-like runs masked
+ * for text). `field` names the offending field when there is one.
+ *
+ * `remedy` is `retry` for 2xx, 429 and 5xx responses (a proxy page or a glitch is
+ * transient) and `fixConfiguration` for other statuses.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidTokenResponse extends Schema.TaggedError<InvalidTokenResponse>(
+  "@effect-oauth/core/InvalidTokenResponse"
+)("InvalidTokenResponse", {
+  reason: InvalidTokenResponseReason,
+  status: Schema.Number,
+  field: Schema.optional(Schema.String),
+  detail: Schema.optional(Schema.String),
+  excerpt: Schema.optional(Schema.String),
+  endpoint: Schema.optional(Schema.String)
+}) {
+  /** What a caller can do about it. */
+  get remedy(): Remedy {
+    return this.status < 300 || this.status === 429 || this.status >= 500 ? "retry" : "fixConfiguration"
+  }
+
+  /** `true` when retrying cannot help. */
+  get isTerminal(): boolean {
+    return this.remedy !== "retry"
+  }
+
+  override get message(): string {
+    const where = this.endpoint === undefined ? "" : ` from ${this.endpoint}`
+    const field = this.field === undefined ? "" : `"${this.field}" `
+    const detail = this.detail === undefined ? "" : `${field}${this.detail}; `
+    const excerpt = this.excerpt === undefined ? "" : `; body: ${this.excerpt}`
+    return `invalid token response (${this.reason}): ${detail}HTTP ${this.status}${where}${excerpt}`
+  }
+}
+
+/**
+ * The user (or the server) refused the authorization request: the redirect
+ * carried `error=access_denied` (or another RFC 6749 §4.1.2.1 code).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
+ * @since 0.1.0
+ * @category errors
+ */
+export class AuthorizationDenied extends Schema.TaggedError<AuthorizationDenied>(
+  "@effect-oauth/core/AuthorizationDenied"
+)("AuthorizationDenied", {
+  error: Schema.String,
+  description: Schema.optional(Schema.String),
+  uri: Schema.optional(Schema.String)
+}) {
+  /** Always `reauthorize`: only a new authorization can help. */
+  get remedy(): Remedy {
+    return this.error === "temporarily_unavailable" || this.error === "server_error" ? "retry" : "reauthorize"
+  }
+
+  override get message(): string {
+    const description = this.description === undefined ? "" : `: ${this.description}`
+    return `authorization denied: ${this.error}${description}`
+  }
+}
+
+/**
+ * The callback's `state` differs from the one sent with the authorization request
+ * (or is missing): a possible CSRF attempt or a stale browser tab.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.12
+ * @since 0.1.0
+ * @category errors
+ */
+export class StateMismatch extends Schema.TaggedError<StateMismatch>("@effect-oauth/core/StateMismatch")(
+  "StateMismatch",
+  { missing: Schema.Boolean }
+) {
+  override get message(): string {
+    return this.missing
+      ? "callback has no state parameter (RFC 6749 §10.12)"
+      : "callback state differs from the one sent (RFC 6749 §10.12)"
+  }
+}
+
+/**
+ * The callback's `iss` parameter is missing (while the server advertises
+ * `authorization_response_iss_parameter_supported`) or names another issuer:
+ * a possible mix-up attack. Also used when discovery metadata names a different
+ * issuer than the one asked for.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9207#section-2.4
+ * @since 0.1.0
+ * @category errors
+ */
+export class IssuerMismatch extends Schema.TaggedError<IssuerMismatch>("@effect-oauth/core/IssuerMismatch")(
+  "IssuerMismatch",
+  { expected: Schema.String, received: Schema.optional(Schema.String) }
+) {
+  override get message(): string {
+    return this.received === undefined
+      ? `issuer "${this.expected}" expected, none received (RFC 9207)`
+      : `issuer "${this.expected}" expected, "${this.received}" received (RFC 9207)`
+  }
+}
+
+/**
+ * A callback URL that is not an authorization response: no `code` and no `error`,
+ * a duplicated parameter, or an unparseable URL.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidCallback extends Schema.TaggedError<InvalidCallback>("@effect-oauth/core/InvalidCallback")(
+  "InvalidCallback",
+  { reason: Schema.Literal("InvalidUrl", "MissingCode", "DuplicateParameter", "UnexpectedParameter"), parameter: Schema.optional(Schema.String) }
+) {
+  override get message(): string {
+    const parameter = this.parameter === undefined ? "" : ` ("${this.parameter}")`
+    return `invalid authorization callback: ${this.reason}${parameter}`
+  }
+}
+
+/**
+ * The request to an authorization server did not complete: connection refused,
+ * DNS, TLS, timeout, a redirect (token requests never follow one), or a body over
+ * the size limit. Wraps `@effect/platform`'s `HttpClientError` at the boundary,
+ * keeping method, origin and path but never the query (where some providers carry
+ * `client_secret`) nor the request itself.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TransportError extends Schema.TaggedError<TransportError>("@effect-oauth/core/TransportError")(
+  "TransportError",
+  {
+    reason: Schema.Literal("Transport", "Timeout", "Redirect", "TooLarge", "Decode"),
+    method: Schema.String,
+    endpoint: Schema.String,
+    status: Schema.optional(Schema.Number),
+    detail: Schema.optional(Schema.String)
+  }
+) {
+  /** Always `retry`: the grant is untouched. */
+  get remedy(): Remedy {
+    return "retry"
+  }
+
+  /** Always `false`. */
+  get isTerminal(): boolean {
+    return false
+  }
+
+  override get message(): string {
+    const status = this.status === undefined ? "" : ` HTTP ${this.status}`
+    const detail = this.detail === undefined ? "" : `: ${this.detail}`
+    return `${this.reason} error on ${this.method} ${this.endpoint}${status}${detail}`
+  }
+}
+
+/**
+ * The SDK was asked to do something its configuration does not allow: an `http:`
+ * endpoint that is not loopback, a provider without the endpoint an operation
+ * needs, a grant without the credential it needs (a refresh without a refresh
+ * token), or discovery metadata that is unusable.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ConfigurationError extends Schema.TaggedError<ConfigurationError>(
+  "@effect-oauth/core/ConfigurationError"
+)("ConfigurationError", {
+  reason: Schema.Literal("InsecureUrl", "InvalidUrl", "MissingEndpoint", "MissingCredential", "InvalidMetadata", "Unsupported"),
+  detail: Schema.String
+}) {
+  /** Always `fixConfiguration`. */
+  get remedy(): Remedy {
+    return "fixConfiguration"
+  }
+
+  override get message(): string {
+    return `${this.reason}: ${this.detail}`
+  }
+}
+
+/**
+ * The errors of a request to a token endpoint.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type TokenEndpointError = OAuthError | InvalidTokenResponse | TransportError | ConfigurationError
+
+/**
+ * The errors of `Callback.parse`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type CallbackError = AuthorizationDenied | StateMismatch | IssuerMismatch | InvalidCallback
+
+/**
+ * Every error of `@effect-oauth/core`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type CoreError = TokenEndpointError | CallbackError | IssuerMismatch
+
+const tags: ReadonlySet<string> = new Set([
+  "OAuthError",
+  "InvalidTokenResponse",
+  "AuthorizationDenied",
+  "StateMismatch",
+  "IssuerMismatch",
+  "InvalidCallback",
+  "TransportError",
+  "ConfigurationError"
+])
+
+/**
+ * `true` for any error of `@effect-oauth/core`.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isCoreError = (u: unknown): u is CoreError =>
+  Predicate.hasProperty(u, "_tag") && typeof u._tag === "string" && tags.has(u._tag)
+
+/**
+ * The remedy of any core error.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const remedyOf = (error: CoreError): Remedy =>
+  error._tag === "StateMismatch" || error._tag === "IssuerMismatch" || error._tag === "InvalidCallback"
+    ? "reauthorize"
+    : error.remedy

@@ -1,0 +1,132 @@
+/**
+ * A provider descriptor: an authorization server's endpoints plus the quirk options
+ * that make a non-conforming server work. RFC behaviour is the default; a preset in
+ * `@effect-oauth/providers` is one of these, as data.
+ *
+ * @since 0.1.0
+ */
+import type { Remedy } from "./OAuthError.js"
+
+/**
+ * Options of `TokenResponse.parse` that normalise a provider's token responses.
+ * Every field defaults to RFC 6749 behaviour.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TokenResponseQuirks {
+  /**
+   * How the `scope` field separates scopes. RFC 6749 §3.3 says space; GitHub,
+   * Facebook, Strava and Slack use commas. `"any"` splits on both.
+   */
+  readonly scopeSeparator?: " " | "," | "any" | undefined
+  /**
+   * Other names under which a provider sends `expires_in` (seconds from now),
+   * tried when `expires_in` is absent: Facebook's legacy form body uses `expires`.
+   */
+  readonly expiresInAliases?: ReadonlyArray<string> | undefined
+  /**
+   * Names of fields holding the refresh token's own lifetime in seconds.
+   * Default: `refresh_token_expires_in` (GitHub Apps) and `refresh_expires_in` (Keycloak).
+   */
+  readonly refreshTokenExpiresInFields?: ReadonlyArray<string> | undefined
+  /** `token_type` to assume when the response has none (RFC 6749 requires it). Default `Bearer`. */
+  readonly defaultTokenType?: string | undefined
+  /** Remedies for provider-specific error codes (GitHub's `bad_verification_code` → `reauthorize`). */
+  readonly errorRemedies?: Readonly<Record<string, Remedy>> | undefined
+  /**
+   * Reads a provider-specific error body that is not RFC 6749 §5.2 shaped (the
+   * Graph API's `{ "error": { "message", "type", "code", … } }`) into an `error`
+   * code, description and details. Return `undefined` to fall back to the RFC shape.
+   */
+  readonly readError?: ((body: Readonly<Record<string, unknown>>) => ProviderErrorFields | undefined) | undefined
+}
+
+/**
+ * An error read by {@link TokenResponseQuirks.readError}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ProviderErrorFields {
+  readonly error: string
+  readonly description?: string | undefined
+  readonly uri?: string | undefined
+  readonly details?: Readonly<Record<string, unknown>> | undefined
+}
+
+/**
+ * How the client authenticates at the token endpoint (RFC 6749 §2.3,
+ * OpenID Connect Core §9).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ClientAuthMethod = "client_secret_basic" | "client_secret_post" | "none"
+
+/**
+ * Options of the requests the SDK sends to a provider.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RequestQuirks {
+  /** HTTP method of the token endpoint. Facebook's Graph API accepts GET; default POST. */
+  readonly tokenMethod?: "POST" | "GET" | undefined
+  /** Headers sent to every endpoint (GitHub needs `Accept: application/json`). */
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  /**
+   * `client_secret_basic` credentials are form-urlencoded before base64 as RFC 6749
+   * §2.3.1 requires; `"raw"` sends them as-is for servers that do not decode
+   * (the two agree unless the id or secret has reserved characters).
+   */
+  readonly basicAuthEncoding?: "form-urlencoded" | "raw" | undefined
+  /** Send `redirect_uri` with refresh requests too (some servers ask for it). */
+  readonly redirectUriOnRefresh?: boolean | undefined
+  /** Parameters added to every authorization URL (Google: `access_type=offline`). */
+  readonly authorizationParams?: Readonly<Record<string, string>> | undefined
+  /** PKCE is on by default (RFC 9700 §2.1.1); only a server that rejects it may turn it off. */
+  readonly pkce?: boolean | undefined
+}
+
+/**
+ * An authorization server: its endpoints (RFC 8414 names, camelCase) and quirks.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
+ * @since 0.1.0
+ * @category models
+ */
+export interface Provider {
+  /** A short name for messages and spans (`"google"`). */
+  readonly name: string
+  /** The issuer identifier, when the server has one (RFC 8414 §2, RFC 9207). */
+  readonly issuer?: string | undefined
+  readonly authorizationEndpoint?: string | undefined
+  readonly tokenEndpoint: string
+  readonly revocationEndpoint?: string | undefined
+  readonly introspectionEndpoint?: string | undefined
+  readonly userinfoEndpoint?: string | undefined
+  readonly deviceAuthorizationEndpoint?: string | undefined
+  readonly pushedAuthorizationRequestEndpoint?: string | undefined
+  readonly registrationEndpoint?: string | undefined
+  readonly jwksUri?: string | undefined
+  /** RFC 9207: the server puts `iss` in every authorization response; the SDK then requires it. */
+  readonly authorizationResponseIssParameterSupported?: boolean | undefined
+  readonly tokenEndpointAuthMethodsSupported?: ReadonlyArray<string> | undefined
+  readonly codeChallengeMethodsSupported?: ReadonlyArray<string> | undefined
+  readonly scopesSupported?: ReadonlyArray<string> | undefined
+  /** Scopes sent when the caller names none. */
+  readonly defaultScopes?: ReadonlyArray<string> | undefined
+  readonly tokenResponse?: TokenResponseQuirks | undefined
+  readonly requests?: RequestQuirks | undefined
+  /** The raw metadata document, when the provider came from discovery. */
+  readonly metadata?: Readonly<Record<string, unknown>> | undefined
+}
+
+/**
+ * Builds a provider from its endpoints (any RFC 6749 server).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (provider: Provider): Provider => provider

@@ -1,0 +1,11 @@
+/**
+ * @effect-oauth/core — the OAuth 2.0 protocol, stateless.
+ *
+ * @since 0.1.0
+ */
+export * as Callback from "./Callback.js"
+export * as OAuthClient from "./OAuthClient.js"
+export * as OAuthError from "./OAuthError.js"
+export * as Provider from "./Provider.js"
+export * as TokenResponse from "./TokenResponse.js"
+export * as TokenSet from "./TokenSet.js"
