@@ -6,6 +6,7 @@
 export * as Callback from "./Callback.js"
 export * as OAuthClient from "./OAuthClient.js"
 export * as OAuthError from "./OAuthError.js"
+export * as Pkce from "./Pkce.js"
 export * as Provider from "./Provider.js"
 export * as TokenResponse from "./TokenResponse.js"
 export * as TokenSet from "./TokenSet.js"

@@ -1,6 +1,13 @@
 import { Effect, Redacted } from "effect"
 import type { AuthorizationRequest } from "../Callback.js"
-import { InvalidCallback, type CallbackError } from "../OAuthError.js"
+import {
+  AuthorizationDenied,
+  type CallbackError,
+  InvalidCallback,
+  IssuerMismatch,
+  StateMismatch
+} from "../OAuthError.js"
+import { timingSafeEqual } from "./crypto.js"
 
 const TypeId: unique symbol = Symbol.for("@effect-oauth/core/AuthorizationResponse")
 
@@ -12,13 +19,81 @@ export class AuthorizationResponse {
     readonly iss: string | undefined,
     readonly request: AuthorizationRequest
   ) {}
+
+  toString(): string {
+    return `AuthorizationResponse(code: <redacted>${this.iss === undefined ? "" : `, iss: ${this.iss}`})`
+  }
+
+  toJSON(): unknown {
+    return { _id: "AuthorizationResponse", code: "<redacted>", iss: this.iss }
+  }
+}
+
+const responseParameters = ["code", "state", "iss", "error", "error_description", "error_uri"] as const
+
+const hasResponseParameter = (params: URLSearchParams): boolean =>
+  responseParameters.some((name) => params.has(name))
+
+// Relative forms are what a Node server sees in `request.url` ("/callback?code=…").
+const placeholderBase = "http://callback.invalid"
+
+const parametersOf = (input: string | URL | URLSearchParams): URLSearchParams | undefined => {
+  if (input instanceof URLSearchParams) return input
+  let url: URL
+  try {
+    url = typeof input === "string" ? new URL(input, placeholderBase) : input
+  } catch {
+    return undefined
+  }
+  if (hasResponseParameter(url.searchParams)) return url.searchParams
+  // response_mode=fragment puts the parameters after "#" (OAuth 2.0 Multiple Response Types §2.1).
+  const fragment = new URLSearchParams(url.hash.replace(/^#/, ""))
+  return hasResponseParameter(fragment) ? fragment : url.searchParams
 }
 
 /** @internal */
 export const parse = (
-  _url: string | URL | URLSearchParams,
-  _request: AuthorizationRequest
+  input: string | URL | URLSearchParams,
+  request: AuthorizationRequest
 ): Effect.Effect<AuthorizationResponse, CallbackError> =>
-  Effect.fail(new InvalidCallback({ reason: "InvalidUrl" }))
-
-void Redacted
+  Effect.gen(function*() {
+    const params = parametersOf(input)
+    if (params === undefined) return yield* new InvalidCallback({ reason: "InvalidUrl" })
+    // "Request and response parameters MUST NOT be included more than once." (RFC 6749 §3.1)
+    for (const name of responseParameters) {
+      if (params.getAll(name).length > 1) {
+        return yield* new InvalidCallback({ reason: "DuplicateParameter", parameter: name })
+      }
+    }
+    // RFC 9207 §2.4: the issuer is checked first, and an error response from the
+    // wrong issuer must not be taken for one of the expected server.
+    const iss = params.get("iss") ?? undefined
+    if (request.issuer !== undefined) {
+      if (iss !== undefined && iss !== request.issuer) {
+        return yield* new IssuerMismatch({ expected: request.issuer, received: iss })
+      }
+      if (iss === undefined && request.issRequired) {
+        return yield* new IssuerMismatch({ expected: request.issuer })
+      }
+    }
+    // RFC 6749 §4.1.2 and §4.1.2.1: `state` is "REQUIRED if the "state" parameter was
+    // present in the client authorization request", error responses included.
+    const state = params.get("state")
+    if (state === null) return yield* new StateMismatch({ missing: true })
+    if (!(yield* timingSafeEqual(state, Redacted.value(request.state)))) {
+      return yield* new StateMismatch({ missing: false })
+    }
+    const error = params.get("error")
+    if (error !== null) {
+      const description = params.get("error_description")
+      const uri = params.get("error_uri")
+      return yield* new AuthorizationDenied({
+        error,
+        ...(description === null ? {} : { description }),
+        ...(uri === null ? {} : { uri })
+      })
+    }
+    const code = params.get("code")
+    if (code === null || code === "") return yield* new InvalidCallback({ reason: "MissingCode", parameter: "code" })
+    return new AuthorizationResponse(Redacted.make(code), iss, request)
+  })
