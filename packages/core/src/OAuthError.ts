@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import type { HttpClientError } from "@effect/platform"
 import { Predicate, Schema } from "effect"
 
 /**
@@ -248,6 +249,25 @@ export class InvalidCallback extends Schema.TaggedError<InvalidCallback>("@effec
   }
 }
 
+const originAndPath = (url: string): string => {
+  try {
+    const parsed = new URL(url)
+    return `${parsed.origin}${parsed.pathname}`
+  } catch {
+    return "(invalid URL)"
+  }
+}
+
+const systemErrorCode = (cause: unknown): string | undefined => {
+  for (let current = cause, depth = 0; depth < 4 && Predicate.isObject(current); depth++) {
+    if (Predicate.hasProperty(current, "code") && typeof current.code === "string" && /^[A-Z][A-Z0-9_]+$/.test(current.code)) {
+      return current.code
+    }
+    current = Predicate.hasProperty(current, "cause") ? current.cause : undefined
+  }
+  return undefined
+}
+
 /**
  * The request to an authorization server did not complete: connection refused,
  * DNS, TLS, timeout, a redirect (token requests never follow one), or a body over
@@ -276,6 +296,26 @@ export class TransportError extends Schema.TaggedError<TransportError>("@effect-
   /** Always `false`. */
   get isTerminal(): boolean {
     return false
+  }
+
+  /**
+   * Wraps an `HttpClientError` of `@effect/platform` at the boundary: keeps the
+   * method, the endpoint's origin and path (never its query), the status and the
+   * reason, plus a system error code (`ECONNREFUSED`) when the cause has one. The
+   * request and the cause themselves are dropped: their JSON would carry the URL's
+   * query and headers.
+   *
+   * @since 0.1.0
+   */
+  static fromHttpClientError(error: HttpClientError.HttpClientError): TransportError {
+    const code = systemErrorCode(error.cause)
+    return new TransportError({
+      reason: error._tag === "ResponseError" && error.reason !== "StatusCode" ? "Decode" : "Transport",
+      method: error.request.method,
+      endpoint: originAndPath(error.request.url),
+      ...(error._tag === "ResponseError" ? { status: error.response.status } : {}),
+      detail: `${error._tag} (${error.reason})${code === undefined ? "" : ` ${code}`}`
+    })
   }
 
   override get message(): string {

@@ -5,7 +5,10 @@
  *
  * @since 0.1.0
  */
-import type { Remedy } from "./OAuthError.js"
+import type { HttpClient } from "@effect/platform"
+import type { Duration, Effect } from "effect"
+import * as discovery from "./internal/discovery.js"
+import type { ConfigurationError, IssuerMismatch, Remedy, TransportError } from "./OAuthError.js"
 
 /**
  * Options of `TokenResponse.parse` that normalise a provider's token responses.
@@ -130,3 +133,69 @@ export interface Provider {
  * @category constructors
  */
 export const make = (provider: Provider): Provider => provider
+
+/**
+ * Options of {@link discover}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DiscoverOptions {
+  /**
+   * Which document to read: `"oidc"` (`/.well-known/openid-configuration`, OpenID
+   * Connect Discovery §4), `"oauth2"` (`/.well-known/oauth-authorization-server`,
+   * RFC 8414 §3) or `"auto"` (the default): OpenID Connect first, RFC 8414 when the
+   * first answers 404.
+   */
+  readonly algorithm?: "oidc" | "oauth2" | "auto" | undefined
+  /** The provider's `name`. Default: the issuer's host. */
+  readonly name?: string | undefined
+  /** Extra request headers. */
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  /** Timeout of each request. Default 30 seconds. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** Largest metadata document read. Default 1 MiB. */
+  readonly maxResponseBytes?: number | undefined
+}
+
+/**
+ * Reads an authorization server's metadata (RFC 8414, OpenID Connect Discovery)
+ * and builds a {@link Provider} from it: every endpoint, the RFC 9207
+ * `authorization_response_iss_parameter_supported` flag, the supported client
+ * authentication methods, PKCE methods and scopes, and the raw document as
+ * `metadata`.
+ *
+ * For an issuer with a path (`https://as.example/tenant`), RFC 8414 inserts the
+ * well-known segment before the path (`/.well-known/oauth-authorization-server/tenant`)
+ * while OpenID Connect appends it (`/tenant/.well-known/openid-configuration`).
+ * The document's `issuer` must equal `issuer` exactly, and every endpoint must be
+ * `https:` (plain `http:` only on loopback hosts). Redirects are not followed; the
+ * request has a timeout and a size cap.
+ *
+ * Fails with `IssuerMismatch` (the document names another issuer),
+ * `ConfigurationError` (`InvalidMetadata`: no document, not JSON, a missing
+ * `token_endpoint`, a field of the wrong type; `InsecureUrl` / `InvalidUrl` for the
+ * issuer or an endpoint) and `TransportError` (network, timeout, redirect, size,
+ * 429 or 5xx).
+ *
+ * @example
+ * ```ts
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { Provider } from "@effect-oauth/core"
+ * import { Effect } from "effect"
+ *
+ * const provider = Provider.discover("https://accounts.google.com").pipe(
+ *   Effect.provide(FetchHttpClient.layer)
+ * )
+ * ```
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-3
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfig
+ * @since 0.1.0
+ * @category constructors
+ */
+export const discover: (
+  issuer: string,
+  options?: DiscoverOptions | undefined
+) => Effect.Effect<Provider, TransportError | ConfigurationError | IssuerMismatch, HttpClient.HttpClient> =
+  discovery.discover

@@ -1,14 +1,436 @@
-import type { HttpClient } from "@effect/platform"
-import { Effect, Layer } from "effect"
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { Clock, Effect, Layer, Redacted } from "effect"
+import { AuthorizationRequest } from "../Callback.js"
+import type { AuthorizationResponse } from "../Callback.js"
 import type * as OAuthClient from "../OAuthClient.js"
-import { OAuthClient as Tag } from "../OAuthClient.js"
-import { ConfigurationError } from "../OAuthError.js"
+import { Introspection, OAuthClient as Tag } from "../OAuthClient.js"
+import { ConfigurationError, InvalidTokenResponse, type TokenEndpointError } from "../OAuthError.js"
+import * as Pkce from "../Pkce.js"
+import type { ClientAuthMethod, Provider } from "../Provider.js"
+import * as TokenResponse from "../TokenResponse.js"
+import * as TokenSet from "../TokenSet.js"
+import { base64, utf8Bytes } from "./crypto.js"
+import * as http from "./http.js"
+
+const endpointFields = [
+  ["authorizationEndpoint", "authorization_endpoint"],
+  ["tokenEndpoint", "token_endpoint"],
+  ["revocationEndpoint", "revocation_endpoint"],
+  ["introspectionEndpoint", "introspection_endpoint"],
+  ["userinfoEndpoint", "userinfo_endpoint"],
+  ["deviceAuthorizationEndpoint", "device_authorization_endpoint"],
+  ["pushedAuthorizationRequestEndpoint", "pushed_authorization_request_endpoint"],
+  ["registrationEndpoint", "registration_endpoint"],
+  ["jwksUri", "jwks_uri"]
+] as const
+
+// Parameters the client sets itself; `params` may not replace them, or the request
+// and what is kept for the callback (state, verifier, nonce) would disagree.
+const reservedAuthorizationParams: ReadonlySet<string> = new Set([
+  "response_type",
+  "client_id",
+  "redirect_uri",
+  "scope",
+  "state",
+  "code_challenge",
+  "code_challenge_method",
+  "nonce"
+])
+
+/** `application/x-www-form-urlencoded` serialisation of one value (RFC 6749 Appendix B). */
+const formEncode = (value: string): string => new URLSearchParams([["", value]]).toString().slice(1)
+
+/** @internal */
+export const basicCredentials = (
+  clientId: string,
+  secret: string,
+  encoding: "form-urlencoded" | "raw" = "form-urlencoded"
+): string =>
+  // RFC 6749 §2.3.1: "The client identifier is encoded using the
+  // "application/x-www-form-urlencoded" encoding algorithm per Appendix B, and the
+  // encoded value is used as the username; the client password is encoded using the
+  // same algorithm and used as the password."
+  encoding === "raw"
+    ? base64(utf8Bytes(`${clientId}:${secret}`))
+    : base64(utf8Bytes(`${formEncode(clientId)}:${formEncode(secret)}`))
+
+const validRedirectUri = (value: string): Effect.Effect<string, ConfigurationError> => {
+  try {
+    const url = new URL(value)
+    // "The endpoint URI MUST NOT include a fragment component." (RFC 6749 §3.1.2)
+    if (url.hash !== "") {
+      return Effect.fail(new ConfigurationError({ reason: "InvalidUrl", detail: "redirect URI must not have a fragment" }))
+    }
+    return Effect.succeed(value)
+  } catch {
+    return Effect.fail(new ConfigurationError({ reason: "InvalidUrl", detail: "redirect URI is not an absolute URI" }))
+  }
+}
+
+const missingEndpoint = (provider: Provider, name: string) =>
+  new ConfigurationError({ reason: "MissingEndpoint", detail: `provider "${provider.name}" has no ${name}` })
+
+interface Prepared {
+  readonly url: URL
+  readonly request: HttpClientRequest.HttpClientRequest
+  readonly secrets: ReadonlyArray<Redacted.Redacted<string>>
+  /** Credentials are in the query string: keep the URL out of spans. */
+  readonly hideUrl: boolean
+}
 
 /** @internal */
 export const make = (
-  _options: OAuthClient.Options
+  options: OAuthClient.Options
 ): Effect.Effect<OAuthClient.Service, ConfigurationError, HttpClient.HttpClient> =>
-  Effect.fail(new ConfigurationError({ reason: "Unsupported", detail: "pending" }))
+  Effect.gen(function*() {
+    const { client, provider } = options
+    const httpClient = yield* HttpClient.HttpClient
+    const limits = http.limits(options)
+    const urls = new Map<string, URL>()
+    for (const [field, name] of endpointFields) {
+      const value = provider[field]
+      if (value !== undefined) urls.set(field, yield* http.endpointUrl(name, value))
+    }
+    const tokenUrl = urls.get("tokenEndpoint")
+    if (tokenUrl === undefined) return yield* missingEndpoint(provider, "token_endpoint")
+    if (client.redirectUri !== undefined) yield* validRedirectUri(client.redirectUri)
+    const authMethod: ClientAuthMethod = client.authMethod ??
+      (client.clientSecret === undefined ? "none" : "client_secret_basic")
+    if (authMethod !== "none" && client.clientSecret === undefined) {
+      return yield* new ConfigurationError({
+        reason: "MissingCredential",
+        detail: `client authentication ${authMethod} needs a client secret`
+      })
+    }
+    const quirks = provider.requests ?? {}
+    const baseHeaders: Record<string, string> = { accept: "application/json", ...quirks.headers }
+    const clientSecrets = client.clientSecret === undefined ? [] : [client.clientSecret]
+
+    /** Adds client authentication (RFC 6749 §2.3.1, OIDC Core §9) to a form. */
+    const authenticate = (
+      params: Record<string, string>
+    ): { readonly body: Record<string, string>; readonly headers: Record<string, string> } => {
+      const secret = client.clientSecret === undefined ? "" : Redacted.value(client.clientSecret)
+      switch (authMethod) {
+        case "client_secret_basic":
+          return {
+            body: params,
+            headers: {
+              authorization: `Basic ${basicCredentials(client.clientId, secret, quirks.basicAuthEncoding)}`
+            }
+          }
+        case "client_secret_post":
+          return { body: { ...params, client_id: client.clientId, client_secret: secret }, headers: {} }
+        case "none":
+          return { body: { ...params, client_id: client.clientId }, headers: {} }
+      }
+    }
+
+    const prepare = (
+      url: URL,
+      params: Record<string, string>,
+      method: "POST" | "GET",
+      secrets: ReadonlyArray<Redacted.Redacted<string>>
+    ): Prepared => {
+      const { body, headers } = authenticate(params)
+      const base = method === "GET"
+        ? HttpClientRequest.get(url).pipe(HttpClientRequest.appendUrlParams(body))
+        : HttpClientRequest.post(url).pipe(HttpClientRequest.bodyUrlParams(body))
+      return {
+        url,
+        request: HttpClientRequest.setHeaders(base, { ...baseHeaders, ...headers }),
+        secrets: [...clientSecrets, ...secrets],
+        hideUrl: method === "GET" && Object.keys(body).some((name) => name !== "client_id")
+      }
+    }
+
+    const tokenRequest = (
+      params: Record<string, string>,
+      requestedScopes: ReadonlyArray<string>,
+      secrets: ReadonlyArray<Redacted.Redacted<string>>
+    ): Effect.Effect<TokenSet.TokenSet, TokenEndpointError> => {
+      const prepared = prepare(tokenUrl, params, quirks.tokenMethod ?? "POST", secrets)
+      return Effect.gen(function*() {
+        // expires_in counts from when the response was generated: anchor it at the
+        // send time so a slow response can only make the token look older.
+        const requestedAt = yield* Clock.currentTimeMillis
+        const response = yield* http.send(httpClient, prepared.request, tokenUrl, limits, prepared.hideUrl)
+        return yield* TokenResponse.parse(response, {
+          requestedAt,
+          requestedScopes,
+          quirks: provider.tokenResponse,
+          endpoint: http.where(tokenUrl),
+          secrets: prepared.secrets
+        })
+      })
+    }
+
+    const grant = Effect.fn("OAuthClient.grant")(function*(
+      params: Readonly<Record<string, string>>,
+      grantOptions?: Parameters<OAuthClient.Service["grant"]>[1]
+    ) {
+      const grantType = params["grant_type"]
+      if (grantType === undefined || grantType === "") {
+        return yield* new ConfigurationError({ reason: "Unsupported", detail: "grant parameters need a grant_type" })
+      }
+      yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.name, "oauth.grant_type": grantType })
+      const scopes = grantOptions?.scopes
+      const body: Record<string, string> = {
+        ...params,
+        ...(scopes === undefined || scopes.length === 0 ? {} : { scope: scopes.join(" ") }),
+        ...grantOptions?.params
+      }
+      const requestedScopes = scopes ?? (params["scope"] === undefined ? [] : params["scope"].split(" ").filter((s) => s !== ""))
+      return yield* tokenRequest(body, requestedScopes, grantOptions?.secrets ?? [])
+    })
+
+    const authorizationUrl = Effect.fn("OAuthClient.authorizationUrl")(function*(
+      urlOptions?: OAuthClient.AuthorizationUrlOptions | undefined
+    ) {
+      yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.name })
+      const endpoint = urls.get("authorizationEndpoint")
+      if (endpoint === undefined) return yield* missingEndpoint(provider, "authorization_endpoint")
+      const redirectUri = urlOptions?.redirectUri ?? client.redirectUri
+      if (redirectUri === undefined) {
+        return yield* new ConfigurationError({
+          reason: "MissingEndpoint",
+          detail: "no redirect URI: set client.redirectUri or pass redirectUri"
+        })
+      }
+      yield* validRedirectUri(redirectUri)
+      const extra = { ...quirks.authorizationParams, ...urlOptions?.params }
+      for (const name of Object.keys(extra)) {
+        if (reservedAuthorizationParams.has(name)) {
+          return yield* new ConfigurationError({
+            reason: "Unsupported",
+            detail: `"${name}" is set by the client and cannot be passed as an extra parameter`
+          })
+        }
+      }
+      const scopes = urlOptions?.scopes ?? client.scopes ?? provider.defaultScopes ?? []
+      const state = yield* Pkce.randomState()
+      const pkce = quirks.pkce === false ? undefined : yield* Pkce.make()
+      const nonce = (urlOptions?.nonce ?? scopes.includes("openid")) ? yield* Pkce.randomNonce() : undefined
+      const url = new URL(endpoint)
+      const query = url.searchParams
+      query.set("response_type", "code")
+      query.set("client_id", client.clientId)
+      query.set("redirect_uri", redirectUri)
+      if (scopes.length > 0) query.set("scope", scopes.join(" "))
+      query.set("state", Redacted.value(state))
+      if (pkce !== undefined) {
+        query.set("code_challenge", pkce.challenge)
+        query.set("code_challenge_method", pkce.method)
+      }
+      if (nonce !== undefined) query.set("nonce", Redacted.value(nonce))
+      for (const [name, value] of Object.entries(extra)) query.set(name, value)
+      return new AuthorizationRequest({
+        url: url.toString(),
+        state,
+        ...(pkce === undefined ? {} : { codeVerifier: pkce.verifier }),
+        ...(nonce === undefined ? {} : { nonce }),
+        redirectUri,
+        scopes,
+        ...(provider.issuer === undefined ? {} : { issuer: provider.issuer }),
+        issRequired: provider.authorizationResponseIssParameterSupported === true
+      })
+    })
+
+    const exchangeCode = Effect.fn("OAuthClient.exchangeCode")(function*(response: AuthorizationResponse) {
+      yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.name, "oauth.grant_type": "authorization_code" })
+      const request = response.request
+      const params: Record<string, string> = {
+        grant_type: "authorization_code",
+        code: Redacted.value(response.code),
+        // RFC 6749 §4.1.3: REQUIRED when the authorization request had one (Facebook
+        // refuses the exchange without it).
+        ...(request.redirectUri === undefined ? {} : { redirect_uri: request.redirectUri }),
+        ...(request.codeVerifier === undefined ? {} : { code_verifier: Redacted.value(request.codeVerifier) })
+      }
+      const secrets = [response.code, ...(request.codeVerifier === undefined ? [] : [request.codeVerifier])]
+      return yield* tokenRequest(params, request.scopes, secrets)
+    })
+
+    const refresh = Effect.fn("OAuthClient.refresh")(function*(
+      tokens: TokenSet.TokenSet,
+      grantOptions?: OAuthClient.GrantOptions | undefined
+    ) {
+      yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.name, "oauth.grant_type": "refresh_token" })
+      const refreshToken = tokens.refreshToken
+      if (refreshToken === undefined) {
+        return yield* new ConfigurationError({ reason: "MissingCredential", detail: "the token set has no refresh token" })
+      }
+      const scopes = grantOptions?.scopes
+      const params: Record<string, string> = {
+        grant_type: "refresh_token",
+        refresh_token: Redacted.value(refreshToken),
+        // RFC 6749 §6: an omitted scope "is treated as equal to the scope originally granted".
+        ...(scopes === undefined ? {} : { scope: scopes.join(" ") }),
+        ...(quirks.redirectUriOnRefresh === true && client.redirectUri !== undefined
+          ? { redirect_uri: client.redirectUri }
+          : {}),
+        ...grantOptions?.params
+      }
+      const next = yield* tokenRequest(params, scopes ?? tokens.scopes, [refreshToken])
+      return TokenSet.merge(tokens, next)
+    })
+
+    const clientCredentials = Effect.fn("OAuthClient.clientCredentials")(function*(
+      grantOptions?: OAuthClient.GrantOptions | undefined
+    ) {
+      yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.name, "oauth.grant_type": "client_credentials" })
+      const scopes = grantOptions?.scopes ?? client.scopes ?? provider.defaultScopes ?? []
+      const params: Record<string, string> = {
+        grant_type: "client_credentials",
+        ...(scopes.length === 0 ? {} : { scope: scopes.join(" ") }),
+        ...grantOptions?.params
+      }
+      return yield* tokenRequest(params, scopes, [])
+    })
+
+    /** A POST to revocation or introspection: client authentication, the same limits. */
+    const tokenManagement = (
+      url: URL,
+      token: Redacted.Redacted<string>,
+      hint: string | undefined
+    ) =>
+      Effect.gen(function*() {
+        const prepared = prepare(
+          url,
+          { token: Redacted.value(token), ...(hint === undefined ? {} : { token_type_hint: hint }) },
+          "POST",
+          [token]
+        )
+        const response = yield* http.send(httpClient, prepared.request, url, limits)
+        return { response, context: { endpoint: http.where(url), quirks: provider.tokenResponse, secrets: prepared.secrets } }
+      })
+
+    const revoke = Effect.fn("OAuthClient.revoke")(function*(
+      token: TokenSet.TokenSet | Redacted.Redacted<string>,
+      revokeOptions?: { readonly hint?: "access_token" | "refresh_token" | undefined } | undefined
+    ) {
+      yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.name })
+      const url = urls.get("revocationEndpoint")
+      if (url === undefined) return yield* missingEndpoint(provider, "revocation_endpoint")
+      const [value, hint] = Redacted.isRedacted(token)
+        ? [token, revokeOptions?.hint]
+        : token.refreshToken === undefined
+        ? [token.accessToken, revokeOptions?.hint ?? "access_token"]
+        : [token.refreshToken, revokeOptions?.hint ?? "refresh_token"]
+      const { context, response } = yield* tokenManagement(url, value, hint)
+      // RFC 7009 §2.2: "The authorization server responds with HTTP status code 200 if
+      // the token has been revoked successfully or if the client submitted an invalid
+      // token." The content of the body is ignored by the client.
+      if (response.status >= 200 && response.status < 300) return
+      return yield* http.failure(response, context)
+    })
+
+    const introspect = Effect.fn("OAuthClient.introspect")(function*(
+      token: Redacted.Redacted<string>,
+      introspectOptions?: { readonly hint?: "access_token" | "refresh_token" | undefined } | undefined
+    ) {
+      yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.name })
+      const url = urls.get("introspectionEndpoint")
+      if (url === undefined) return yield* missingEndpoint(provider, "introspection_endpoint")
+      const { context, response } = yield* tokenManagement(url, token, introspectOptions?.hint)
+      if (response.status !== 200) return yield* http.failure(response, context)
+      return yield* readIntrospection(response, context.endpoint)
+    })
+
+    const service: OAuthClient.Service = {
+      provider,
+      clientId: client.clientId,
+      authorizationUrl,
+      exchangeCode,
+      refresh,
+      clientCredentials,
+      grant,
+      revoke,
+      introspect
+    }
+    return service
+  })
+
+const knownIntrospectionFields: ReadonlySet<string> = new Set([
+  "active",
+  "scope",
+  "client_id",
+  "username",
+  "token_type",
+  "exp",
+  "iat",
+  "sub",
+  "aud",
+  "iss"
+])
+
+/** Reads an RFC 7662 §2.2 introspection response. @internal */
+export const readIntrospection = (
+  response: http.RawResponse,
+  endpoint: string
+): Effect.Effect<Introspection, InvalidTokenResponse> => {
+  const invalid = (reason: "NotJson" | "InvalidField", field?: string, detail?: string) =>
+    new InvalidTokenResponse({
+      reason,
+      status: response.status,
+      endpoint,
+      ...(field === undefined ? {} : { field }),
+      ...(detail === undefined ? {} : { detail }),
+      ...http.excerptOf(response)
+    })
+  const body = http.jsonObject(response.body)
+  if (body === undefined) return Effect.fail(invalid("NotJson"))
+  // "active: REQUIRED. Boolean indicator of whether or not the presented token is
+  // currently active." (RFC 7662 §2.2)
+  if (typeof body["active"] !== "boolean") return Effect.fail(invalid("InvalidField", "active", "is not a boolean"))
+  const strings: Record<string, string> = {}
+  for (const [field, name] of [
+    ["client_id", "clientId"],
+    ["username", "username"],
+    ["token_type", "tokenType"],
+    ["sub", "subject"],
+    ["iss", "issuer"]
+  ] as const) {
+    const value = body[field]
+    if (value === undefined) continue
+    if (typeof value !== "string") return Effect.fail(invalid("InvalidField", field, "is not a string"))
+    strings[name] = value
+  }
+  const times: Record<string, number> = {}
+  for (const [field, name] of [["exp", "expiresAt"], ["iat", "issuedAt"]] as const) {
+    const value = body[field]
+    if (value === undefined) continue
+    if (typeof value !== "number" || !Number.isFinite(value)) {
+      return Effect.fail(invalid("InvalidField", field, "is not a number of seconds"))
+    }
+    times[name] = value * 1000
+  }
+  const scope = body["scope"]
+  if (scope !== undefined && typeof scope !== "string") return Effect.fail(invalid("InvalidField", "scope", "is not a string"))
+  const aud = body["aud"]
+  const audience = aud === undefined
+    ? []
+    : typeof aud === "string"
+    ? [aud]
+    : Array.isArray(aud) && aud.every((entry): entry is string => typeof entry === "string")
+    ? aud
+    : undefined
+  if (audience === undefined) return Effect.fail(invalid("InvalidField", "aud", "is neither a string nor an array of strings"))
+  const extra: Record<string, unknown> = {}
+  for (const [field, value] of Object.entries(body)) {
+    if (!knownIntrospectionFields.has(field)) extra[field] = value
+  }
+  return Effect.succeed(
+    new Introspection({
+      active: body["active"],
+      scopes: scope === undefined ? [] : scope.split(" ").filter((entry) => entry !== ""),
+      ...strings,
+      ...times,
+      audience,
+      extra
+    })
+  )
+}
 
 /** @internal */
 export const layer = (

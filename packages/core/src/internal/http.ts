@@ -1,0 +1,274 @@
+import { FetchHttpClient, HttpClient } from "@effect/platform"
+import type { HttpClientRequest } from "@effect/platform"
+import { Clock, Duration, Effect, Option, Predicate, Redacted, Stream } from "effect"
+import { classify, ConfigurationError, InvalidTokenResponse, OAuthError, TransportError } from "../OAuthError.js"
+import type { TokenResponseQuirks } from "../Provider.js"
+
+/** @internal */
+export const defaultTimeout: Duration.Duration = Duration.seconds(30)
+
+/** @internal */
+export const defaultMaxResponseBytes = 1024 * 1024
+
+/** @internal */
+export interface Limits {
+  readonly timeout: Duration.Duration
+  readonly maxResponseBytes: number
+}
+
+/** @internal */
+export const limits = (options: {
+  readonly timeout?: Duration.DurationInput | undefined
+  readonly maxResponseBytes?: number | undefined
+}): Limits => ({
+  timeout: options.timeout === undefined ? defaultTimeout : Duration.decode(options.timeout),
+  maxResponseBytes: options.maxResponseBytes ?? defaultMaxResponseBytes
+})
+
+/** `localhost`, `127.0.0.0/8` and `[::1]` (RFC 8252 §8.3). @internal */
+export const isLoopback = (hostname: string): boolean =>
+  hostname === "localhost" || hostname === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+
+/**
+ * Parses an endpoint of the authorization server: an absolute `https:` URL without
+ * a fragment (RFC 6749 §3.1, §3.2); plain `http:` only on a loopback host.
+ *
+ * @internal
+ */
+export const endpointUrl = (name: string, value: string): Effect.Effect<URL, ConfigurationError> => {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return Effect.fail(new ConfigurationError({ reason: "InvalidUrl", detail: `${name} is not an absolute URL` }))
+  }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname))) {
+    return Effect.fail(
+      new ConfigurationError({
+        reason: "InsecureUrl",
+        detail: `${name} (${url.protocol}//${url.host}) must use https: (plain http: only for loopback hosts)`
+      })
+    )
+  }
+  if (url.hash !== "") {
+    return Effect.fail(new ConfigurationError({ reason: "InvalidUrl", detail: `${name} must not have a fragment` }))
+  }
+  if (url.username !== "" || url.password !== "") {
+    return Effect.fail(new ConfigurationError({ reason: "InvalidUrl", detail: `${name} must not carry credentials` }))
+  }
+  return Effect.succeed(url)
+}
+
+/** `origin + path`: how errors and messages name an endpoint (never the query). @internal */
+export const where = (url: URL): string => `${url.origin}${url.pathname}`
+
+/** A response as read: the status, the headers, the whole body (at most the cap). @internal */
+export interface RawResponse {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: Uint8Array
+}
+
+const readBody = (
+  stream: Stream.Stream<Uint8Array, TransportError>,
+  maxBytes: number,
+  tooLarge: () => TransportError
+): Effect.Effect<Uint8Array, TransportError> =>
+  Stream.runFoldEffect(
+    stream,
+    { size: 0, chunks: [] as Array<Uint8Array> },
+    (state, chunk) => {
+      const size = state.size + chunk.length
+      if (size > maxBytes) return Effect.fail(tooLarge())
+      state.chunks.push(chunk)
+      return Effect.succeed({ size, chunks: state.chunks })
+    }
+  ).pipe(Effect.map(({ chunks, size }) => {
+    const body = new Uint8Array(size)
+    let offset = 0
+    for (const chunk of chunks) {
+      body.set(chunk, offset)
+      offset += chunk.length
+    }
+    return body
+  }))
+
+/**
+ * Sends one request to the authorization server and reads the whole response:
+ *
+ * - redirects are never followed: `FetchHttpClient` gets `redirect: "manual"` (merged
+ *   into the calling context's `RequestInit`), and any 3xx from any client is a
+ *   `TransportError` (`Redirect`), so a credential never reaches another URL;
+ * - the body is read as a stream and abandoned past `maxResponseBytes` (`TooLarge`);
+ * - sending and reading together are bounded by `timeout` (`Timeout`);
+ * - with `hideUrl` (credentials in the query string), the platform's span, whose
+ *   attributes hold the full URL, is not recorded.
+ *
+ * @internal
+ */
+export const send = (
+  client: HttpClient.HttpClient,
+  request: HttpClientRequest.HttpClientRequest,
+  endpoint: URL,
+  limits: Limits,
+  hideUrl = false
+): Effect.Effect<RawResponse, TransportError> => {
+  const method = request.method
+  const named = where(endpoint)
+  const fail = (reason: TransportError["reason"], detail: string, status?: number) =>
+    new TransportError({ reason, method, endpoint: named, detail, ...(status === undefined ? {} : { status }) })
+  const tooLarge = () => fail("TooLarge", `response body exceeds ${limits.maxResponseBytes} bytes`)
+  return Effect.gen(function*() {
+    const response = yield* client.execute(request).pipe(Effect.mapError(TransportError.fromHttpClientError))
+    if (response.status >= 300 && response.status < 400) {
+      const location = locationOrigin(response.headers["location"], endpoint)
+      return yield* fail(
+        "Redirect",
+        `redirects are not followed${location === undefined ? "" : ` (to ${location})`}`,
+        response.status
+      )
+    }
+    const length = Number(response.headers["content-length"])
+    if (Number.isFinite(length) && length > limits.maxResponseBytes) return yield* tooLarge()
+    const body = yield* readBody(
+      response.stream.pipe(
+        // A response without a body (a bare 401) is an empty body, not a failure.
+        Stream.catchAll((error) =>
+          error.reason === "EmptyBody" ? Stream.empty : Stream.fail(TransportError.fromHttpClientError(error))
+        )
+      ),
+      limits.maxResponseBytes,
+      tooLarge
+    )
+    return { status: response.status, headers: response.headers, body }
+  }).pipe(
+    Effect.timeoutFail({
+      duration: limits.timeout,
+      onTimeout: () => fail("Timeout", `no complete response within ${Duration.format(limits.timeout)}`)
+    }),
+    Effect.locallyWith(HttpClient.currentTracerDisabledWhen, (disabled) => hideUrl ? () => true : disabled),
+    withManualRedirect
+  )
+}
+
+const withManualRedirect = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
+    Effect.provideService(self, FetchHttpClient.RequestInit, {
+      ...Option.getOrElse(init, () => ({})),
+      redirect: "manual"
+    }))
+
+const locationOrigin = (location: string | undefined, base: URL): string | undefined => {
+  if (location === undefined) return undefined
+  try {
+    const url = new URL(location, base)
+    return `${url.origin}${url.pathname}`
+  } catch {
+    return undefined
+  }
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: false })
+
+/** The body as text, a UTF-8 byte order mark dropped. @internal */
+export const text = (body: Uint8Array): string => decoder.decode(body).replace(/^\uFEFF/, "")
+
+const isRecord = (u: unknown): u is Record<string, unknown> =>
+  Predicate.isObject(u) && !Array.isArray(u) && typeof u !== "function"
+
+/** A JSON object body, or `undefined`. @internal */
+export const jsonObject = (body: Uint8Array): Record<string, unknown> | undefined => {
+  try {
+    const json: unknown = JSON.parse(text(body))
+    return isRecord(json) ? json : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * `Retry-After` in seconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3).
+ *
+ * @internal
+ */
+export const retryAfter = (header: string | undefined): Effect.Effect<number | undefined> =>
+  Effect.map(Clock.currentTimeMillis, (now) => {
+    if (header === undefined) return undefined
+    const trimmed = header.trim()
+    if (/^\d+$/.test(trimmed)) return Number(trimmed)
+    const at = Date.parse(trimmed)
+    return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000))
+  })
+
+/** Replaces every credential that was sent with the request by `<redacted>`. @internal */
+export const mask = (value: string, secrets: ReadonlyArray<Redacted.Redacted<string>>): string =>
+  secrets.reduce((text, secret) => {
+    const clear = Redacted.value(secret)
+    return clear.length === 0 ? text : text.split(clear).join("<redacted>")
+  }, value)
+
+/** @internal */
+export interface ErrorContext {
+  readonly endpoint: string
+  readonly quirks?: TokenResponseQuirks | undefined
+  readonly secrets: ReadonlyArray<Redacted.Redacted<string>>
+}
+
+/**
+ * Reads a failed response of a non-token endpoint (revocation, introspection):
+ * an RFC 6749 §5.2 error body (RFC 7009 §2.2.1 and RFC 7662 §2.3 use the same
+ * shape) becomes an `OAuthError`; anything else an `InvalidTokenResponse`
+ * (`UnexpectedStatus`, `retry` for 429 and 5xx such as RFC 7009's 503).
+ *
+ * @internal
+ */
+export const failure = (
+  response: RawResponse,
+  context: ErrorContext
+): Effect.Effect<never, OAuthError | InvalidTokenResponse> =>
+  Effect.flatMap(retryAfter(response.headers["retry-after"]), (after): Effect.Effect<never, OAuthError | InvalidTokenResponse> => {
+    const body = jsonObject(response.body)
+    const fields = body === undefined ? undefined : (context.quirks?.readError?.(body) ?? rfcError(body))
+    if (fields !== undefined) {
+      return Effect.fail(
+        new OAuthError({
+          error: fields.error,
+          ...(fields.description === undefined ? {} : { description: mask(fields.description, context.secrets) }),
+          ...(fields.uri === undefined ? {} : { uri: fields.uri }),
+          status: response.status,
+          ...(after === undefined ? {} : { retryAfter: after }),
+          endpoint: context.endpoint,
+          remedy: classify(fields.error, response.status, context.quirks?.errorRemedies)
+        })
+      )
+    }
+    return Effect.fail(
+      new InvalidTokenResponse({
+        reason: "UnexpectedStatus",
+        status: response.status,
+        endpoint: context.endpoint,
+        ...(after === undefined ? {} : { detail: `retry after ${after}s` }),
+        ...excerptOf(response, body)
+      })
+    )
+  })
+
+const rfcError = (body: Record<string, unknown>) => {
+  if (typeof body["error"] !== "string" || body["error"] === "") return undefined
+  return {
+    error: body["error"],
+    description: typeof body["error_description"] === "string" ? body["error_description"] : undefined,
+    uri: typeof body["error_uri"] === "string" ? body["error_uri"] : undefined
+  }
+}
+
+/** A secret-free view of a body: field names for JSON, the media type otherwise. @internal */
+export const excerptOf = (
+  response: RawResponse,
+  body: Record<string, unknown> | undefined = jsonObject(response.body)
+): { readonly excerpt?: string } => {
+  if (body !== undefined) return { excerpt: `JSON fields ${Object.keys(body).join(", ")}` }
+  if (response.body.length === 0) return {}
+  const type = response.headers["content-type"]?.split(";")[0]?.trim()
+  return { excerpt: `${response.body.length} bytes${type === undefined ? "" : ` of ${type}`}` }
+}
