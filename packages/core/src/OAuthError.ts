@@ -44,13 +44,27 @@ const retryCodes: ReadonlySet<string> = new Set([
   "temporarily_unavailable",
   "server_error",
   "slow_down",
-  "authorization_pending"
+  "authorization_pending",
+  // RFC 9449 §8: the server wants the request again with its DPoP nonce.
+  "use_dpop_nonce"
+])
+const configurationCodes: ReadonlySet<string> = new Set([
+  "invalid_request",
+  "invalid_client",
+  "unauthorized_client",
+  "unsupported_grant_type",
+  "unsupported_response_type",
+  "unsupported_token_type",
+  "invalid_scope",
+  "invalid_target",
+  "invalid_dpop_proof"
 ])
 
 /**
  * Classifies an RFC 6749 §5.2 error code (or an extension code) into a
- * {@link Remedy}. `overrides` (from a provider's quirks) win; unknown codes are
- * `retry` for 5xx and 429 responses and `fixConfiguration` otherwise.
+ * {@link Remedy}. `overrides` (from a provider's quirks) win; a code of RFC 6749,
+ * 7009, 8628, 8693 or 9449 keeps its meaning whatever the status; unknown codes
+ * are `retry` for 5xx and 429 responses and `fixConfiguration` otherwise.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  * @since 0.1.0
@@ -65,6 +79,7 @@ export const classify = (
   if (override !== undefined) return override
   if (reauthorizeCodes.has(error)) return "reauthorize"
   if (retryCodes.has(error)) return "retry"
+  if (configurationCodes.has(error)) return "fixConfiguration"
   if (status >= 500 || status === 429) return "retry"
   return "fixConfiguration"
 }
@@ -127,7 +142,8 @@ export const InvalidTokenResponseReason = Schema.Literal(
  * RFC 6749 §5.2 error: HTML from a proxy, an empty body, a 5xx page, a 400 without
  * `error`, or a field with an absurd value. `excerpt` is a short, secret-free view
  * of the body (field names only for structured bodies; long token-like runs masked
- * for text). `field` names the offending field when there is one.
+ * for text). `field` names the offending field when there is one; `retryAfter` is
+ * the `Retry-After` header in seconds when the server sent one (a 503 page).
  *
  * `remedy` is `retry` for 2xx, 429 and 5xx responses (a proxy page or a glitch is
  * transient) and `fixConfiguration` for other statuses.
@@ -144,7 +160,8 @@ export class InvalidTokenResponse extends Schema.TaggedError<InvalidTokenRespons
   field: Schema.optional(Schema.String),
   detail: Schema.optional(Schema.String),
   excerpt: Schema.optional(Schema.String),
-  endpoint: Schema.optional(Schema.String)
+  endpoint: Schema.optional(Schema.String),
+  retryAfter: Schema.optional(Schema.Number)
 }) {
   /** What a caller can do about it. */
   get remedy(): Remedy {
@@ -161,7 +178,8 @@ export class InvalidTokenResponse extends Schema.TaggedError<InvalidTokenRespons
     const field = this.field === undefined ? "" : `"${this.field}" `
     const detail = this.detail === undefined ? "" : `${field}${this.detail}; `
     const excerpt = this.excerpt === undefined ? "" : `; body: ${this.excerpt}`
-    return `invalid token response (${this.reason}): ${detail}HTTP ${this.status}${where}${excerpt}`
+    const retry = this.retryAfter === undefined ? "" : `; retry after ${this.retryAfter}s`
+    return `invalid token response (${this.reason}): ${detail}HTTP ${this.status}${where}${retry}${excerpt}`
   }
 }
 

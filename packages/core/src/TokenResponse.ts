@@ -51,20 +51,62 @@ export interface ParseOptions {
 }
 
 /**
- * Parses a token endpoint response (RFC 6749 §5.1 success, §5.2 error).
+ * Parses a token endpoint response (RFC 6749 §5.1 success, §5.2 error). Pure and
+ * synchronous underneath: no I/O, and the only time it knows is `requestedAt`.
  *
- * - Body: JSON or `application/x-www-form-urlencoded`, a UTF-8 BOM tolerated.
- * - `expires_in` as a number or numeric string, counted from `requestedAt`;
- *   absolute `expires_at` (seconds since the epoch) corrected by the `Date`
- *   header; no expiry field means no known expiry.
- * - `token_type` normalised (`bearer` → `Bearer`); `scope` split into an array.
- * - An error object inside HTTP 200 (GitHub) is an `OAuthError`.
+ * Body
+ * - JSON, or `application/x-www-form-urlencoded` (GitHub without
+ *   `Accept: application/json`, Facebook's legacy `text/plain` answer): the shape is
+ *   sniffed, the content type is not trusted. A UTF-8 BOM is ignored; bytes are
+ *   decoded as UTF-8. A form field sent twice is `InvalidField`.
+ * - Empty → `EmptyBody`; HTML, plain text, invalid JSON or a JSON array →
+ *   `NotJson`; over 1 MiB → `TooLarge`.
  *
- * Fails with `OAuthError` (a §5.2 error), `InvalidTokenResponse` (anything else:
- * HTML, empty body, 400 without `error`, missing or empty `access_token`,
- * negative or non-finite `expires_in`).
+ * Errors
+ * - A string `error` field makes the body an RFC 6749 §5.2 error, whatever the
+ *   status (GitHub and Slack answer errors with HTTP 200): `OAuthError` with the
+ *   status as received, `remedy` from `OAuthError.classify(error, status,
+ *   quirks.errorRemedies)`, and `retryAfter` from the `Retry-After` header
+ *   (delta-seconds, or an HTTP-date counted from the `Date` header, else from
+ *   `requestedAt`). `quirks.readError` is asked first, for provider shapes such as
+ *   the Graph API's nested `{ "error": { "message", "type", "code", … } }`.
+ * - The body's other fields go to `details` (Microsoft's `error_codes`,
+ *   `trace_id`, `correlation_id`); string fields named like credentials
+ *   (`mfa_token`, `device_code`, …) are kept `Redacted`.
+ * - A non-2xx response without `error` is `UnexpectedStatus`.
+ *
+ * Tokens
+ * - `access_token` missing, `null` or empty → `MissingAccessToken`; not a string → `InvalidField`.
+ * - `token_type`: `bearer` (any case) → `Bearer`, `dpop` → `DPoP`, others as
+ *   received; missing → `quirks.defaultTokenType ?? "Bearer"`.
+ * - `expires_in` (or a `quirks.expiresInAliases` name): a number or numeric string
+ *   of seconds counted from `requestedAt`. `0` → expires at `requestedAt` (due at
+ *   once). Negative, non-finite or non-numeric → `InvalidField` naming the field.
+ *   More than 10 years is clamped to 10 years, so `expiresAt` stays a safe integer
+ *   and a token the server calls "practically forever" is still refreshed one day.
+ * - Without `expires_in`, an absolute `expires_at` (seconds since the epoch, as
+ *   Strava sends) is shifted by the server's clock offset (`requestedAt` minus its
+ *   `Date` header, unless `useDateHeader` is `false`) and clamped to
+ *   [`requestedAt`, `requestedAt` + 10 years].
+ * - No expiry field → no known expiry (`expiresAt` absent).
+ * - `refresh_token` not a string → `InvalidField`; empty or `null` → absent.
+ *   `refresh_token_expires_in` / `refresh_expires_in` (or
+ *   `quirks.refreshTokenExpiresInFields`) → `refreshTokenExpiresAt`, same rules,
+ *   except that `0` means no known expiry (Keycloak's offline tokens).
+ * - `scope` split on `quirks.scopeSeparator` (default: whitespace, RFC 6749 §3.3;
+ *   a JSON array of strings is accepted); empty or missing → `requestedScopes ?? []`.
+ * - `id_token` → `idToken`; every other field is kept in `extra`.
+ *
+ * Secrets: no error ever holds a token. Structured bodies are described by their
+ * field names only; a text body by at most 120 characters with every run of 16 or
+ * more token-like characters replaced by `…`. Any value of `options.secrets`
+ * (also URL-encoded) in an excerpt, error code, description, uri or detail is
+ * replaced by `<redacted>`; descriptions are cut at 500 characters.
+ *
+ * Fails with `OAuthError` (a §5.2 error) or `InvalidTokenResponse` (anything else).
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  * @since 0.1.0
  * @category parsing
  */

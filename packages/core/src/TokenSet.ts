@@ -166,18 +166,17 @@ export const isRefreshTokenExpired = (self: TokenSet, now: number): boolean =>
  * @category combinators
  */
 export const merge = (previous: TokenSet, next: TokenSet): TokenSet => {
-  if (next.refreshToken !== undefined && (next.idToken !== undefined || previous.idToken === undefined)) return next
+  const keepRefreshToken = next.refreshToken === undefined && previous.refreshToken !== undefined
+  const keepIdToken = next.idToken === undefined && previous.idToken !== undefined
+  if (!keepRefreshToken && !keepIdToken) return next
+  // A refresh-token lifetime belongs to the refresh token it came with.
+  const { refreshTokenExpiresAt: _, ...rest } = next
+  const refresh = keepRefreshToken ? previous : next
   return new TokenSet({
-    ...next,
-    ...(next.refreshToken === undefined && previous.refreshToken !== undefined
-      ? {
-        refreshToken: previous.refreshToken,
-        ...(previous.refreshTokenExpiresAt === undefined
-          ? {}
-          : { refreshTokenExpiresAt: previous.refreshTokenExpiresAt })
-      }
-      : {}),
-    ...(next.idToken === undefined && previous.idToken !== undefined ? { idToken: previous.idToken } : {})
+    ...rest,
+    ...(refresh.refreshToken === undefined ? {} : { refreshToken: refresh.refreshToken }),
+    ...(refresh.refreshTokenExpiresAt === undefined ? {} : { refreshTokenExpiresAt: refresh.refreshTokenExpiresAt }),
+    ...(keepIdToken && previous.idToken !== undefined ? { idToken: previous.idToken } : {})
   })
 }
 

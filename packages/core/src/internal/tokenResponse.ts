@@ -1,11 +1,428 @@
-import { Effect } from "effect"
+import { Effect, Either, Redacted } from "effect"
+import { classify, InvalidTokenResponse, OAuthError } from "../OAuthError.js"
+import type * as Provider from "../Provider.js"
 import type * as TokenResponse from "../TokenResponse.js"
-import { InvalidTokenResponse, type OAuthError } from "../OAuthError.js"
-import type { TokenSet } from "../TokenSet.js"
+import * as TokenSet from "../TokenSet.js"
+
+/** @internal */
+export const maxLifetimeSeconds = 10 * 365 * 24 * 60 * 60
+
+/** @internal */
+export const maxBodyLength = 1024 * 1024
+
+/** @internal */
+export const excerptLength = 120
+
+/** @internal */
+export const descriptionLength = 500
+
+const redactedMarker = "<redacted>"
+
+type Failure = OAuthError | InvalidTokenResponse
+type Fields = Readonly<Record<string, unknown>>
+
+interface Context {
+  readonly status: number
+  readonly header: (name: string) => string | undefined
+  readonly options: TokenResponse.ParseOptions
+  readonly quirks: Provider.TokenResponseQuirks
+  readonly mask: (text: string) => string
+  readonly retryAfter: number | undefined
+}
 
 /** @internal */
 export const parse = (
   response: TokenResponse.RawResponse,
-  _options: TokenResponse.ParseOptions
-): Effect.Effect<TokenSet, OAuthError | InvalidTokenResponse> =>
-  Effect.fail(new InvalidTokenResponse({ reason: "UnexpectedStatus", status: response.status }))
+  options: TokenResponse.ParseOptions
+): Effect.Effect<TokenSet.TokenSet, Failure> => Effect.suspend(() => parseEither(response, options))
+
+/** @internal */
+export const parseEither = (
+  response: TokenResponse.RawResponse,
+  options: TokenResponse.ParseOptions
+): Either.Either<TokenSet.TokenSet, Failure> => {
+  const headers = new Map<string, string>()
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (value !== undefined) headers.set(name.toLowerCase(), value)
+  }
+  const header = (name: string) => headers.get(name)
+  const mask = makeMask(options.secrets)
+  const ctx: Context = {
+    status: response.status,
+    header,
+    options,
+    quirks: options.quirks ?? {},
+    mask,
+    retryAfter: readRetryAfter(header, options.requestedAt)
+  }
+
+  const length = typeof response.body === "string" ? response.body.length : response.body.byteLength
+  if (length > maxBodyLength) {
+    return Either.left(invalid(ctx, "TooLarge", { detail: `is over ${maxBodyLength} bytes` }))
+  }
+  const text = stripBom(typeof response.body === "string" ? response.body : utf8.decode(response.body)).trim()
+  if (text.length === 0) return Either.left(invalid(ctx, "EmptyBody", {}))
+
+  const body = readBody(text, header("content-type"))
+  switch (body._tag) {
+    case "Text":
+      return Either.left(invalid(ctx, "NotJson", { detail: body.detail, excerpt: textExcerpt(text, mask) }))
+    case "Duplicate":
+      return Either.left(
+        invalid(ctx, "InvalidField", {
+          field: mask(body.name),
+          detail: "appears more than once",
+          excerpt: fieldsExcerpt("form", body.fields, mask)
+        })
+      )
+    case "Fields":
+      return readFields(ctx, body.kind, body.fields)
+  }
+}
+
+// Body -------------------------------------------------------------------------
+
+const utf8 = new TextDecoder("utf-8")
+
+const stripBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)
+
+type Body =
+  | { readonly _tag: "Fields"; readonly kind: "JSON" | "form"; readonly fields: Fields }
+  | { readonly _tag: "Duplicate"; readonly name: string; readonly fields: Fields }
+  | { readonly _tag: "Text"; readonly detail: string }
+
+// One or more `name=value` pairs joined by `&`, no whitespace: what
+// application/x-www-form-urlencoded looks like. GitHub answers it without an
+// `Accept: application/json` header (sometimes labelled application/json), and
+// Facebook's legacy endpoint sends it as text/plain.
+// https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+const formLike = /^[\w.~%+-]+=[^\s&]*(?:&[\w.~%+-]+=[^\s&]*)*&?$/
+
+const readBody = (text: string, contentType: string | undefined): Body => {
+  const first = text[0]
+  if (first === "{" || first === "[") {
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch {
+      return { _tag: "Text", detail: "is not valid JSON" }
+    }
+    if (isRecord(value)) return { _tag: "Fields", kind: "JSON", fields: value }
+    return { _tag: "Text", detail: "is a JSON array, not an object" }
+  }
+  if (formLike.test(text)) {
+    const fields: Record<string, string> = {}
+    for (const [name, value] of new URLSearchParams(text)) {
+      if (Object.hasOwn(fields, name)) return { _tag: "Duplicate", name, fields }
+      define(fields, name, value)
+    }
+    return { _tag: "Fields", kind: "form", fields }
+  }
+  if (/^\s*</.test(text)) return { _tag: "Text", detail: "is markup (HTML or XML), not JSON" }
+  return {
+    _tag: "Text",
+    detail: contentType !== undefined && /json/i.test(contentType)
+      ? "is not valid JSON"
+      : "is text, neither JSON nor form-encoded"
+  }
+}
+
+const isRecord = (u: unknown): u is Record<string, unknown> =>
+  typeof u === "object" && u !== null && !Array.isArray(u)
+
+// A plain assignment of a body's `__proto__` field would set the prototype.
+const define = (record: Record<string, unknown>, name: string, value: unknown) =>
+  Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true })
+
+// Errors -----------------------------------------------------------------------
+
+const readFields = (
+  ctx: Context,
+  kind: "JSON" | "form",
+  fields: Fields
+): Either.Either<TokenSet.TokenSet, Failure> => {
+  const provider = ctx.quirks.readError?.(fields)
+  if (provider !== undefined) return Either.left(oauthError(ctx, provider))
+
+  const error = fields.error
+  if (typeof error === "string" && error.trim().length > 0) {
+    const { error: _, error_description, error_uri, ...rest } = fields
+    return Either.left(
+      oauthError(ctx, {
+        error: error.trim(),
+        description: typeof error_description === "string" ? error_description : undefined,
+        uri: typeof error_uri === "string" ? error_uri : undefined,
+        details: rest
+      })
+    )
+  }
+  const excerpt = fieldsExcerpt(kind, fields, ctx.mask)
+  if (error !== undefined && error !== null && error !== "") {
+    return Either.left(
+      invalid(ctx, "InvalidField", { field: "error", detail: `must be a string, got ${describe(error)}`, excerpt })
+    )
+  }
+  if (ctx.status < 200 || ctx.status >= 300) {
+    return Either.left(
+      invalid(ctx, "UnexpectedStatus", { detail: "has no \"error\" field (RFC 6749 §5.2)", excerpt })
+    )
+  }
+  return readTokens(ctx, fields, excerpt)
+}
+
+const oauthError = (ctx: Context, fields: Provider.ProviderErrorFields): OAuthError => {
+  const error = truncate(ctx.mask(fields.error), 100)
+  const details = fields.details === undefined ? undefined : sanitizeRecord(fields.details, ctx.mask)
+  return new OAuthError({
+    error,
+    ...(fields.description === undefined || fields.description.length === 0
+      ? {}
+      : { description: truncate(ctx.mask(fields.description), descriptionLength) }),
+    ...(fields.uri === undefined || fields.uri.length === 0 ? {} : { uri: ctx.mask(fields.uri) }),
+    status: ctx.status,
+    ...(ctx.retryAfter === undefined ? {} : { retryAfter: ctx.retryAfter }),
+    ...(ctx.options.endpoint === undefined ? {} : { endpoint: ctx.options.endpoint }),
+    remedy: classify(fields.error, ctx.status, ctx.quirks.errorRemedies),
+    ...(details === undefined || Object.keys(details).length === 0 ? {} : { details })
+  })
+}
+
+const invalid = (
+  ctx: Context,
+  reason: InvalidTokenResponse["reason"],
+  fields: { readonly field?: string; readonly detail?: string; readonly excerpt?: string }
+): InvalidTokenResponse =>
+  new InvalidTokenResponse({
+    reason,
+    status: ctx.status,
+    ...fields,
+    ...(ctx.options.endpoint === undefined ? {} : { endpoint: ctx.options.endpoint }),
+    ...(ctx.retryAfter === undefined ? {} : { retryAfter: ctx.retryAfter })
+  })
+
+// Names under which providers put credentials in error bodies (Auth0's
+// `mfa_token`, a device flow's `device_code`): kept, but Redacted.
+const credentialName = /token|secret|password|assertion|verifier|^(?:device_|user_)?code$/i
+
+const sanitize = (value: unknown, mask: (text: string) => string, depth: number): unknown => {
+  if (typeof value === "string") return mask(value)
+  if (depth > 8) return undefined
+  if (Array.isArray(value)) return value.map((item) => sanitize(item, mask, depth + 1))
+  if (isRecord(value)) return sanitizeRecord(value, mask, depth + 1)
+  return value
+}
+
+const sanitizeRecord = (
+  record: Readonly<Record<string, unknown>>,
+  mask: (text: string) => string,
+  depth = 0
+): Record<string, unknown> => {
+  const out: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(record)) {
+    if (value === undefined) continue
+    define(
+      out,
+      mask(name),
+      typeof value === "string" && credentialName.test(name) ? Redacted.make(value) : sanitize(value, mask, depth)
+    )
+  }
+  return out
+}
+
+// RFC 9110 §10.2.3: delay-seconds or an HTTP-date; a date is read against the
+// server's own `Date` header so that clock skew does not stretch or cut the wait.
+const readRetryAfter = (header: (name: string) => string | undefined, requestedAt: number): number | undefined => {
+  const value = header("retry-after")?.trim()
+  if (value === undefined || value.length === 0) return undefined
+  if (/^\d+$/.test(value)) return Number(value)
+  const at = Date.parse(value)
+  if (!Number.isFinite(at)) return undefined
+  const serverNow = readDate(header) ?? requestedAt
+  return Math.max(0, Math.ceil((at - serverNow) / 1000))
+}
+
+const readDate = (header: (name: string) => string | undefined): number | undefined => {
+  const value = header("date")
+  if (value === undefined) return undefined
+  const at = Date.parse(value)
+  return Number.isFinite(at) ? at : undefined
+}
+
+// Tokens -----------------------------------------------------------------------
+
+const readTokens = (ctx: Context, fields: Fields, excerpt: string): Either.Either<TokenSet.TokenSet, Failure> => {
+  const { options, quirks } = ctx
+  const used = new Set<string>()
+  const fail = (reason: "MissingAccessToken" | "InvalidField", field: string, detail: string) =>
+    Either.left(invalid(ctx, reason, { field, detail, excerpt }))
+
+  used.add("access_token")
+  const accessToken = fields.access_token
+  if (accessToken === undefined || accessToken === null) return fail("MissingAccessToken", "access_token", "is missing")
+  if (typeof accessToken !== "string") return fail("InvalidField", "access_token", `must be a string, got ${describe(accessToken)}`)
+  if (accessToken.trim().length === 0) return fail("MissingAccessToken", "access_token", "is empty")
+
+  used.add("token_type")
+  const tokenType = fields.token_type
+  if (!isAbsent(tokenType) && typeof tokenType !== "string") {
+    return fail("InvalidField", "token_type", `must be a string, got ${describe(tokenType)}`)
+  }
+
+  let expiresAt: number | undefined
+  for (const name of ["expires_in", ...(quirks.expiresInAliases ?? [])]) {
+    if (isAbsent(fields[name])) continue
+    used.add(name)
+    const seconds = readSeconds(fields[name])
+    if (typeof seconds === "string") return fail("InvalidField", name, seconds)
+    expiresAt = options.requestedAt + lifetimeMillis(seconds)
+    break
+  }
+  if (expiresAt === undefined && !isAbsent(fields.expires_at)) {
+    used.add("expires_at")
+    const seconds = readSeconds(fields.expires_at)
+    if (typeof seconds === "string") return fail("InvalidField", "expires_at", seconds)
+    const serverNow = options.useDateHeader === false ? undefined : readDate(ctx.header)
+    const offset = serverNow === undefined ? 0 : options.requestedAt - serverNow
+    const at = seconds * 1000 + offset
+    expiresAt = Math.round(Math.min(Math.max(at, options.requestedAt), options.requestedAt + maxLifetimeSeconds * 1000))
+  }
+
+  used.add("refresh_token")
+  const refreshToken = fields.refresh_token
+  if (!isAbsent(refreshToken) && typeof refreshToken !== "string") {
+    return fail("InvalidField", "refresh_token", `must be a string, got ${describe(refreshToken)}`)
+  }
+  let refreshTokenExpiresAt: number | undefined
+  for (const name of quirks.refreshTokenExpiresInFields ?? ["refresh_token_expires_in", "refresh_expires_in"]) {
+    if (isAbsent(fields[name])) continue
+    used.add(name)
+    const seconds = readSeconds(fields[name])
+    if (typeof seconds === "string") return fail("InvalidField", name, seconds)
+    // Keycloak sends `refresh_expires_in: 0` for an offline token without a
+    // maximum lifespan: 0 means no known expiry here, not "already expired".
+    // https://github.com/keycloak/keycloak/issues/8919
+    if (seconds > 0 && typeof refreshToken === "string" && refreshToken.length > 0) {
+      refreshTokenExpiresAt = options.requestedAt + lifetimeMillis(seconds)
+    }
+    break
+  }
+
+  used.add("scope")
+  const scopes = readScopes(fields.scope, quirks.scopeSeparator ?? " ")
+  if (scopes === undefined) return fail("InvalidField", "scope", `must be a string, got ${describe(fields.scope)}`)
+
+  used.add("id_token")
+  const idToken = fields.id_token
+  if (!isAbsent(idToken) && typeof idToken !== "string") {
+    return fail("InvalidField", "id_token", `must be a string, got ${describe(idToken)}`)
+  }
+
+  // `__proto__` is dropped: no provider sends it, and a record copied by plain
+  // assignment further on (schema validation) would take it as its prototype.
+  const extra: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(fields)) {
+    if (!used.has(name) && name !== "__proto__") define(extra, name, value)
+  }
+
+  return Either.right(
+    TokenSet.make({
+      accessToken: Redacted.make(accessToken),
+      tokenType: isAbsent(tokenType) ? quirks.defaultTokenType ?? "Bearer" : normaliseTokenType(tokenType),
+      issuedAt: options.requestedAt,
+      expiresAt,
+      refreshToken: isAbsent(refreshToken) ? undefined : Redacted.make(refreshToken),
+      refreshTokenExpiresAt,
+      scopes: scopes.length > 0 ? scopes : options.requestedScopes ?? [],
+      idToken: isAbsent(idToken) ? undefined : Redacted.make(idToken),
+      extra
+    })
+  )
+}
+
+const isAbsent = (u: unknown): u is undefined | null | "" => u === undefined || u === null || u === ""
+
+const numeric = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i
+
+/** A number of seconds, or why it is not one (the value itself is never quoted unless a number). */
+const readSeconds = (value: unknown): number | string => {
+  const seconds = typeof value === "number"
+    ? value
+    : typeof value === "string" && numeric.test(value.trim())
+    ? Number(value.trim())
+    : undefined
+  if (seconds === undefined) {
+    return typeof value === "string" ? "is not a number" : `must be a number of seconds, got ${describe(value)}`
+  }
+  if (!Number.isFinite(seconds)) return "is not a finite number"
+  if (seconds < 0) return `is negative (${seconds})`
+  return seconds
+}
+
+const lifetimeMillis = (seconds: number) => Math.round(Math.min(seconds, maxLifetimeSeconds) * 1000)
+
+const separators = { " ": /\s+/, ",": /,/, any: /[\s,]+/ } as const
+
+const readScopes = (
+  value: unknown,
+  separator: " " | "," | "any"
+): ReadonlyArray<string> | undefined => {
+  if (value === undefined || value === null) return []
+  if (typeof value === "string") {
+    return value.split(separators[separator]).map((scope) => scope.trim()).filter((scope) => scope.length > 0)
+  }
+  // Twitch sends `scope` as a JSON array.
+  // https://dev.twitch.tv/docs/authentication/getting-tokens-oauth/
+  if (Array.isArray(value) && value.every((scope) => typeof scope === "string")) {
+    return value.map((scope) => scope.trim()).filter((scope) => scope.length > 0)
+  }
+  return undefined
+}
+
+const normaliseTokenType = (tokenType: string): string => {
+  const lower = tokenType.trim().toLowerCase()
+  return lower === "bearer" ? "Bearer" : lower === "dpop" ? "DPoP" : tokenType.trim()
+}
+
+const describe = (u: unknown): string =>
+  u === null ? "null" : Array.isArray(u) ? "an array" : typeof u === "object" ? "an object" : `a ${typeof u}`
+
+// Secret-free text ---------------------------------------------------------------
+
+const makeMask = (secrets: ReadonlyArray<Redacted.Redacted<string>> | undefined): (text: string) => string => {
+  const values = new Set<string>()
+  for (const secret of secrets ?? []) {
+    const value = Redacted.value(secret)
+    if (value.length === 0) continue
+    values.add(value)
+    values.add(encodeURIComponent(value))
+    values.add(new URLSearchParams({ v: value }).toString().slice(2))
+  }
+  const ordered = [...values].sort((a, b) => b.length - a.length)
+  if (ordered.length === 0) return (text) => text
+  return (text) => ordered.reduce((masked, value) => masked.split(value).join(redactedMarker), text)
+}
+
+// 16 or more characters of the kind tokens are made of (base64, base64url, JWT
+// dots, percent-encoding, Salesforce's `!`, Amazon's `|`).
+const tokenLikeRun = /[A-Za-z0-9\-._~+/=%!|]{16,}/g
+
+/** @internal */
+export const maskTokenLike = (text: string): string => text.replace(tokenLikeRun, "…")
+
+const truncate = (text: string, length: number) => (text.length > length ? `${text.slice(0, length - 1)}…` : text)
+
+/** @internal */
+export const textExcerpt = (text: string, mask: (text: string) => string): string => {
+  const visible = text
+    .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, " ")
+    .replace(/<[^>]*>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim()
+  return truncate(maskTokenLike(mask(visible)), excerptLength)
+}
+
+const fieldsExcerpt = (kind: "JSON" | "form", fields: Fields, mask: (text: string) => string): string => {
+  const names = Object.keys(fields).map((name) => maskTokenLike(mask(name)))
+  const shown = names.length > 20 ? [...names.slice(0, 20), "…"] : names
+  return `${kind} fields: ${shown.length === 0 ? "(none)" : shown.join(", ")}`
+}
