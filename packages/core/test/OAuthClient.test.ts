@@ -454,7 +454,7 @@ describe("OAuthClient / revoke", () => {
     Effect.gen(function*() {
       const { client } = yield* makeClient({}, () => new Response("busy", { status: 503, headers: { "retry-after": "7" } }))
       const error = yield* Effect.flip(client.revoke(held))
-      expect(error).toMatchObject({ _tag: "InvalidTokenResponse", reason: "UnexpectedStatus", status: 503 })
+      expect(error).toMatchObject({ _tag: "InvalidTokenResponse", reason: "UnexpectedStatus", status: 503, retryAfter: 7 })
       expect(error._tag === "InvalidTokenResponse" && error.remedy).toBe("retry")
       expect(error.message).toContain("retry after 7s")
       const { client: second } = yield* makeClient({}, () =>

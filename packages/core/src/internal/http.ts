@@ -247,7 +247,7 @@ export const failure = (
         reason: "UnexpectedStatus",
         status: response.status,
         endpoint: context.endpoint,
-        ...(after === undefined ? {} : { detail: `retry after ${after}s` }),
+        ...(after === undefined ? {} : { retryAfter: after }),
         ...excerptOf(response, body)
       })
     )
