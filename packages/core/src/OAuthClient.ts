@@ -6,6 +6,19 @@
  * redirect, has a timeout and a response size cap, refuses plain `http:` except
  * for loopback hosts, and goes through `TokenResponse.parse`.
  *
+ * Redirects: any 3xx answer is a `TransportError` (`Redirect`), whatever
+ * `HttpClient` is provided (do not wrap it in `HttpClient.followRedirects`). With
+ * `FetchHttpClient`, each request runs with `redirect: "manual"` merged into the
+ * `FetchHttpClient.RequestInit` of the calling context, so `fetch` itself never
+ * re-sends a form or an `Authorization` header to another URL; a `RequestInit`
+ * given only to the layer is replaced for these requests, so provide it in the
+ * context of the calls instead.
+ *
+ * Spans: `OAuthClient.<method>` with the provider name and grant type as
+ * attributes, never a credential. When a provider takes token requests as GET
+ * (credentials in the query string), the platform's HTTP span, whose attributes
+ * hold the full URL, is not recorded.
+ *
  * @since 0.1.0
  */
 import type { HttpClient } from "@effect/platform"
@@ -117,6 +130,11 @@ export interface Service {
   /**
    * Exchanges an authorization code (RFC 6749 §4.1.3), sending the PKCE verifier
    * and the redirect URI of the request it answers.
+   *
+   * Fails with `OAuthError` (`invalid_grant` for a used or expired code),
+   * `InvalidTokenResponse`, `TransportError`.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
    */
   readonly exchangeCode: (response: AuthorizationResponse) => Effect.Effect<TokenSet, TokenEndpointError>
 
@@ -127,7 +145,12 @@ export interface Service {
    */
   readonly refresh: (tokens: TokenSet, options?: GrantOptions | undefined) => Effect.Effect<TokenSet, TokenEndpointError>
 
-  /** The client credentials grant (RFC 6749 §4.4). */
+  /**
+   * The client credentials grant (RFC 6749 §4.4), with the given scopes, else the
+   * client's, else the provider's defaults.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
+   */
   readonly clientCredentials: (options?: GrantOptions | undefined) => Effect.Effect<TokenSet, TokenEndpointError>
 
   /**
@@ -145,13 +168,29 @@ export interface Service {
    * Revokes a token (RFC 7009). Passing a `TokenSet` revokes its refresh token
    * (which revokes the grant) or else its access token. A 200 is success whatever
    * the body; an unknown token is success too (RFC 7009 §2.2).
+   *
+   * Fails with `OAuthError` for an RFC 7009 §2.2.1 error body
+   * (`unsupported_token_type`, `invalid_client`), `InvalidTokenResponse`
+   * (`UnexpectedStatus`; a 503 is `retry`, with `retryAfter`), `TransportError`, and
+   * `ConfigurationError` (`MissingEndpoint`) when the provider has no revocation endpoint.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc7009#section-2
    */
   readonly revoke: (
     token: TokenSet | Redacted.Redacted<string>,
     options?: { readonly hint?: "access_token" | "refresh_token" | undefined } | undefined
   ) => Effect.Effect<void, OAuthError | InvalidTokenResponse | TransportError | ConfigurationError>
 
-  /** Introspects a token (RFC 7662). */
+  /**
+   * Introspects a token (RFC 7662) with client authentication. An unknown, expired
+   * or revoked token is `active: false`, not a failure.
+   *
+   * Fails with `OAuthError` (an error body such as `invalid_client`),
+   * `InvalidTokenResponse` (not JSON, `active` not a boolean, a field of the wrong
+   * type), `TransportError`, and `ConfigurationError` (`MissingEndpoint`).
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc7662#section-2
+   */
   readonly introspect: (
     token: Redacted.Redacted<string>,
     options?: { readonly hint?: "access_token" | "refresh_token" | undefined } | undefined

@@ -390,6 +390,19 @@ describe("OAuthClient / clientCredentials and grant", () => {
       expect(result.scopes).toEqual(["api"])
     }))
 
+  it.effect("extra parameters add to a grant but never replace its own fields", () =>
+    Effect.gen(function*() {
+      const { client, seen } = yield* makeClient()
+      yield* client.clientCredentials({ params: { grant_type: "password", audience: "api" } })
+      expect(seen[0]!.form.get("grant_type")).toBe("client_credentials")
+      expect(seen[0]!.form.get("audience")).toBe("api")
+      yield* client.refresh(TokenSet.make({ accessToken: "a", refreshToken: "rt", issuedAt: 0 }), {
+        params: { refresh_token: "other", resource: "https://rs.example" }
+      })
+      expect(seen[1]!.form.get("refresh_token")).toBe("rt")
+      expect(seen[1]!.form.get("resource")).toBe("https://rs.example")
+    }))
+
   it.effect("grant sends any extension grant with client authentication", () =>
     Effect.gen(function*() {
       const { client, seen } = yield* makeClient()

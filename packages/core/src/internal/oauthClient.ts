@@ -176,9 +176,9 @@ export const make = (
       yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.name, "oauth.grant_type": grantType })
       const scopes = grantOptions?.scopes
       const body: Record<string, string> = {
+        ...grantOptions?.params,
         ...params,
-        ...(scopes === undefined || scopes.length === 0 ? {} : { scope: scopes.join(" ") }),
-        ...grantOptions?.params
+        ...(scopes === undefined || scopes.length === 0 ? {} : { scope: scopes.join(" ") })
       }
       const requestedScopes = scopes ?? (params["scope"] === undefined ? [] : params["scope"].split(" ").filter((s) => s !== ""))
       return yield* tokenRequest(body, requestedScopes, grantOptions?.secrets ?? [])
@@ -261,15 +261,16 @@ export const make = (
         return yield* new ConfigurationError({ reason: "MissingCredential", detail: "the token set has no refresh token" })
       }
       const scopes = grantOptions?.scopes
+      // Extra parameters first: they add to the grant, never replace its own fields.
       const params: Record<string, string> = {
+        ...grantOptions?.params,
         grant_type: "refresh_token",
         refresh_token: Redacted.value(refreshToken),
         // RFC 6749 §6: an omitted scope "is treated as equal to the scope originally granted".
         ...(scopes === undefined ? {} : { scope: scopes.join(" ") }),
         ...(quirks.redirectUriOnRefresh === true && client.redirectUri !== undefined
           ? { redirect_uri: client.redirectUri }
-          : {}),
-        ...grantOptions?.params
+          : {})
       }
       const next = yield* tokenRequest(params, scopes ?? tokens.scopes, [refreshToken])
       return TokenSet.merge(tokens, next)
@@ -281,9 +282,9 @@ export const make = (
       yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.name, "oauth.grant_type": "client_credentials" })
       const scopes = grantOptions?.scopes ?? client.scopes ?? provider.defaultScopes ?? []
       const params: Record<string, string> = {
+        ...grantOptions?.params,
         grant_type: "client_credentials",
-        ...(scopes.length === 0 ? {} : { scope: scopes.join(" ") }),
-        ...grantOptions?.params
+        ...(scopes.length === 0 ? {} : { scope: scopes.join(" ") })
       }
       return yield* tokenRequest(params, scopes, [])
     })
