@@ -44,12 +44,21 @@ export class AuthorizationRequest extends Schema.Class<AuthorizationRequest>("@e
 export type AuthorizationResponse = internal.AuthorizationResponse
 
 /**
- * Reads the redirect back from the authorization server.
+ * Reads the redirect back from the authorization server: a full URL (string or
+ * `URL`), a request path such as Node's `request.url` (`/callback?code=…`), or the
+ * query's `URLSearchParams`. For `response_mode=fragment` the parameters are read
+ * from the fragment when the query has none.
  *
- * - `state` must equal the request's, compared in constant time.
+ * Checked in this order, so that an error response is believed only once it is
+ * known to answer this request from the expected server (RFC 9207 §2.4):
+ *
+ * - no response parameter may appear twice (RFC 6749 §3.1) → `InvalidCallback`;
  * - `iss` (RFC 9207) must equal the expected issuer when the request names one;
- *   it must be present when the server advertises it.
- * - `error=access_denied` (or any RFC 6749 §4.1.2.1 code) → `AuthorizationDenied`.
+ *   it must be present when the server advertises it → `IssuerMismatch`;
+ * - `state` must be present and equal the request's, compared in constant time
+ *   (both sides hashed, then compared without an early exit) → `StateMismatch`;
+ * - `error=access_denied` (or any RFC 6749 §4.1.2.1 code) → `AuthorizationDenied`;
+ * - a non-empty `code` must be present → `InvalidCallback` (`MissingCode`).
  *
  * Fails with `AuthorizationDenied`, `StateMismatch`, `IssuerMismatch`, `InvalidCallback`.
  *
