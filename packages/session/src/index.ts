@@ -1,1 +1,7 @@
-export {}
+/**
+ * @effect-oauth/session — the lifecycle of one grant: the session machine, the
+ * Effect API over it, token stores and an authorized HTTP client.
+ *
+ * @since 0.1.0
+ */
+export * as TokenStore from "./TokenStore.js"

@@ -1,0 +1,331 @@
+/**
+ * Where a session keeps its grant: one {@link Entry} (a `TokenSet` and a version)
+ * per session key, written by compare-and-set, plus a short-lived refresh
+ * **lease** so that only one holder in a cluster refreshes a grant at a time
+ * while the others wait and re-read.
+ *
+ * The service is small on purpose, so that any storage can implement it: the
+ * memory and file-system layers here, SQLite and PostgreSQL in
+ * `@effect-oauth/store-sql`. Every implementation must pass the contract suite
+ * of `@effect-oauth/testing`:
+ *
+ * - `get` of a key never written, or deleted, is `None`.
+ * - `compareAndSet(key, expected, tokens)` writes only when the stored version is
+ *   `expected` (`undefined`: no entry) and returns the new version; otherwise it
+ *   fails with {@link VersionConflict} and writes nothing.
+ * - Versions of one key only grow, across deletes too (a store keeps a tombstone
+ *   with the last version), so a stale writer can never win by an old number
+ *   coming round again.
+ * - At most one live lease per key: `acquireLease` succeeds when there is none or
+ *   when the last one outlived its time to live, and fails with
+ *   {@link LeaseUnavailable} (naming when the current one lapses) otherwise; it
+ *   never waits. `releaseLease` removes a lease only while its owner still holds it.
+ * - Lease times come from Effect's `Clock`.
+ *
+ * A lease is advisory: a holder that outlives its lease can still only write by
+ * compare-and-set, which is what keeps the newest grant from being overwritten.
+ *
+ * @since 0.1.0
+ */
+import type { FileSystem } from "@effect/platform"
+import type { TokenSet } from "@effect-oauth/core"
+import { Context, Duration, Effect, Layer, Predicate, Schedule, Schema } from "effect"
+import type { Option } from "effect"
+import * as fileStore from "./internal/fileStore.js"
+import * as memoryStore from "./internal/memoryStore.js"
+
+/**
+ * What a store holds for one session key: the tokens and their version.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Entry {
+  readonly tokens: TokenSet.TokenSet
+  /** Grows by at least one on every write of the key; never reused. */
+  readonly version: number
+}
+
+/**
+ * A refresh lease: while it is live, no other holder can acquire the lease of
+ * the same key.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Lease {
+  readonly key: string
+  /** Random, unique per acquisition. */
+  readonly owner: string
+  /** When the lease lapses (epoch ms, Effect's `Clock`). */
+  readonly expiresAt: number
+}
+
+/**
+ * The operation a {@link TokenStoreError} happened in.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const Operation = Schema.Literal("get", "compareAndSet", "delete", "acquireLease", "releaseLease")
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Operation = typeof Operation.Type
+
+/**
+ * The storage failed: an I/O error, a stored entry that does not decode, or a
+ * lock that could not be taken in time. Names the key and the operation, never
+ * the tokens. `reason`:
+ *
+ * - `Io`: the storage itself failed (permissions, disk full, connection lost).
+ * - `Corrupt`: a stored entry is not a valid entry (see `detail` for the fields).
+ * - `Timeout`: a short internal lock (the file store's write lock) stayed busy.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TokenStoreError extends Schema.TaggedError<TokenStoreError>("@effect-oauth/session/TokenStoreError")(
+  "TokenStoreError",
+  {
+    reason: Schema.Literal("Io", "Corrupt", "Timeout"),
+    operation: Operation,
+    key: Schema.String,
+    detail: Schema.String
+  }
+) {
+  /** Always `retry`: the stored grant, if any, is unaffected. */
+  get remedy(): "retry" {
+    return "retry"
+  }
+
+  override get message(): string {
+    return `token store ${this.operation} of "${this.key}" failed (${this.reason}): ${this.detail}`
+  }
+}
+
+/**
+ * A compare-and-set (or a conditional delete) found another version than the
+ * one expected: another writer got there first. Re-read and decide again.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class VersionConflict extends Schema.TaggedError<VersionConflict>("@effect-oauth/session/VersionConflict")(
+  "VersionConflict",
+  {
+    key: Schema.String,
+    /** `undefined`: the writer expected no entry. */
+    expected: Schema.optional(Schema.Number),
+    /** `undefined`: there is no entry. */
+    actual: Schema.optional(Schema.Number)
+  }
+) {
+  /** Always `retry`: re-read, then try again. */
+  get remedy(): "retry" {
+    return "retry"
+  }
+
+  override get message(): string {
+    const show = (version: number | undefined) => version === undefined ? "none" : `version ${version}`
+    return `token store entry "${this.key}" changed: expected ${show(this.expected)}, found ${show(this.actual)}`
+  }
+}
+
+/**
+ * Another holder has the refresh lease of this key until `expiresAt`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class LeaseUnavailable extends Schema.TaggedError<LeaseUnavailable>("@effect-oauth/session/LeaseUnavailable")(
+  "LeaseUnavailable",
+  {
+    key: Schema.String,
+    /** When the current holder's lease lapses (epoch ms). */
+    expiresAt: Schema.Number
+  }
+) {
+  /** Always `retry`: wait, re-read, try again. */
+  get remedy(): "retry" {
+    return "retry"
+  }
+
+  override get message(): string {
+    return `the refresh lease of "${this.key}" is held by another holder`
+  }
+}
+
+/**
+ * Every error of a token store.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type Error = TokenStoreError | VersionConflict | LeaseUnavailable
+
+/**
+ * `true` for the errors of a token store.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isError = (u: unknown): u is Error =>
+  Predicate.isTagged(u, "TokenStoreError") || Predicate.isTagged(u, "VersionConflict") ||
+  Predicate.isTagged(u, "LeaseUnavailable")
+
+/**
+ * A token store. See the module documentation for the contract every
+ * implementation keeps.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** The entry of `key`, `None` when there is none (never written, or deleted). */
+  readonly get: (key: string) => Effect.Effect<Option.Option<Entry>, TokenStoreError>
+
+  /**
+   * Writes `tokens` when the stored version is `expectedVersion` (`undefined`: no
+   * entry) and returns the new version. Fails with {@link VersionConflict}
+   * otherwise, writing nothing.
+   */
+  readonly compareAndSet: (
+    key: string,
+    expectedVersion: number | undefined,
+    tokens: TokenSet.TokenSet
+  ) => Effect.Effect<number, VersionConflict | TokenStoreError>
+
+  /**
+   * Removes the entry of `key` (its version is kept, so versions never repeat).
+   * With `expectedVersion`, only when the stored version is that one
+   * ({@link VersionConflict} otherwise); without, unconditionally. Deleting an
+   * absent entry without `expectedVersion` succeeds.
+   */
+  readonly delete: (
+    key: string,
+    expectedVersion?: number | undefined
+  ) => Effect.Effect<void, VersionConflict | TokenStoreError>
+
+  /**
+   * Takes the refresh lease of `key` for `ttl`, or fails at once with
+   * {@link LeaseUnavailable} when another holder's lease is live. A lease that
+   * outlived its `ttl` is taken over. See {@link acquireLeaseWaiting} to wait.
+   */
+  readonly acquireLease: (
+    key: string,
+    ttl: Duration.DurationInput
+  ) => Effect.Effect<Lease, LeaseUnavailable | TokenStoreError>
+
+  /** Gives the lease back; does nothing when it lapsed and someone else took it. */
+  readonly releaseLease: (lease: Lease) => Effect.Effect<void, TokenStoreError>
+}
+
+/**
+ * The service tag.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class TokenStore extends Context.Tag("@effect-oauth/session/TokenStore")<TokenStore, Service>() {}
+
+/**
+ * Takes the refresh lease of `key`, polling with `schedule` (by default every
+ * 50 ms, doubling up to 1 s) while another holder has it, until `timeout`
+ * passes (default: 2 × `ttl`). Fails with the last {@link LeaseUnavailable}.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const acquireLeaseWaiting = (
+  store: Service,
+  key: string,
+  options: {
+    readonly ttl: Duration.DurationInput
+    readonly timeout?: Duration.DurationInput | undefined
+    readonly schedule?: Schedule.Schedule<unknown> | undefined
+  }
+): Effect.Effect<Lease, LeaseUnavailable | TokenStoreError> => {
+  const schedule = options.schedule ??
+    Schedule.exponential("50 millis").pipe(Schedule.union(Schedule.spaced("1 second")))
+  return store.acquireLease(key, options.ttl).pipe(
+    Effect.retry({
+      while: (error) => error._tag === "LeaseUnavailable",
+      schedule: schedule.pipe(Schedule.upTo(options.timeout ?? timesTwo(options.ttl)))
+    })
+  )
+}
+
+const timesTwo = (ttl: Duration.DurationInput): Duration.Duration => Duration.times(Duration.decode(ttl), 2)
+
+/**
+ * Runs `self` while holding the refresh lease of `key` (acquired with
+ * {@link acquireLeaseWaiting}), releasing it afterwards whatever the outcome.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withLease: {
+  (
+    key: string,
+    options: { readonly ttl: Duration.DurationInput; readonly timeout?: Duration.DurationInput | undefined }
+  ): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | LeaseUnavailable | TokenStoreError, R | TokenStore>
+} = (key, options) => (self) =>
+  Effect.flatMap(TokenStore, (store) =>
+    Effect.acquireUseRelease(
+      acquireLeaseWaiting(store, key, options),
+      () => self,
+      (lease) => Effect.ignore(store.releaseLease(lease))
+    ))
+
+/**
+ * An in-memory store, for tests and single-process apps that need no
+ * persistence. Each call builds a new, empty store.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeMemory: Effect.Effect<Service> = memoryStore.make
+
+/**
+ * A layer of an in-memory {@link TokenStore}.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerMemory: Layer.Layer<TokenStore> = Layer.effect(TokenStore, memoryStore.make)
+
+/**
+ * A store in a directory, for one host (many processes welcome):
+ *
+ * - one JSON file per key, named by the SHA-256 of the key (any key is safe);
+ * - written atomically: a temporary file, `fsync`, then `rename` over the old
+ *   one (and an `fsync` of the directory where the platform allows it);
+ * - files created with mode `0600`, the directory with `0700`;
+ * - compare-and-set under a short per-key write lock, so two processes never
+ *   interleave a read and a write;
+ * - the refresh lease is a lock file per key, created exclusively with its
+ *   owner and expiry inside; a lock past its expiry is taken over.
+ *
+ * Fails with `TokenStoreError` (`Io`) when the directory cannot be created.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeFileSystem: (
+  directory: string
+) => Effect.Effect<Service, TokenStoreError, FileSystem.FileSystem> = fileStore.make
+
+/**
+ * A layer of a file-system {@link TokenStore} in `directory` (see
+ * {@link makeFileSystem}).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFileSystem: (
+  directory: string
+) => Layer.Layer<TokenStore, TokenStoreError, FileSystem.FileSystem> = (directory) =>
+  Layer.effect(TokenStore, fileStore.make(directory))

@@ -1,0 +1,178 @@
+import type { FileSystem } from "@effect/platform"
+import type { PlatformError } from "@effect/platform/Error"
+import { Clock, Effect, Schedule } from "effect"
+
+/** What a lock file holds. @internal */
+export interface LockInfo {
+  readonly owner: string
+  /** Epoch ms (Effect's `Clock`). */
+  readonly expiresAt: number
+}
+
+/** @internal */
+export type Attempt =
+  | { readonly _tag: "Acquired"; readonly lock: LockInfo }
+  | { readonly _tag: "Held"; readonly expiresAt: number }
+
+/** @internal */
+export class GuardTimeout {
+  readonly _tag = "GuardTimeout"
+}
+
+const isAlreadyExists = (error: PlatformError) => error._tag === "SystemError" && error.reason === "AlreadyExists"
+const isNotFound = (error: PlatformError) => error._tag === "SystemError" && error.reason === "NotFound"
+
+/** A random name part. @internal */
+export const randomId = (): string => globalThis.crypto.randomUUID()
+
+/**
+ * Creates `path` holding `content`, only if it does not exist. The content is
+ * written to a private temporary file first and hard-linked into place, so the
+ * lock file appears complete or not at all (`link` fails when `path` exists).
+ *
+ * @internal
+ */
+export const createExclusive = (
+  fs: FileSystem.FileSystem,
+  path: string,
+  content: string
+): Effect.Effect<boolean, PlatformError> => {
+  const temp = `${path}.${randomId()}.tmp`
+  return Effect.acquireUseRelease(
+    fs.writeFileString(temp, content, { flag: "wx", mode: 0o600 }),
+    () =>
+      fs.link(temp, path).pipe(
+        Effect.as(true),
+        Effect.catchIf(isAlreadyExists, () => Effect.succeed(false))
+      ),
+    () => Effect.ignore(fs.remove(temp))
+  )
+}
+
+/** The lock at `path`: `undefined` when absent, `"unreadable"` when it is not a lock. @internal */
+export const read = (
+  fs: FileSystem.FileSystem,
+  path: string
+): Effect.Effect<LockInfo | "unreadable" | undefined, PlatformError> =>
+  fs.readFileString(path).pipe(
+    Effect.map((text): LockInfo | "unreadable" => {
+      try {
+        const json: unknown = JSON.parse(text)
+        if (
+          typeof json === "object" && json !== null && "owner" in json && typeof json.owner === "string" &&
+          "expiresAt" in json && typeof json.expiresAt === "number"
+        ) {
+          return { owner: json.owner, expiresAt: json.expiresAt }
+        }
+      } catch {
+        // not JSON: fall through
+      }
+      return "unreadable"
+    }),
+    Effect.catchIf(isNotFound, () => Effect.succeed(undefined))
+  )
+
+const sameLock = (a: LockInfo | "unreadable" | undefined, b: LockInfo | "unreadable" | undefined) =>
+  a === b || (typeof a === "object" && typeof b === "object" && a.owner === b.owner && a.expiresAt === b.expiresAt)
+
+const guardTtlMillis = 10_000
+
+// Contention on a guard lasts a few milliseconds (a read and a rename); waiting
+// up to ~10 s also outlasts a guard left behind by a crashed process.
+const guardSchedule = Schedule.exponential("2 millis", 1.5).pipe(
+  Schedule.union(Schedule.spaced("100 millis")),
+  Schedule.intersect(Schedule.recurs(120))
+)
+
+/**
+ * Runs `body` holding the guard `path`: the only place a lock file that is not
+ * one's own is removed, so that two processes taking over the same stale lock
+ * cannot remove each other's fresh one. A guard older than 10 s belongs to a
+ * crashed process and is removed.
+ *
+ * @internal
+ */
+export const withGuard = <A, E>(
+  fs: FileSystem.FileSystem,
+  path: string,
+  body: Effect.Effect<A, E>
+): Effect.Effect<A, E | PlatformError | GuardTimeout> => {
+  const owner = randomId()
+  const take: Effect.Effect<void, PlatformError | "busy"> = Effect.gen(function*() {
+    const now = yield* Clock.currentTimeMillis
+    if (yield* createExclusive(fs, path, JSON.stringify({ owner, expiresAt: now + guardTtlMillis }))) return
+    const existing = yield* read(fs, path)
+    if (existing === undefined) return yield* Effect.fail("busy" as const)
+    if (existing === "unreadable" || existing.expiresAt <= now) {
+      yield* fs.remove(path).pipe(Effect.catchIf(isNotFound, () => Effect.void))
+    }
+    return yield* Effect.fail("busy" as const)
+  })
+  const acquire = take.pipe(
+    Effect.retry({ while: (error) => error === "busy", schedule: guardSchedule }),
+    Effect.catchIf((error) => error === "busy", () => Effect.fail(new GuardTimeout()))
+  ) as Effect.Effect<void, PlatformError | GuardTimeout>
+  return Effect.acquireUseRelease(
+    acquire,
+    () => body,
+    () => Effect.ignore(fs.remove(path))
+  )
+}
+
+/**
+ * Tries once to take the lock at `path` for `ttlMillis`: creates it exclusively,
+ * or takes over a lock past its expiry (under the guard, after checking that it
+ * is still the same stale lock). Returns the holder's expiry when it is live.
+ *
+ * @internal
+ */
+export const tryAcquire = (
+  fs: FileSystem.FileSystem,
+  path: string,
+  ttlMillis: number
+): Effect.Effect<Attempt, PlatformError | GuardTimeout> => {
+  const owner = randomId()
+  const attempt = (round: number): Effect.Effect<Attempt, PlatformError | GuardTimeout> =>
+    Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      const lock: LockInfo = { owner, expiresAt: now + ttlMillis }
+      if (yield* createExclusive(fs, path, JSON.stringify(lock))) return { _tag: "Acquired", lock } as const
+      const existing = yield* read(fs, path)
+      if (typeof existing === "object" && existing.expiresAt > now) {
+        return { _tag: "Held", expiresAt: existing.expiresAt } as const
+      }
+      // Absent again (released meanwhile) or stale: try again, taking a stale one over.
+      if (round >= 3) return { _tag: "Held", expiresAt: now } as const
+      if (existing !== undefined) {
+        yield* withGuard(
+          fs,
+          `${path}.guard`,
+          Effect.flatMap(read(fs, path), (again) =>
+            sameLock(again, existing)
+              ? fs.remove(path).pipe(Effect.catchIf(isNotFound, () => Effect.void))
+              : Effect.void)
+        )
+      }
+      return yield* attempt(round + 1)
+    })
+  return attempt(0)
+}
+
+/**
+ * Removes the lock at `path` when `owner` still holds it.
+ *
+ * @internal
+ */
+export const release = (
+  fs: FileSystem.FileSystem,
+  path: string,
+  owner: string
+): Effect.Effect<void, PlatformError | GuardTimeout> =>
+  withGuard(
+    fs,
+    `${path}.guard`,
+    Effect.flatMap(read(fs, path), (existing) =>
+      typeof existing === "object" && existing.owner === owner
+        ? fs.remove(path).pipe(Effect.catchIf(isNotFound, () => Effect.void))
+        : Effect.void)
+  )

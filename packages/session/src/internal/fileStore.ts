@@ -1,0 +1,210 @@
+import type { FileSystem } from "@effect/platform"
+import { FileSystem as FileSystemTag } from "@effect/platform"
+import type { PlatformError } from "@effect/platform/Error"
+import { TokenSet } from "@effect-oauth/core"
+import { Duration, Effect, Option, Schedule } from "effect"
+// Used inside functions only: the public module imports this one.
+import * as TokenStore from "../TokenStore.js"
+import * as fileLock from "./fileLock.js"
+
+const format = 1
+
+/** A stored file: the tokens, or a tombstone (`tokens: null`) keeping the version. */
+interface Slot {
+  readonly tokens: TokenSet.TokenSet | undefined
+  readonly version: number
+}
+
+interface Paths {
+  readonly data: string
+  readonly write: string
+  readonly lease: string
+}
+
+const hex = (bytes: ArrayBuffer) => Array.from(new Uint8Array(bytes), (byte) => byte.toString(16).padStart(2, "0")).join("")
+
+const writeLockTtlMillis = 10_000
+
+// A crashed writer's lock lapses after 10 s; waiting ~15 s outlasts it.
+const writeLockSchedule = Schedule.exponential("2 millis", 1.5).pipe(
+  Schedule.union(Schedule.spaced("100 millis")),
+  Schedule.intersect(Schedule.recurs(160))
+)
+
+/** @internal */
+export const make = (
+  directory: string
+): Effect.Effect<TokenStore.Service, TokenStore.TokenStoreError, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystemTag.FileSystem
+    const root = directory.replace(/[\\/]+$/, "")
+    yield* fs.makeDirectory(root, { recursive: true, mode: 0o700 }).pipe(
+      Effect.mapError((error) =>
+        new TokenStore.TokenStoreError({ reason: "Io", operation: "get", key: "", detail: `cannot create the store directory: ${error.message}` })
+      )
+    )
+
+    const names = new Map<string, Paths>()
+    const pathsOf = (key: string): Effect.Effect<Paths> => {
+      const known = names.get(key)
+      if (known !== undefined) return Effect.succeed(known)
+      return Effect.promise(() => globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(key))).pipe(
+        Effect.map((digest) => {
+          const base = `${root}/${hex(digest)}`
+          const paths = { data: `${base}.json`, write: `${base}.write.lock`, lease: `${base}.lease.lock` }
+          names.set(key, paths)
+          return paths
+        })
+      )
+    }
+
+    const io = (operation: TokenStore.Operation, key: string) => (error: PlatformError | fileLock.GuardTimeout) =>
+      new TokenStore.TokenStoreError({
+        reason: error._tag === "GuardTimeout" ? "Timeout" : "Io",
+        operation,
+        key,
+        detail: error._tag === "GuardTimeout" ? "a lock guard stayed busy" : error.message
+      })
+
+    const corrupt = (operation: TokenStore.Operation, key: string, detail: string) =>
+      new TokenStore.TokenStoreError({ reason: "Corrupt", operation, key, detail })
+
+    const readSlot = (operation: TokenStore.Operation, key: string) =>
+      Effect.gen(function*() {
+        const { data } = yield* pathsOf(key)
+        const text = yield* fs.readFileString(data).pipe(
+          Effect.map(Option.some),
+          Effect.catchIf(
+            (error) => error._tag === "SystemError" && error.reason === "NotFound",
+            () => Effect.succeedNone
+          ),
+          Effect.mapError(io(operation, key))
+        )
+        if (Option.isNone(text)) return undefined
+        let json: unknown
+        try {
+          json = JSON.parse(text.value)
+        } catch {
+          return yield* corrupt(operation, key, "the entry file is not JSON")
+        }
+        if (typeof json !== "object" || json === null) return yield* corrupt(operation, key, "the entry is not an object")
+        const record = json as Record<string, unknown>
+        const version = record["version"]
+        if (record["format"] !== format || typeof version !== "number" || !Number.isSafeInteger(version)) {
+          return yield* corrupt(operation, key, `"format" or "version" is invalid`)
+        }
+        if (record["tokens"] === null) return { tokens: undefined, version } satisfies Slot
+        const tokens = yield* TokenSet.fromJson(JSON.stringify(record["tokens"])).pipe(
+          Effect.mapError((error) => corrupt(operation, key, error.message))
+        )
+        return { tokens, version } satisfies Slot
+      })
+
+    // Temporary file (0600, exclusive) → write → fsync → rename over the entry;
+    // then fsync the directory so the rename itself survives a crash.
+    const writeSlot = (operation: TokenStore.Operation, key: string, slot: Slot) =>
+      Effect.gen(function*() {
+        const { data } = yield* pathsOf(key)
+        const temp = `${data}.${fileLock.randomId()}.tmp`
+        const content = JSON.stringify({
+          format,
+          key,
+          version: slot.version,
+          tokens: slot.tokens === undefined ? null : TokenSet.encode(slot.tokens)
+        })
+        yield* Effect.scoped(
+          Effect.gen(function*() {
+            const file = yield* fs.open(temp, { flag: "wx", mode: 0o600 })
+            yield* file.writeAll(new TextEncoder().encode(content))
+            yield* file.sync
+          })
+        ).pipe(
+          Effect.zipRight(fs.rename(temp, data)),
+          Effect.tapError(() => Effect.ignore(fs.remove(temp))),
+          Effect.mapError(io(operation, key))
+        )
+        yield* Effect.ignore(Effect.scoped(Effect.flatMap(fs.open(root, { flag: "r" }), (dir) => dir.sync)))
+      })
+
+    const withWriteLock = <A, E>(operation: TokenStore.Operation, key: string, body: Effect.Effect<A, E>) =>
+      Effect.flatMap(pathsOf(key), ({ write }) => {
+        const take = fileLock.tryAcquire(fs, write, writeLockTtlMillis).pipe(
+          Effect.mapError(io(operation, key)),
+          Effect.flatMap((attempt) =>
+            attempt._tag === "Acquired" ? Effect.succeed(attempt.lock) : Effect.fail("busy" as const)
+          ),
+          Effect.retry({ while: (error) => error === "busy", schedule: writeLockSchedule }),
+          Effect.catchIf(
+            (error) => error === "busy",
+            () => Effect.fail(new TokenStore.TokenStoreError({ reason: "Timeout", operation, key, detail: "the write lock stayed busy" }))
+          )
+        ) as Effect.Effect<fileLock.LockInfo, TokenStore.TokenStoreError>
+        return Effect.acquireUseRelease(
+          take,
+          () => body,
+          (lock) => Effect.ignore(fileLock.release(fs, write, lock.owner))
+        )
+      })
+
+    const currentVersion = (slot: Slot | undefined) => slot?.tokens === undefined ? undefined : slot.version
+
+    return TokenStore.TokenStore.of({
+      get: (key) =>
+        Effect.map(
+          readSlot("get", key),
+          (slot) => slot?.tokens === undefined ? Option.none() : Option.some({ tokens: slot.tokens, version: slot.version })
+        ),
+
+      compareAndSet: (key, expectedVersion, tokens) =>
+        withWriteLock(
+          "compareAndSet",
+          key,
+          Effect.gen(function*() {
+            const slot = yield* readSlot("compareAndSet", key)
+            const actual = currentVersion(slot)
+            if (actual !== expectedVersion) {
+              return yield* new TokenStore.VersionConflict({
+                key,
+                ...(expectedVersion === undefined ? {} : { expected: expectedVersion }),
+                ...(actual === undefined ? {} : { actual })
+              })
+            }
+            const version = (slot?.version ?? 0) + 1
+            yield* writeSlot("compareAndSet", key, { tokens, version })
+            return version
+          })
+        ),
+
+      delete: (key, expectedVersion) =>
+        withWriteLock(
+          "delete",
+          key,
+          Effect.gen(function*() {
+            const slot = yield* readSlot("delete", key)
+            const actual = currentVersion(slot)
+            if (expectedVersion !== undefined && actual !== expectedVersion) {
+              return yield* new TokenStore.VersionConflict({
+                key,
+                expected: expectedVersion,
+                ...(actual === undefined ? {} : { actual })
+              })
+            }
+            if (slot?.tokens !== undefined) yield* writeSlot("delete", key, { tokens: undefined, version: slot.version + 1 })
+          })
+        ),
+
+      acquireLease: (key, ttl) =>
+        Effect.gen(function*() {
+          const { lease } = yield* pathsOf(key)
+          const attempt = yield* fileLock.tryAcquire(fs, lease, Duration.toMillis(ttl)).pipe(
+            Effect.mapError(io("acquireLease", key))
+          )
+          if (attempt._tag === "Held") return yield* new TokenStore.LeaseUnavailable({ key, expiresAt: attempt.expiresAt })
+          return { key, owner: attempt.lock.owner, expiresAt: attempt.lock.expiresAt }
+        }),
+
+      releaseLease: (lease) =>
+        Effect.flatMap(pathsOf(lease.key), (paths) =>
+          fileLock.release(fs, paths.lease, lease.owner).pipe(Effect.mapError(io("releaseLease", lease.key))))
+    })
+  })

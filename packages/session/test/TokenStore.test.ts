@@ -1,0 +1,372 @@
+import { FileSystem } from "@effect/platform"
+import { NodeFileSystem } from "@effect/platform-node"
+import { TokenSet } from "@effect-oauth/core"
+import { TokenStore } from "@effect-oauth/session"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either, Layer, Option, Redacted, TestClock } from "effect"
+import type { Scope } from "effect"
+
+const tokens = (n: number) =>
+  TokenSet.make({
+    accessToken: `access-${n}`,
+    refreshToken: `refresh-${n}`,
+    issuedAt: 1_000,
+    expiresAt: 3_601_000,
+    scopes: ["read"]
+  })
+
+const accessOf = (entry: Option.Option<TokenStore.Entry>) =>
+  Option.map(entry, (e) => Redacted.value(e.tokens.accessToken))
+
+/**
+ * The behaviour every store keeps; `makeStore` builds one store, `makeSibling`
+ * another view of the same storage (another process, for the file store).
+ */
+const contract = (
+  name: string,
+  makeStores: Effect.Effect<
+    readonly [TokenStore.Service, TokenStore.Service],
+    never,
+    FileSystem.FileSystem | Scope.Scope
+  >
+) =>
+  describe(`TokenStore / ${name}`, () => {
+    const run = <A, E>(f: (a: TokenStore.Service, b: TokenStore.Service) => Effect.Effect<A, E, FileSystem.FileSystem>) =>
+      Effect.flatMap(makeStores, ([a, b]) => f(a, b)).pipe(Effect.scoped, Effect.provide(NodeFileSystem.layer))
+
+    it.effect("reads None for a key never written", () =>
+      run((store) =>
+        Effect.gen(function*() {
+          expect(Option.isNone(yield* store.get("nobody"))).toBe(true)
+        })
+      ))
+
+    it.effect("writes when the entry is absent and reads the tokens back", () =>
+      run((store, sibling) =>
+        Effect.gen(function*() {
+          const version = yield* store.compareAndSet("alice", undefined, tokens(1))
+          const entry = yield* sibling.get("alice")
+          expect(Option.map(entry, (e) => e.version)).toEqual(Option.some(version))
+          expect(accessOf(entry)).toEqual(Option.some("access-1"))
+          const read = Option.getOrThrow(entry).tokens
+          expect(TokenSet.encode(read)).toEqual(TokenSet.encode(tokens(1)))
+        })
+      ))
+
+    it.effect("fails with VersionConflict on a stale version and keeps the stored tokens", () =>
+      run((store, sibling) =>
+        Effect.gen(function*() {
+          const v1 = yield* store.compareAndSet("alice", undefined, tokens(1))
+          const v2 = yield* sibling.compareAndSet("alice", v1, tokens(2))
+          expect(v2).toBeGreaterThan(v1)
+          const conflict = yield* Effect.flip(store.compareAndSet("alice", v1, tokens(3)))
+          expect(conflict).toMatchObject({ _tag: "VersionConflict", key: "alice", expected: v1, actual: v2 })
+          const absent = yield* Effect.flip(store.compareAndSet("alice", undefined, tokens(3)))
+          expect(absent).toMatchObject({ _tag: "VersionConflict", actual: v2 })
+          expect(absent._tag === "VersionConflict" && absent.expected).toBeUndefined()
+          expect(accessOf(yield* store.get("alice"))).toEqual(Option.some("access-2"))
+        })
+      ))
+
+    it.effect("fails with VersionConflict when an entry is expected but absent", () =>
+      run((store) =>
+        Effect.gen(function*() {
+          const conflict = yield* Effect.flip(store.compareAndSet("alice", 3, tokens(1)))
+          expect(conflict).toMatchObject({ _tag: "VersionConflict", expected: 3 })
+          expect(conflict._tag === "VersionConflict" && conflict.actual).toBeUndefined()
+        })
+      ))
+
+    it.effect("never reuses a version after a delete", () =>
+      run((store, sibling) =>
+        Effect.gen(function*() {
+          const v1 = yield* store.compareAndSet("alice", undefined, tokens(1))
+          yield* sibling.delete("alice", v1)
+          expect(Option.isNone(yield* store.get("alice"))).toBe(true)
+          const v2 = yield* store.compareAndSet("alice", undefined, tokens(2))
+          expect(v2).toBeGreaterThan(v1)
+          const stale = yield* Effect.flip(store.compareAndSet("alice", v1, tokens(3)))
+          expect(stale._tag).toBe("VersionConflict")
+        })
+      ))
+
+    it.effect("deletes only the expected version when one is given, and anything without", () =>
+      run((store) =>
+        Effect.gen(function*() {
+          const v1 = yield* store.compareAndSet("alice", undefined, tokens(1))
+          const v2 = yield* store.compareAndSet("alice", v1, tokens(2))
+          const conflict = yield* Effect.flip(store.delete("alice", v1))
+          expect(conflict).toMatchObject({ _tag: "VersionConflict", expected: v1, actual: v2 })
+          expect(Option.isSome(yield* store.get("alice"))).toBe(true)
+          yield* store.delete("alice")
+          expect(Option.isNone(yield* store.get("alice"))).toBe(true)
+          yield* store.delete("alice")
+          yield* store.delete("never-written")
+        })
+      ))
+
+    it.effect("keeps keys apart, whatever characters they hold", () =>
+      run((store) =>
+        Effect.gen(function*() {
+          const keys = ["a", "A", "../../etc/passwd", "user@example.com/google", "ключ", "x".repeat(600)]
+          for (const [i, key] of keys.entries()) yield* store.compareAndSet(key, undefined, tokens(i))
+          for (const [i, key] of keys.entries()) expect(accessOf(yield* store.get(key))).toEqual(Option.some(`access-${i}`))
+        })
+      ))
+
+    it.effect("lets exactly one holder take the lease until it is released", () =>
+      run((store, sibling) =>
+        Effect.gen(function*() {
+          const lease = yield* store.acquireLease("alice", "30 seconds")
+          expect(lease.key).toBe("alice")
+          expect(lease.expiresAt).toBe(30_000)
+          const busy = yield* Effect.flip(sibling.acquireLease("alice", "30 seconds"))
+          expect(busy).toMatchObject({ _tag: "LeaseUnavailable", key: "alice", expiresAt: 30_000 })
+          const again = yield* Effect.flip(store.acquireLease("alice", "30 seconds"))
+          expect(again._tag).toBe("LeaseUnavailable")
+          // Another key has its own lease.
+          yield* sibling.acquireLease("bob", "30 seconds")
+          yield* store.releaseLease(lease)
+          const next = yield* sibling.acquireLease("alice", "30 seconds")
+          expect(next.owner).not.toBe(lease.owner)
+        })
+      ))
+
+    it.effect("takes over a lease that outlived its time to live, and the old holder cannot release it", () =>
+      run((store, sibling) =>
+        Effect.gen(function*() {
+          const stale = yield* store.acquireLease("alice", "30 seconds")
+          yield* TestClock.adjust("29999 millis")
+          expect((yield* Effect.flip(sibling.acquireLease("alice", "30 seconds")))._tag).toBe("LeaseUnavailable")
+          yield* TestClock.adjust("1 millis")
+          const taken = yield* sibling.acquireLease("alice", "30 seconds")
+          expect(taken.expiresAt).toBe(60_000)
+          yield* store.releaseLease(stale)
+          const busy = yield* Effect.flip(store.acquireLease("alice", "30 seconds"))
+          expect(busy).toMatchObject({ _tag: "LeaseUnavailable", expiresAt: 60_000 })
+        })
+      ))
+
+    it.effect("acquireLeaseWaiting gets the lease once its holder lets go", () =>
+      run((store, sibling) =>
+        Effect.gen(function*() {
+          const held = yield* store.acquireLease("alice", "30 seconds")
+          const waiter = yield* Effect.fork(TokenStore.acquireLeaseWaiting(sibling, "alice", { ttl: "30 seconds" }))
+          yield* TestClock.adjust("1 second")
+          yield* store.releaseLease(held)
+          yield* TestClock.adjust("2 seconds")
+          const lease = yield* waiter
+          expect(lease.key).toBe("alice")
+        })
+      ))
+
+    it.live("acquireLeaseWaiting gives up with LeaseUnavailable after its timeout", () =>
+      run((store, sibling) =>
+        Effect.gen(function*() {
+          yield* store.acquireLease("alice", "1 hour")
+          const result = yield* Effect.either(
+            TokenStore.acquireLeaseWaiting(sibling, "alice", { ttl: "1 hour", timeout: "200 millis" })
+          )
+          expect(Either.isLeft(result) && result.left._tag).toBe("LeaseUnavailable")
+        })
+      ))
+
+    it.live("lets only one of many concurrent writers of the same version win", () =>
+      run((store, sibling) =>
+        Effect.gen(function*() {
+          const v1 = yield* store.compareAndSet("alice", undefined, tokens(0))
+          const results = yield* Effect.all(
+            Array.from({ length: 12 }, (_, i) => Effect.either((i % 2 === 0 ? store : sibling).compareAndSet("alice", v1, tokens(i + 1)))),
+            { concurrency: "unbounded" }
+          )
+          const wins = results.filter(Either.isRight)
+          expect(wins).toHaveLength(1)
+          for (const result of results.filter(Either.isLeft)) expect(result.left._tag).toBe("VersionConflict")
+          const entry = Option.getOrThrow(yield* store.get("alice"))
+          expect(entry.version).toBe(Either.getOrThrow(wins[0]!))
+        })
+      ))
+
+    it.live("gives the lease to exactly one of many concurrent takers", () =>
+      run((store, sibling) =>
+        Effect.gen(function*() {
+          const results = yield* Effect.all(
+            Array.from({ length: 12 }, (_, i) => Effect.either((i % 2 === 0 ? store : sibling).acquireLease("alice", "1 minute"))),
+            { concurrency: "unbounded" }
+          )
+          expect(results.filter(Either.isRight)).toHaveLength(1)
+        })
+      ))
+  })
+
+contract(
+  "layerMemory",
+  Effect.map(TokenStore.makeMemory, (store) => [store, store] as const)
+)
+
+contract(
+  "layerFileSystem",
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const directory = yield* Effect.orDie(fs.makeTempDirectoryScoped())
+    const a = yield* Effect.orDie(TokenStore.makeFileSystem(`${directory}/store`))
+    const b = yield* Effect.orDie(TokenStore.makeFileSystem(`${directory}/store`))
+    return [a, b] as const
+  })
+)
+
+describe("TokenStore / layerFileSystem files", () => {
+  const withDirectory = <A, E>(f: (directory: string, fs: FileSystem.FileSystem) => Effect.Effect<A, E, FileSystem.FileSystem>) =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const directory = yield* Effect.orDie(fs.makeTempDirectoryScoped())
+      return yield* f(`${directory}/store`, fs)
+    }).pipe(Effect.scoped, Effect.provide(NodeFileSystem.layer))
+
+  const entryFiles = (fs: FileSystem.FileSystem, directory: string) =>
+    Effect.map(fs.readDirectory(directory), (names) => names.filter((name) => name.endsWith(".json")))
+
+  it.effect("writes one 0600 JSON file per key in a 0700 directory and leaves no temporary file", () =>
+    withDirectory((directory, fs) =>
+      Effect.gen(function*() {
+        const store = yield* TokenStore.makeFileSystem(directory)
+        const v1 = yield* store.compareAndSet("alice", undefined, tokens(1))
+        yield* store.compareAndSet("alice", v1, tokens(2))
+        yield* store.compareAndSet("bob", undefined, tokens(3))
+        const names = yield* fs.readDirectory(directory)
+        expect(names.filter((name) => name.endsWith(".json"))).toHaveLength(2)
+        expect(names.filter((name) => name.endsWith(".tmp") || name.endsWith(".lock"))).toEqual([])
+        for (const name of names) {
+          expect(name).toMatch(/^[0-9a-f]{64}\.json$/)
+          const info = yield* fs.stat(`${directory}/${name}`)
+          expect(Number(info.mode) & 0o777).toBe(0o600)
+        }
+        expect(Number((yield* fs.stat(directory)).mode) & 0o777).toBe(0o700)
+      })
+    ))
+
+  it.effect("replaces an entry by renaming a new file over it, never by writing in place", () =>
+    withDirectory((directory, fs) =>
+      Effect.gen(function*() {
+        const store = yield* TokenStore.makeFileSystem(directory)
+        const v1 = yield* store.compareAndSet("alice", undefined, tokens(1))
+        const [name] = yield* entryFiles(fs, directory)
+        const before = yield* fs.stat(`${directory}/${name}`)
+        yield* store.compareAndSet("alice", v1, tokens(2))
+        const after = yield* fs.stat(`${directory}/${name}`)
+        expect(after.ino).not.toEqual(before.ino)
+        const json = JSON.parse(yield* fs.readFileString(`${directory}/${name}`))
+        expect(json).toMatchObject({ format: 1, key: "alice", version: v1 + 1 })
+        expect(json.tokens.accessToken).toBe("access-2")
+      })
+    ))
+
+  it.effect("ignores a temporary file left by a crashed writer", () =>
+    withDirectory((directory, fs) =>
+      Effect.gen(function*() {
+        const store = yield* TokenStore.makeFileSystem(directory)
+        yield* store.compareAndSet("alice", undefined, tokens(1))
+        const [name] = yield* entryFiles(fs, directory)
+        yield* fs.writeFileString(`${directory}/${name}.crashed.tmp`, "{\"format\":1,\"tok")
+        expect(accessOf(yield* store.get("alice"))).toEqual(Option.some("access-1"))
+      })
+    ))
+
+  it.effect("keeps a tombstone without tokens after a delete", () =>
+    withDirectory((directory, fs) =>
+      Effect.gen(function*() {
+        const store = yield* TokenStore.makeFileSystem(directory)
+        const v1 = yield* store.compareAndSet("alice", undefined, tokens(1))
+        yield* store.delete("alice")
+        const [name] = yield* entryFiles(fs, directory)
+        const text = yield* fs.readFileString(`${directory}/${name}`)
+        expect(JSON.parse(text)).toEqual({ format: 1, key: "alice", version: v1 + 1, tokens: null })
+        expect(text).not.toContain("access-1")
+        expect(text).not.toContain("refresh-1")
+      })
+    ))
+
+  it.effect("fails with a Corrupt TokenStoreError naming the key, not the content, for a damaged entry", () =>
+    withDirectory((directory, fs) =>
+      Effect.gen(function*() {
+        const store = yield* TokenStore.makeFileSystem(directory)
+        yield* store.compareAndSet("alice", undefined, tokens(1))
+        const [name] = yield* entryFiles(fs, directory)
+        yield* fs.writeFileString(`${directory}/${name}`, JSON.stringify({ format: 1, key: "alice", version: 1, tokens: { accessToken: "secret-value" } }))
+        const error = yield* Effect.flip(store.get("alice"))
+        expect(error).toMatchObject({ _tag: "TokenStoreError", reason: "Corrupt", operation: "get", key: "alice" })
+        expect(error.message).toContain("alice")
+        expect(error.message).not.toContain("secret-value")
+        yield* fs.writeFileString(`${directory}/${name}`, "not json")
+        expect(yield* Effect.flip(store.get("alice"))).toMatchObject({ reason: "Corrupt" })
+      })
+    ))
+
+  it.effect("keeps the lease in a lock file holding its owner and expiry, removed on release", () =>
+    withDirectory((directory, fs) =>
+      Effect.gen(function*() {
+        const store = yield* TokenStore.makeFileSystem(directory)
+        const lease = yield* store.acquireLease("alice", "30 seconds")
+        const locks = (yield* fs.readDirectory(directory)).filter((name) => name.endsWith(".lease.lock"))
+        expect(locks).toHaveLength(1)
+        const content = JSON.parse(yield* fs.readFileString(`${directory}/${locks[0]}`))
+        expect(content).toEqual({ owner: lease.owner, expiresAt: lease.expiresAt })
+        expect(Number((yield* fs.stat(`${directory}/${locks[0]}`)).mode) & 0o777).toBe(0o600)
+        yield* store.releaseLease(lease)
+        expect((yield* fs.readDirectory(directory)).filter((name) => name.endsWith(".lock"))).toEqual([])
+      })
+    ))
+
+  it.effect("takes over an unreadable lock file", () =>
+    withDirectory((directory, fs) =>
+      Effect.gen(function*() {
+        const store = yield* TokenStore.makeFileSystem(directory)
+        const lease = yield* store.acquireLease("alice", "30 seconds")
+        const [lock] = (yield* fs.readDirectory(directory)).filter((name) => name.endsWith(".lease.lock"))
+        yield* fs.writeFileString(`${directory}/${lock}`, "")
+        const taken = yield* store.acquireLease("alice", "30 seconds")
+        expect(taken.owner).not.toBe(lease.owner)
+      })
+    ))
+
+  it.effect("fails with an Io TokenStoreError when the directory cannot be created", () =>
+    withDirectory((directory, fs) =>
+      Effect.gen(function*() {
+        yield* fs.makeDirectory(directory, { recursive: true })
+        yield* fs.writeFileString(`${directory}/file`, "")
+        const error = yield* Effect.flip(TokenStore.makeFileSystem(`${directory}/file/store`))
+        expect(error).toMatchObject({ _tag: "TokenStoreError", reason: "Io" })
+      })
+    ))
+})
+
+describe("TokenStore / layers", () => {
+  it.effect("layerMemory provides a store under the TokenStore tag", () =>
+    Effect.gen(function*() {
+      const store = yield* TokenStore.TokenStore
+      yield* store.compareAndSet("alice", undefined, tokens(1))
+      expect(accessOf(yield* store.get("alice"))).toEqual(Option.some("access-1"))
+    }).pipe(Effect.provide(TokenStore.layerMemory)))
+
+  it.scoped("layerFileSystem provides a store under the TokenStore tag", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const directory = yield* fs.makeTempDirectoryScoped()
+      const layer = TokenStore.layerFileSystem(directory).pipe(Layer.provide(NodeFileSystem.layer))
+      const version = yield* Effect.flatMap(TokenStore.TokenStore, (store) => store.compareAndSet("alice", undefined, tokens(1))).pipe(
+        Effect.provide(layer)
+      )
+      const entry = yield* Effect.flatMap(TokenStore.TokenStore, (store) => store.get("alice")).pipe(Effect.provide(layer))
+      expect(Option.map(entry, (e) => e.version)).toEqual(Option.some(version))
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it("renders its errors without tokens", () => {
+    const conflict = new TokenStore.VersionConflict({ key: "alice", expected: 1, actual: 2 })
+    expect(conflict.message).toBe(`token store entry "alice" changed: expected version 1, found version 2`)
+    expect(new TokenStore.LeaseUnavailable({ key: "alice", expiresAt: 5 }).message).toBe(
+      `the refresh lease of "alice" is held by another holder`
+    )
+    expect(TokenStore.isError(conflict)).toBe(true)
+    expect(TokenStore.isError(new Error("x"))).toBe(false)
+  })
+})
