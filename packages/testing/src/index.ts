@@ -1,1 +1,1 @@
-export {}
+export * as TestServer from "./TestServer.js"

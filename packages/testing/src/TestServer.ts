@@ -1,0 +1,135 @@
+/**
+ * An embedded authorization server for tests and demos: oidc-provider (a certified
+ * OpenID provider) in-process on 127.0.0.1 with an ephemeral port, stopped with its
+ * scope. It registers a few clients, serves a small protected resource, counts
+ * token requests at the server, and completes login and consent unattended so an
+ * authorization-code flow runs without a browser.
+ *
+ * @since 0.1.0
+ */
+import { Context, Layer } from "effect"
+import type { Effect, Redacted, Scope } from "effect"
+import * as internal from "./internal/testServer.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Access token lifetime in seconds. Default 3600. */
+  readonly accessTokenTtl?: number | undefined
+  /** Refresh token lifetime in seconds. Default 14 days. */
+  readonly refreshTokenTtl?: number | undefined
+  /**
+   * Rotate refresh tokens: each refresh returns a new refresh token, and reusing an
+   * old one gets `invalid_grant` and revokes the whole grant (reuse detection).
+   * Default `false`.
+   */
+  readonly rotateRefreshToken?: boolean | undefined
+  /** Redirect URI registered for the clients. Default `http://127.0.0.1/callback`. */
+  readonly redirectUri?: string | undefined
+}
+
+/**
+ * A registered client.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RegisteredClient {
+  readonly clientId: string
+  readonly clientSecret?: Redacted.Redacted<string> | undefined
+  readonly authMethod: "client_secret_basic" | "client_secret_post" | "none"
+  readonly redirectUri: string
+}
+
+/**
+ * Token requests as the server saw them.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TokenRequestCounts {
+  readonly total: number
+  readonly byGrantType: Readonly<Record<string, number>>
+  readonly invalidGrant: number
+}
+
+/**
+ * A running test server.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TestServer {
+  /** The issuer identifier (`http://127.0.0.1:<port>`); discovery lives below it. */
+  readonly issuer: string
+  /** The scopes the server knows: `openid`, `offline_access`, `api:read`, `api:write`. */
+  readonly scopes: ReadonlyArray<string>
+  /** Registered clients: `web` (client_secret_basic), `post` (client_secret_post), `public` (none, PKCE). */
+  readonly clients: {
+    readonly web: RegisteredClient
+    readonly post: RegisteredClient
+    readonly public: RegisteredClient
+  }
+  /**
+   * A protected resource: `GET` answers `{ sub, scope, clientId }` for a valid access
+   * token, else 401 with `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750 §3).
+   */
+  readonly resourceUrl: string
+  /** Counts of token requests received so far. */
+  readonly tokenRequests: Effect.Effect<TokenRequestCounts>
+  /**
+   * Plays the user: follows an authorization URL, logs in as `accountId` and grants
+   * consent (or denies it), and returns the redirect back to the client (with
+   * `code`, `state` and `iss`) without requesting it.
+   */
+  readonly approve: (
+    authorizationUrl: string,
+    options?: { readonly accountId?: string | undefined; readonly deny?: boolean | undefined } | undefined
+  ) => Effect.Effect<string>
+  /** Revokes every grant of every account at the server (as a user would in their account page). */
+  readonly revokeAllGrants: Effect.Effect<void>
+}
+
+/**
+ * Starts a test server; it stops (connections closed) when the scope closes.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (options?: Options | undefined) => Effect.Effect<TestServer, never, Scope.Scope> = internal.make
+
+/**
+ * The service tag of a test server.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class TestServerTag extends Context.Tag("@effect-oauth/testing/TestServer")<TestServerTag, TestServer>() {}
+
+/**
+ * A layer running a test server for the layer's lifetime.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options?: Options | undefined): Layer.Layer<TestServerTag> =>
+  Layer.scoped(TestServerTag, make(options))
+
+/**
+ * The client registration of a test server client, in the shape `OAuthClient.Client` takes.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const clientConfig = (
+  client: RegisteredClient,
+  scopes: ReadonlyArray<string> = ["openid", "offline_access", "api:read"]
+) => ({
+  clientId: client.clientId,
+  ...(client.clientSecret === undefined ? {} : { clientSecret: client.clientSecret }),
+  authMethod: client.authMethod,
+  redirectUri: client.redirectUri,
+  scopes
+})

@@ -1,0 +1,188 @@
+import { Effect, Redacted } from "effect"
+import type { Scope } from "effect"
+import * as Http from "node:http"
+import type { AddressInfo } from "node:net"
+import type * as TestServer from "../TestServer.js"
+
+const scopes = ["openid", "offline_access", "api:read", "api:write"] as const
+
+/** @internal */
+export const make = (options: TestServer.Options = {}): Effect.Effect<TestServer.TestServer, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.promise(() => start(options)),
+    ({ http }) =>
+      Effect.promise(() => {
+        http.closeAllConnections()
+        return new Promise<void>((resolve) => http.close(() => resolve()))
+      })
+  ).pipe(Effect.map(({ server }) => server))
+
+const start = async (options: TestServer.Options) => {
+  const { default: OidcProvider } = await import("oidc-provider")
+  const http = Http.createServer()
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve))
+  const issuer = `http://127.0.0.1:${(http.address() as AddressInfo).port}`
+  const redirectUri = options.redirectUri ?? "http://127.0.0.1/callback"
+  const secrets = {
+    web: `web-secret-${crypto.randomUUID()}`,
+    post: `post-secret-${crypto.randomUUID()}`
+  }
+  const registration = {
+    redirect_uris: [redirectUri],
+    grant_types: ["authorization_code", "refresh_token", "client_credentials"],
+    response_types: ["code" as const],
+    scope: scopes.join(" ")
+  }
+  const counts = { total: 0, invalidGrant: 0, byGrantType: {} as Record<string, number> }
+  const oidc = new OidcProvider(issuer, {
+    clients: [
+      { ...registration, client_id: "web-client", client_secret: secrets.web, token_endpoint_auth_method: "client_secret_basic" },
+      { ...registration, client_id: "post-client", client_secret: secrets.post, token_endpoint_auth_method: "client_secret_post" },
+      {
+        ...registration,
+        grant_types: ["authorization_code", "refresh_token"],
+        client_id: "public-client",
+        token_endpoint_auth_method: "none"
+      }
+    ],
+    scopes: [...scopes],
+    features: {
+      devInteractions: { enabled: true },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true, allowedPolicy: async () => true },
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId }
+    },
+    pkce: { required: () => true },
+    // Plain OAuth clients get refresh tokens without `offline_access` acrobatics.
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed("refresh_token"),
+    rotateRefreshToken: () => options.rotateRefreshToken === true,
+    findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
+    cookies: { keys: [`cookie-key-${crypto.randomUUID()}`] },
+    ttl: {
+      AccessToken: options.accessTokenTtl ?? 3600,
+      AuthorizationCode: 60,
+      ClientCredentials: options.accessTokenTtl ?? 600,
+      Grant: 30 * 86400,
+      IdToken: 3600,
+      Interaction: 600,
+      RefreshToken: options.refreshTokenTtl ?? 14 * 86400,
+      Session: 3600
+    }
+  })
+  const count = (grantType: unknown) => {
+    counts.total++
+    const key = typeof grantType === "string" ? grantType : "unknown"
+    counts.byGrantType[key] = (counts.byGrantType[key] ?? 0) + 1
+  }
+  oidc.on("grant.success", (ctx) => count(ctx.oidc.params?.["grant_type"]))
+  oidc.on("grant.error", (ctx, error) => {
+    count(ctx.oidc.params?.["grant_type"])
+    if ((error as { error?: unknown }).error === "invalid_grant") counts.invalidGrant++
+  })
+  const grants = new Set<string>()
+  oidc.on("grant.saved", (grant) => {
+    if (typeof grant.jti === "string") grants.add(grant.jti)
+  })
+
+  const oidcHandler = oidc.callback()
+  http.on("request", (request, response) => {
+    if (request.url?.startsWith("/api/me") === true) {
+      void resource(request, response)
+      return
+    }
+    oidcHandler(request, response)
+  })
+
+  const resource = async (request: Http.IncomingMessage, response: Http.ServerResponse) => {
+    const match = /^Bearer ([^\s]+)$/.exec(request.headers.authorization ?? "")
+    const token = match?.[1] === undefined ? undefined : await oidc.AccessToken.find(match[1])
+    if (token === undefined || token.isExpired) {
+      response.writeHead(401, {
+        "www-authenticate": 'Bearer error="invalid_token", error_description="the access token is invalid or expired"',
+        "content-type": "application/json"
+      })
+      response.end(JSON.stringify({ error: "invalid_token" }))
+      return
+    }
+    response.writeHead(200, { "content-type": "application/json" })
+    response.end(JSON.stringify({ sub: token.accountId, scope: token.scope, clientId: token.clientId }))
+  }
+
+  const server: TestServer.TestServer = {
+    issuer,
+    scopes,
+    clients: {
+      web: { clientId: "web-client", clientSecret: Redacted.make(secrets.web), authMethod: "client_secret_basic", redirectUri },
+      post: { clientId: "post-client", clientSecret: Redacted.make(secrets.post), authMethod: "client_secret_post", redirectUri },
+      public: { clientId: "public-client", authMethod: "none", redirectUri }
+    },
+    resourceUrl: `${issuer}/api/me`,
+    tokenRequests: Effect.sync(() => ({ ...counts, byGrantType: { ...counts.byGrantType } })),
+    approve: (url, approveOptions) =>
+      Effect.promise(() => approve(url, redirectUri, approveOptions?.accountId ?? "user-1", approveOptions?.deny === true)),
+    revokeAllGrants: Effect.promise(async () => {
+      for (const jti of grants) {
+        const grant = await oidc.Grant.find(jti)
+        if (grant !== undefined) await grant.destroy()
+      }
+      await revokeTokensOfGrants(oidc, grants)
+      grants.clear()
+    })
+  }
+  return { http, server }
+}
+
+type Provider = InstanceType<typeof import("oidc-provider").default>
+
+// Destroying a grant does not destroy the tokens issued under it; the adapter's
+// `revokeByGrantId` does, for every token model.
+const revokeTokensOfGrants = async (oidc: Provider, grants: ReadonlySet<string>) => {
+  for (const model of [oidc.AccessToken, oidc.RefreshToken, oidc.AuthorizationCode]) {
+    for (const jti of grants) await model.revokeByGrantId(jti)
+  }
+}
+
+/**
+ * Follows the authorization redirects by hand with a cookie jar, answering the
+ * server's development login and consent forms, until the redirect URI.
+ */
+const approve = async (url: string, redirectUri: string, accountId: string, deny: boolean): Promise<string> => {
+  const jar = new Map<string, string>()
+  const go = async (target: string, init: RequestInit = {}) => {
+    const response = await fetch(target, {
+      ...init,
+      redirect: "manual",
+      headers: { ...init.headers, cookie: Array.from(jar, ([k, v]) => `${k}=${v}`).join("; ") }
+    })
+    for (const cookie of response.headers.getSetCookie()) {
+      const [pair = ""] = cookie.split(";")
+      const index = pair.indexOf("=")
+      jar.set(pair.slice(0, index), pair.slice(index + 1))
+    }
+    return response
+  }
+  let next = url
+  for (let step = 0; step < 12; step++) {
+    if (next.startsWith(redirectUri)) return next
+    const response = await go(next)
+    const location = response.headers.get("location")
+    if (location !== null) {
+      next = new URL(location, next).toString()
+      continue
+    }
+    const page = await response.text()
+    const prompt = /name="prompt" value="(\w+)"/.exec(page)?.[1]
+    const action = /action="([^"]+)"/.exec(page)?.[1]
+    if (prompt === undefined || action === undefined) throw new Error(`unexpected page at ${new URL(next).pathname}`)
+    const target = new URL(deny && prompt === "consent" ? `${action}/abort` : action, next).toString()
+    const form: Record<string, string> = prompt === "login" ? { prompt, login: accountId, password: "x" } : { prompt }
+    const submitted = await go(target, {
+      method: deny && prompt === "consent" ? "GET" : "POST",
+      ...(deny && prompt === "consent"
+        ? {}
+        : { headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(form).toString() })
+    })
+    next = new URL(submitted.headers.get("location") ?? "", next).toString()
+  }
+  throw new Error("authorization did not reach the redirect URI")
+}

@@ -1,0 +1,90 @@
+import { Callback, OAuthClient, Provider } from "@effect-oauth/core"
+import { TestServer } from "@effect-oauth/testing"
+import { FetchHttpClient } from "@effect/platform"
+import { describe, expect, layer } from "@effect/vitest"
+import { Effect, Layer, Redacted } from "effect"
+
+const Live = Layer.merge(TestServer.layer({ rotateRefreshToken: true }), FetchHttpClient.layer)
+
+const clientOf = Effect.gen(function*() {
+  const server = yield* TestServer.TestServerTag
+  const provider = yield* Provider.discover(server.issuer)
+  return yield* OAuthClient.make({ provider, client: TestServer.clientConfig(server.clients.web) })
+})
+
+const callResource = (token: Redacted.Redacted<string>) =>
+  Effect.gen(function*() {
+    const server = yield* TestServer.TestServerTag
+    return yield* Effect.promise(() =>
+      fetch(server.resourceUrl, { headers: { authorization: `Bearer ${Redacted.value(token)}` } })
+    )
+  })
+
+describe("TestServer", () => {
+  layer(Live, { excludeTestServices: true, timeout: "30 seconds" })("a running server", (it) => {
+    it.effect("serves discovery metadata for its issuer", () =>
+      Effect.gen(function*() {
+        const server = yield* TestServer.TestServerTag
+        const provider = yield* Provider.discover(server.issuer)
+        expect(provider.issuer).toBe(server.issuer)
+        expect(provider.tokenEndpoint.startsWith(server.issuer)).toBe(true)
+        expect(provider.revocationEndpoint).toBeDefined()
+      }))
+
+    it.effect("completes login and consent unattended, and its resource accepts the token", () =>
+      Effect.gen(function*() {
+        const server = yield* TestServer.TestServerTag
+        const oauth = yield* clientOf
+        const request = yield* oauth.authorizationUrl()
+        const callback = yield* server.approve(request.url)
+        expect(new URL(callback).searchParams.get("iss")).toBe(server.issuer)
+        const tokens = yield* oauth.exchangeCode(yield* Callback.parse(callback, request))
+        expect(tokens.refreshToken).toBeDefined()
+        const ok = yield* callResource(tokens.accessToken)
+        expect(ok.status).toBe(200)
+        expect(yield* Effect.promise(() => ok.json())).toMatchObject({ sub: "user-1", clientId: "web-client" })
+        const bad = yield* callResource(Redacted.make("not-a-token"))
+        expect(bad.status).toBe(401)
+        expect(bad.headers.get("www-authenticate")).toContain('error="invalid_token"')
+      }))
+
+    it.effect("answers access_denied when the user denies consent", () =>
+      Effect.gen(function*() {
+        const server = yield* TestServer.TestServerTag
+        const oauth = yield* clientOf
+        const request = yield* oauth.authorizationUrl()
+        const callback = yield* server.approve(request.url, { deny: true })
+        const error = yield* Effect.flip(Callback.parse(callback, request))
+        expect(error._tag).toBe("AuthorizationDenied")
+      }))
+
+    it.effect("counts token requests and rejects a reused rotated refresh token", () =>
+      Effect.gen(function*() {
+        const server = yield* TestServer.TestServerTag
+        const oauth = yield* clientOf
+        const request = yield* oauth.authorizationUrl()
+        const tokens = yield* oauth.exchangeCode(yield* Callback.parse(yield* server.approve(request.url), request))
+        const before = yield* server.tokenRequests
+        const rotated = yield* oauth.refresh(tokens)
+        expect(Redacted.value(rotated.refreshToken!)).not.toBe(Redacted.value(tokens.refreshToken!))
+        const reuse = yield* Effect.flip(oauth.refresh(tokens))
+        expect(reuse._tag === "OAuthError" && reuse.error).toBe("invalid_grant")
+        const after = yield* server.tokenRequests
+        expect(after.total - before.total).toBe(2)
+        expect(after.invalidGrant - before.invalidGrant).toBe(1)
+        expect((after.byGrantType["refresh_token"] ?? 0) - (before.byGrantType["refresh_token"] ?? 0)).toBe(2)
+      }))
+
+    it.effect("revokes every grant on demand: tokens stop working and refresh is refused", () =>
+      Effect.gen(function*() {
+        const server = yield* TestServer.TestServerTag
+        const oauth = yield* clientOf
+        const request = yield* oauth.authorizationUrl()
+        const tokens = yield* oauth.exchangeCode(yield* Callback.parse(yield* server.approve(request.url), request))
+        yield* server.revokeAllGrants
+        expect((yield* callResource(tokens.accessToken)).status).toBe(401)
+        const refused = yield* Effect.flip(oauth.refresh(tokens))
+        expect(refused._tag === "OAuthError" && refused.remedy).toBe("reauthorize")
+      }))
+  })
+})
