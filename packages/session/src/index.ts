@@ -5,3 +5,6 @@
  * @since 0.1.0
  */
 export * as TokenStore from "./TokenStore.js"
+export * as SessionError from "./SessionError.js"
+export * as SessionMachine from "./SessionMachine.js"
+export * as OAuthSession from "./OAuthSession.js"

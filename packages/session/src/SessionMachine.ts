@@ -1,0 +1,275 @@
+/**
+ * The lifecycle of one grant as an XState v5 machine (DESIGN §4):
+ *
+ * ```text
+ * unauthorized ─AUTHORIZE→ authorizing ─CALLBACK ok→ authorized ─expiry→ expired ─demand/eager→ refreshing ─ok→ authorized
+ *       ↑ LOADED → authorized | expired        │ failed, timeout → unauthorized          │ no refresh token → unauthorized
+ *                                              REVOKE (any state) → revoked ─AUTHORIZE→ authorizing     invalid_grant → revoked
+ * ```
+ *
+ * Built with `setup({ types, actors, actions, guards, delays })`; states refer
+ * to implementations by name, so a test can `.provide()` replacements and the
+ * inspector shows the names. Invoked actors are Effect programs run on the
+ * session's runtime ({@link Environment.run}): leaving their state interrupts
+ * their fiber, and their typed `Exit` comes back as a `STORED`, `FAILED` or
+ * `REVOKED` event. Timers are named delays computed from the tokens' absolute
+ * times and the environment's clock; delays longer than 2^31 − 1 ms are chained
+ * by the clocks of this module.
+ *
+ * The context holds tokens only inside `TokenSet` (credentials `Redacted`), the
+ * authorization request and the callback URL `Redacted`, and errors as typed
+ * values: an inspector or a log shows `<redacted>`, never a credential.
+ *
+ * @since 0.1.0
+ */
+import type { Callback, OAuthClient, TokenSet } from "@effect-oauth/core"
+import type { Duration, Effect, Fiber, Redacted } from "effect"
+import type { Actor as XActor, SnapshotFrom } from "xstate"
+import * as clock from "./internal/clock.js"
+import * as internal from "./internal/sessionMachine.js"
+import type { SessionError } from "./SessionError.js"
+import type { TokenStore } from "./TokenStore.js"
+
+/**
+ * The states, in the order of DESIGN §4. The names are public API.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type State = "unauthorized" | "authorizing" | "authorized" | "expired" | "refreshing" | "revoked"
+
+/**
+ * Every state of the machine.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const states: ReadonlyArray<State> = [
+  "unauthorized",
+  "authorizing",
+  "authorized",
+  "expired",
+  "refreshing",
+  "revoked"
+]
+
+/**
+ * How a refresh is retried after a transient failure (`remedy: "retry"`):
+ * attempt `n` (from 1) waits `min(maxDelay, initialDelay × 2^(n−1))`, or the
+ * server's `Retry-After` when that is longer. A `Retry-After` longer than
+ * `maxDelay` ends the retries at once (the error keeps `retryAfter`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RetryPolicy {
+  /** Attempts per refresh, the first included. Default 4. */
+  readonly maxAttempts?: number | undefined
+  /** Default 500 ms. */
+  readonly initialDelay?: Duration.DurationInput | undefined
+  /** Default 30 seconds. */
+  readonly maxDelay?: Duration.DurationInput | undefined
+}
+
+/**
+ * What the machine does, independent of where it runs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The session key: the `TokenStore` entry and lease this session uses. */
+  readonly key: string
+  /**
+   * `lazy`: refresh only on demand (an `accessToken` call inside the refresh
+   * window or after expiry, an explicit `refresh`, a rejected token).
+   * `eager`: also refresh on a timer when the refresh window opens.
+   */
+  readonly refresh: "lazy" | "eager"
+  /**
+   * How long before `expiresAt` a token counts as due: a `TokenSet.RefreshMargin`
+   * (default: 10 % of the lifetime, at most 60 s), or a duration, which then caps
+   * a margin of half the lifetime (so a fresh token is never due at once).
+   */
+  readonly refreshWindow?: TokenSet.RefreshMargin | Duration.DurationInput | undefined
+  readonly retry?: RetryPolicy | undefined
+  /** Time to live of the store's refresh lease. Default 60 seconds. */
+  readonly leaseTtl?: Duration.DurationInput | undefined
+  /** How long `authorizing` waits for the callback. Default 10 minutes. */
+  readonly authorizationTimeout?: Duration.DurationInput | undefined
+  /**
+   * How long before `refreshTokenExpiresAt` the session flags
+   * `refreshTokenExpiring`. Default 1 day.
+   */
+  readonly refreshTokenWarning?: Duration.DurationInput | undefined
+}
+
+/**
+ * Where the machine runs: its notion of now and the runtime of its actors.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Environment {
+  /** The current time (epoch ms); `OAuthSession` uses the runtime's `Clock`. */
+  readonly now: () => number
+  /**
+   * Starts an actor's Effect program; the machine interrupts the fiber when the
+   * actor's state is left. `OAuthSession` uses a `FiberSet` runtime of its scope.
+   */
+  readonly run: <A, E>(
+    effect: Effect.Effect<A, E, OAuthClient.OAuthClient | TokenStore>
+  ) => Fiber.RuntimeFiber<A, E>
+}
+
+/**
+ * Where a `STORED` event's tokens came from.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type TokenSource = "authorization" | "refresh" | "store"
+
+/**
+ * The machine's context.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Context {
+  readonly key: string
+  /** The tokens held; absent in `unauthorized`, `authorizing` and `revoked`. */
+  readonly tokens: TokenSet.TokenSet | undefined
+  /** The store version of `tokens` (or of the last entry written). */
+  readonly version: number | undefined
+  /** The resource server rejected the current access token (`TOKEN_REJECTED`). */
+  readonly rejected: boolean
+  /** While authorizing: the request sent (state, PKCE verifier, nonce). */
+  readonly request: Redacted.Redacted<Callback.AuthorizationRequest> | undefined
+  /** While authorizing: the callback URL being completed. */
+  readonly callback: Redacted.Redacted<string> | undefined
+  /** The scopes of the last authorization request (empty after a restart). */
+  readonly requestedScopes: ReadonlyArray<string>
+  /** Requested scopes the server did not grant. */
+  readonly missingScopes: ReadonlyArray<string>
+  /** The last failure, kept until the next success. */
+  readonly error: SessionError | undefined
+  /** Failed attempts of the refresh in progress. */
+  readonly attempt: number
+  /** Wait (ms) before the next refresh attempt. */
+  readonly retryDelay: number
+  /** The refresh token lapses within `refreshTokenWarning`. */
+  readonly refreshTokenExpiring: boolean
+  /** While revoked: the revocation still in progress. */
+  readonly revocation: { readonly tokens: TokenSet.TokenSet | undefined } | undefined
+  /**
+   * Tokens the server issued that the store refused: never handed out; the next
+   * refresh attempt stores them instead of spending the refresh token again.
+   */
+  readonly unsaved: TokenSet.TokenSet | undefined
+}
+
+/**
+ * The machine's events. Commands (`AUTHORIZE`, `CALLBACK`, `REFRESH`,
+ * `TOKEN_REJECTED`, `REVOKE`) come from `OAuthSession`; `LOADED` from the store at
+ * start; `STORED`, `FAILED`, `REVOKED` from the invoked actors.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Event =
+  | { readonly type: "LOADED"; readonly tokens: TokenSet.TokenSet; readonly version: number }
+  | { readonly type: "AUTHORIZE"; readonly request: Redacted.Redacted<Callback.AuthorizationRequest> }
+  | { readonly type: "CALLBACK"; readonly url: Redacted.Redacted<string> }
+  | { readonly type: "REFRESH" }
+  | { readonly type: "TOKEN_REJECTED"; readonly accessToken?: Redacted.Redacted<string> | undefined }
+  | { readonly type: "REVOKE" }
+  | {
+    readonly type: "STORED"
+    readonly tokens: TokenSet.TokenSet
+    readonly version: number
+    readonly source: TokenSource
+  }
+  | {
+    readonly type: "FAILED"
+    readonly error: SessionError
+    /** From `refreshTokens`: tokens issued but not stored. */
+    readonly unsaved?: TokenSet.TokenSet | undefined
+  }
+  | { readonly type: "REVOKED" }
+
+/**
+ * The machine built by {@link make}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Machine = ReturnType<typeof internal.make>
+
+/**
+ * A running session machine.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Actor = XActor<Machine>
+
+/**
+ * A snapshot of the machine.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Snapshot = SnapshotFrom<Machine>
+
+/**
+ * Builds the machine for one session key. The actors it invokes:
+ *
+ * - `completeAuthorization`: `Callback.parse`, `OAuthClient.exchangeCode`, then a
+ *   compare-and-set write; `STORED` or `FAILED` (`AuthorizationFailed`).
+ * - `refreshTokens`: waits `retryDelay`, takes the store's refresh lease (while
+ *   another holder has it, re-reads and adopts what it stores), re-reads the
+ *   store, refreshes the newest grant, writes by compare-and-set; on a
+ *   `reauthorize` error re-reads once more (the rotation race: adopt a newer
+ *   entry) before clearing the store. `STORED` or `FAILED` (`RefreshFailed`,
+ *   `SessionRevoked`).
+ * - `revokeGrant`: deletes the store entry (uninterruptibly), then revokes the
+ *   newest refresh token at the server (RFC 7009); `REVOKED` or `FAILED`
+ *   (`RevocationFailed`).
+ *
+ * Run it with one of this module's clocks ({@link systemClock},
+ * {@link effectClock}): a delay with no deadline is `Infinity`, which those
+ * clocks never fire.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (options: Options, environment: Environment) => Machine = internal.make
+
+/**
+ * The clock XState schedules delayed events with (`createActor(machine, { clock })`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Clock = clock.MachineClock
+
+/**
+ * Plain `setTimeout` timers, unreferenced (they do not keep a process alive),
+ * chained above 2^31 − 1 ms; a non-finite delay never fires. The default.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const systemClock: Clock = clock.system
+
+/**
+ * Timers as fibers sleeping on Effect's `Clock`, started by `run`: under
+ * `TestClock`, `TestClock.adjust` moves the machine's timers. About 4 KB per
+ * pending timer, so meant for tests.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const effectClock: (run: (effect: Effect.Effect<void>) => Fiber.RuntimeFiber<void, never>) => Clock =
+  clock.fromRun

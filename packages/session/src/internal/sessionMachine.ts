@@ -1,0 +1,380 @@
+import { OAuthClient, OAuthError, TokenSet } from "@effect-oauth/core"
+import { Cause, Effect, Equal, Exit, FiberId, Redacted } from "effect"
+import { and, assign, fromCallback, not, setup } from "xstate"
+import type { EventObject } from "xstate"
+import type * as SessionMachine from "../SessionMachine.js"
+import type * as TokenStore from "../TokenStore.js"
+import { AuthorizationFailed, RefreshFailed, RevocationFailed, Unauthorized } from "../SessionError.js"
+import type { SessionError } from "../SessionError.js"
+import { type Config, resolve } from "./config.js"
+import * as programs from "./programs.js"
+
+const { ConfigurationError } = OAuthError
+type ConfigurationError = OAuthError.ConfigurationError
+type Requirements = OAuthClient.OAuthClient | TokenStore.TokenStore
+
+type Context = SessionMachine.Context
+type Event = SessionMachine.Event
+
+/**
+ * An invoked actor running an Effect program: `fromCallback` forks the fiber and
+ * returns its interruption as the cleanup (XState calls it when the state is
+ * left); the typed `Exit` becomes an event. An interrupted fiber sends nothing.
+ */
+const effectActor = <I, A, E>(
+  run: SessionMachine.Environment["run"],
+  program: (input: I) => Effect.Effect<A, E, Requirements>,
+  onSuccess: (value: A) => Event,
+  onFailure: (error: E) => Event
+) =>
+  fromCallback<EventObject, I>(({ input, sendBack }) => {
+    // The fiber succeeds with the program's `Exit`, so a typed failure is not
+    // reported as an unhandled fiber failure; only interruption fails it.
+    const fiber = run(Effect.exit(program(input)))
+    fiber.addObserver((outcome) => {
+      if (Exit.isFailure(outcome)) return
+      const exit = outcome.value
+      if (Exit.isSuccess(exit)) return sendBack(onSuccess(exit.value))
+      const failure = Cause.failureOption(exit.cause)
+      if (failure._tag === "Some") sendBack(onFailure(failure.value))
+    })
+    return () => fiber.unsafeInterruptAsFork(FiberId.none)
+  })
+
+// A defect is a bug, not a protocol outcome: it is logged (by name only, a
+// defect may hold anything) and reported as a failure a human must look at, so
+// that no caller waits forever on a state that will not change.
+const unexpected = (actor: string) => <A, E, R>(self: Effect.Effect<A, E, R>, toError: (cause: ConfigurationError) => E) =>
+  Effect.catchAllDefect(self, (defect) =>
+    Effect.zipRight(
+      Effect.logError(`session actor ${actor} failed unexpectedly`, defect instanceof Error ? defect.name : typeof defect),
+      Effect.fail(toError(new ConfigurationError({ reason: "Unsupported", detail: `the ${actor} program failed unexpectedly (see the log)` })))
+    ))
+
+const stored = (value: programs.Stored): Event => ({ type: "STORED", ...value })
+const failed = (error: SessionError): Event => ({ type: "FAILED", error })
+const refreshFailed = (error: SessionError | programs.Unsaved): Event =>
+  error._tag === "Unsaved" ? { type: "FAILED", error: error.error, unsaved: error.tokens } : failed(error)
+
+const difference = (requested: ReadonlyArray<string>, granted: ReadonlyArray<string>) =>
+  requested.filter((scope) => !granted.includes(scope))
+
+/** @internal */
+export const make = (options: SessionMachine.Options, environment: SessionMachine.Environment) => {
+  const config: Config = resolve(options)
+  const { now, run } = environment
+
+  const isUsable = (context: Context, at: number) =>
+    context.tokens !== undefined && !context.rejected && !TokenSet.isExpired(context.tokens, at)
+  const hasUsableRefreshToken = (context: Context) =>
+    context.tokens?.refreshToken !== undefined && !TokenSet.isRefreshTokenExpired(context.tokens, now())
+  const refreshTokenExpiring = (tokens: TokenSet.TokenSet | undefined, at: number) =>
+    tokens?.refreshToken !== undefined && tokens.refreshTokenExpiresAt !== undefined &&
+    tokens.refreshTokenExpiresAt - at <= config.refreshTokenWarningMillis
+  // Until `deadline`, never longer than the token's whole lifetime: a clock set
+  // back after issuance cannot stretch a token's life (DESIGN §4, invariant 9).
+  const until = (tokens: TokenSet.TokenSet, deadline: number | undefined) =>
+    deadline === undefined
+      ? Number.POSITIVE_INFINITY
+      : Math.max(0, Math.min(deadline - now(), deadline - tokens.issuedAt))
+
+  return setup({
+    types: {} as {
+      context: Context
+      events: Event
+    },
+    actors: {
+      // Idle (until the state is left) while no callback has arrived.
+      completeAuthorization: effectActor(
+        run,
+        (input: programs.AuthorizationInput | undefined) =>
+          input === undefined
+            ? Effect.never
+            : unexpected("completeAuthorization")(
+              programs.completeAuthorization(config, input),
+              (cause) => new AuthorizationFailed({ reason: "Exchange", cause })
+            ),
+        stored,
+        failed
+      ),
+      refreshTokens: effectActor(
+        run,
+        (input: programs.RefreshInput) =>
+          unexpected("refreshTokens")(
+            programs.refreshTokens(config, input),
+            (cause) => new RefreshFailed({ cause, attempts: input.attempt + 1 })
+          ),
+        stored,
+        refreshFailed
+      ),
+      // Idle while no revocation is pending (entered after a rejected grant).
+      revokeGrant: effectActor(
+        run,
+        (input: programs.RevocationInput | undefined) =>
+          input === undefined
+            ? Effect.never
+            : unexpected("revokeGrant")(programs.revokeGrant(config, input), (cause) => new RevocationFailed({ cause })),
+        (): Event => ({ type: "REVOKED" }),
+        failed
+      )
+    },
+    guards: {
+      isLoadedTokenUsable: ({ event }) => event.type === "LOADED" && !TokenSet.isExpired(event.tokens, now()),
+      hasUsableRefreshToken: ({ context }) => hasUsableRefreshToken(context),
+      isAccessTokenUsable: ({ context }) => isUsable(context, now()),
+      isEager: () => config.eager,
+      hasError: ({ context }) => context.error !== undefined,
+      isCurrentToken: ({ context, event }) =>
+        event.type === "TOKEN_REJECTED" && context.tokens !== undefined &&
+        (event.accessToken === undefined || Equal.equals(event.accessToken, context.tokens.accessToken)),
+      isGrantDead: ({ event }) => event.type === "FAILED" && event.error._tag === "SessionRevoked",
+      canRetry: ({ context, event }) => {
+        if (event.type !== "FAILED" || event.error._tag !== "RefreshFailed") return false
+        const error = event.error
+        const retryAfter = error.retryAfter
+        return error.remedy === "retry" && context.attempt + 1 < config.maxAttempts &&
+          (retryAfter === undefined || retryAfter * 1000 <= config.maxDelayMillis)
+      },
+      isRefreshTokenExpiringFlagged: ({ context }) => context.refreshTokenExpiring
+    },
+    actions: {
+      loadTokens: assign(({ event }) =>
+        event.type === "LOADED"
+          ? { tokens: event.tokens, version: event.version, rejected: false, error: undefined }
+          : {}
+      ),
+      startAuthorization: assign(({ event }) => {
+        if (event.type !== "AUTHORIZE") return {}
+        return {
+          request: event.request,
+          callback: undefined,
+          requestedScopes: Redacted.value(event.request).scopes,
+          missingScopes: [],
+          error: undefined
+        }
+      }),
+      acceptCallback: assign(({ event }) => event.type === "CALLBACK" ? { callback: event.url, error: undefined } : {}),
+      storeTokens: assign(({ context, event }) => {
+        if (event.type !== "STORED") return {}
+        return {
+          tokens: event.tokens,
+          version: event.version,
+          rejected: false,
+          request: undefined,
+          callback: undefined,
+          missingScopes: difference(context.requestedScopes, event.tokens.scopes),
+          error: undefined,
+          attempt: 0,
+          retryDelay: 0,
+          unsaved: undefined
+        }
+      }),
+      keepError: assign(({ event }) => event.type === "FAILED" ? { error: event.error, unsaved: event.unsaved } : {}),
+      endAuthorization: assign({ request: undefined, callback: undefined }),
+      failAuthorizationTimeout: assign({
+        request: undefined,
+        callback: undefined,
+        error: () => new AuthorizationFailed({ reason: "Timeout" })
+      }),
+      startRefreshCycle: assign({ attempt: 0, retryDelay: 0, error: undefined }),
+      scheduleRetry: assign(({ context, event }) => {
+        if (event.type !== "FAILED") return {}
+        const attempt = context.attempt + 1
+        const backoff = Math.min(config.maxDelayMillis, config.initialDelayMillis * 2 ** (attempt - 1))
+        const retryAfter = event.error._tag === "RefreshFailed" ? event.error.retryAfter : undefined
+        return {
+          attempt,
+          retryDelay: retryAfter === undefined ? backoff : Math.max(backoff, retryAfter * 1000),
+          error: event.error,
+          unsaved: event.unsaved
+        }
+      }),
+      endRefreshCycle: assign({ attempt: 0, retryDelay: 0 }),
+      markRejected: assign({ rejected: true }),
+      requireReauthorization: assign(({ context }) => ({
+        tokens: undefined,
+        unsaved: undefined,
+        rejected: false,
+        refreshTokenExpiring: false,
+        error: new Unauthorized({
+          reason: context.tokens?.refreshToken === undefined ? "NoRefreshToken" : "RefreshTokenExpired"
+        })
+      })),
+      dropGrant: assign(({ event }) => ({
+        tokens: undefined,
+        unsaved: undefined,
+        rejected: false,
+        refreshTokenExpiring: false,
+        attempt: 0,
+        retryDelay: 0,
+        error: event.type === "FAILED" ? event.error : undefined
+      })),
+      beginRevocation: assign(({ context }) => ({
+        // The newest grant: tokens issued but not stored supersede the held ones.
+        revocation: { tokens: context.unsaved ?? context.tokens },
+        tokens: undefined,
+        unsaved: undefined,
+        rejected: false,
+        request: undefined,
+        callback: undefined,
+        refreshTokenExpiring: false,
+        attempt: 0,
+        retryDelay: 0,
+        error: undefined
+      })),
+      endRevocation: assign(({ event }) => ({
+        revocation: undefined,
+        ...(event.type === "FAILED" ? { error: event.error } : {})
+      })),
+      checkRefreshTokenExpiry: assign(({ context }) => ({
+        refreshTokenExpiring: refreshTokenExpiring(context.tokens, now())
+      })),
+      markRefreshTokenExpiring: assign({ refreshTokenExpiring: true })
+    },
+    delays: {
+      accessTokenExpiry: ({ context }) =>
+        context.tokens === undefined ? Number.POSITIVE_INFINITY : until(context.tokens, context.tokens.expiresAt),
+      refreshWindow: ({ context }) =>
+        !config.eager || context.tokens === undefined
+          ? Number.POSITIVE_INFINITY
+          : until(context.tokens, TokenSet.refreshAt(context.tokens, config.margin)),
+      refreshTokenWarning: ({ context }) => {
+        const at = context.tokens?.refreshTokenExpiresAt
+        return context.tokens === undefined || at === undefined || context.refreshTokenExpiring
+          ? Number.POSITIVE_INFINITY
+          : Math.max(0, at - config.refreshTokenWarningMillis - now())
+      },
+      authorizationTimeout: () => config.authorizationTimeoutMillis
+    }
+  }).createMachine({
+    id: "session",
+    initial: "unauthorized",
+    context: {
+      key: config.key,
+      tokens: undefined,
+      version: undefined,
+      rejected: false,
+      request: undefined,
+      callback: undefined,
+      requestedScopes: [],
+      missingScopes: [],
+      error: undefined,
+      attempt: 0,
+      retryDelay: 0,
+      refreshTokenExpiring: false,
+      revocation: undefined,
+      unsaved: undefined
+    },
+    states: {
+      unauthorized: {
+        on: {
+          LOADED: [
+            { guard: "isLoadedTokenUsable", target: "authorized", actions: "loadTokens" },
+            { target: "expired", actions: "loadTokens" }
+          ],
+          AUTHORIZE: { target: "authorizing", actions: "startAuthorization" },
+          REVOKE: { target: "revoked", actions: "beginRevocation" }
+        }
+      },
+      authorizing: {
+        invoke: {
+          src: "completeAuthorization",
+          input: ({ context }) =>
+            context.request === undefined || context.callback === undefined
+              ? undefined
+              : { request: context.request, callback: context.callback }
+        },
+        after: {
+          authorizationTimeout: { target: "unauthorized", actions: "failAuthorizationTimeout" }
+        },
+        on: {
+          AUTHORIZE: { target: "authorizing", reenter: true, actions: "startAuthorization" },
+          CALLBACK: { target: "authorizing", reenter: true, actions: "acceptCallback" },
+          STORED: { target: "authorized", actions: "storeTokens" },
+          FAILED: { target: "unauthorized", actions: ["keepError", "endAuthorization"] },
+          REVOKE: { target: "revoked", actions: "beginRevocation" }
+        }
+      },
+      authorized: {
+        entry: "checkRefreshTokenExpiry",
+        after: {
+          refreshWindow: {
+            guard: and(["isEager", "hasUsableRefreshToken", not("hasError")]),
+            target: "refreshing",
+            actions: "startRefreshCycle"
+          },
+          accessTokenExpiry: { target: "expired" },
+          refreshTokenWarning: { guard: not("isRefreshTokenExpiringFlagged"), actions: "markRefreshTokenExpiring" }
+        },
+        on: {
+          REFRESH: [
+            { guard: "hasUsableRefreshToken", target: "refreshing", actions: "startRefreshCycle" },
+            { guard: not("isAccessTokenUsable"), target: "expired" }
+          ],
+          TOKEN_REJECTED: [
+            {
+              guard: and(["isCurrentToken", "hasUsableRefreshToken"]),
+              target: "refreshing",
+              actions: ["markRejected", "startRefreshCycle"]
+            },
+            { guard: "isCurrentToken", target: "expired", actions: "markRejected" }
+          ],
+          REVOKE: { target: "revoked", actions: "beginRevocation" }
+        }
+      },
+      expired: {
+        entry: "checkRefreshTokenExpiry",
+        // Not `always`: a state passed through in one step emits no snapshot,
+        // and `expired` must be observable (inspector, `changes`).
+        after: {
+          0: [
+            { guard: not("hasUsableRefreshToken"), target: "unauthorized", actions: "requireReauthorization" },
+            { guard: and(["isEager", not("hasError")]), target: "refreshing", actions: "startRefreshCycle" }
+          ]
+        },
+        on: {
+          REFRESH: [
+            { guard: "hasUsableRefreshToken", target: "refreshing", actions: "startRefreshCycle" },
+            { target: "unauthorized", actions: "requireReauthorization" }
+          ],
+          REVOKE: { target: "revoked", actions: "beginRevocation" }
+        }
+      },
+      refreshing: {
+        invoke: {
+          src: "refreshTokens",
+          input: ({ context }) => ({
+            // Entered only with tokens held (guards on every transition in).
+            tokens: context.tokens!,
+            version: context.version,
+            attempt: context.attempt,
+            delay: context.retryDelay,
+            unsaved: context.unsaved
+          })
+        },
+        on: {
+          STORED: { target: "authorized", actions: "storeTokens" },
+          FAILED: [
+            { guard: "isGrantDead", target: "revoked", actions: "dropGrant" },
+            { guard: "canRetry", target: "refreshing", reenter: true, actions: "scheduleRetry" },
+            { guard: "isAccessTokenUsable", target: "authorized", actions: ["keepError", "endRefreshCycle"] },
+            { target: "expired", actions: ["keepError", "endRefreshCycle"] }
+          ],
+          TOKEN_REJECTED: { guard: "isCurrentToken", actions: "markRejected" },
+          REVOKE: { target: "revoked", actions: "beginRevocation" }
+        }
+      },
+      revoked: {
+        invoke: {
+          src: "revokeGrant",
+          input: ({ context }) => context.revocation
+        },
+        on: {
+          REVOKED: { actions: "endRevocation" },
+          FAILED: { actions: "endRevocation" },
+          AUTHORIZE: { target: "authorizing", actions: ["endRevocation", "startAuthorization"] }
+        }
+      }
+    }
+  })
+}

@@ -1,0 +1,254 @@
+/**
+ * A deterministic, in-memory model of an authorization server behind an
+ * `OAuthClient.Service`: authorization codes, grants, refresh-token rotation with
+ * reuse detection (a reused refresh token kills the whole grant, as
+ * oidc-provider does), revocation, and scripted failures (transport errors, 5xx,
+ * 429 with `Retry-After`, `invalid_client`). Time is Effect's `Clock`; an
+ * optional latency sleeps on it, and `hold` keeps refresh responses until
+ * released.
+ */
+import { Callback, OAuthClient, OAuthError, Provider, TokenSet } from "@effect-oauth/core"
+import { Clock, Deferred, Duration, Effect, Layer, Redacted } from "effect"
+
+export interface FakeServerOptions {
+  /** Access token lifetime (ms). Default 1 hour. */
+  readonly accessTokenLifetime?: number
+  /** Refresh token lifetime (ms), sent as `refresh_token_expires_in`. Default: none. */
+  readonly refreshTokenLifetime?: number
+  /** Issue a new refresh token on each refresh and reject reuse. Default true. */
+  readonly rotate?: boolean
+  /** A reused (rotated) refresh token revokes the whole grant. Default true. */
+  readonly reuseDetection?: boolean
+  /** Issue refresh tokens at all. Default true. */
+  readonly refreshTokens?: boolean
+  /** Latency of every token endpoint call, on Effect's Clock. Default none. */
+  readonly latency?: Duration.DurationInput
+  /** Scopes granted for the requested ones. Default: all requested. */
+  readonly grant?: (requested: ReadonlyArray<string>) => ReadonlyArray<string>
+}
+
+interface Grant {
+  revoked: boolean
+  readonly scopes: ReadonlyArray<string>
+}
+
+interface RefreshRecord {
+  readonly grant: Grant
+  used: boolean
+  readonly expiresAt: number | undefined
+}
+
+export type Operation = "refresh" | "exchange" | "revoke"
+
+export const endpoint = "https://as.example/token"
+
+export const transportError = () =>
+  new OAuthError.TransportError({ reason: "Transport", method: "POST", endpoint, detail: "RequestError (Transport) ECONNRESET" })
+
+export const unavailable = (retryAfter?: number) =>
+  new OAuthError.OAuthError({
+    error: "temporarily_unavailable",
+    status: 503,
+    remedy: "retry",
+    endpoint,
+    ...(retryAfter === undefined ? {} : { retryAfter })
+  })
+
+export const tooManyRequests = (retryAfter: number) =>
+  new OAuthError.InvalidTokenResponse({ reason: "UnexpectedStatus", status: 429, endpoint, retryAfter })
+
+export const invalidClient = () =>
+  new OAuthError.OAuthError({ error: "invalid_client", status: 401, remedy: "fixConfiguration", endpoint })
+
+export const invalidGrant = (description = "grant request is invalid") =>
+  new OAuthError.OAuthError({ error: "invalid_grant", description, status: 400, remedy: "reauthorize", endpoint })
+
+export const provider = Provider.make({
+  name: "fake",
+  authorizationEndpoint: "https://as.example/authorize",
+  tokenEndpoint: endpoint,
+  revocationEndpoint: "https://as.example/revoke"
+})
+
+export class FakeTokenServer {
+  readonly counts: Record<Operation | "authorizationUrl", number> = { refresh: 0, exchange: 0, revoke: 0, authorizationUrl: 0 }
+  /** Every access token and refresh token value issued, in order. */
+  readonly issued: Array<string> = []
+  private serial = 0
+  private readonly codes = new Map<string, ReadonlyArray<string>>()
+  private readonly refreshTokens = new Map<string, RefreshRecord>()
+  private readonly accessTokens = new Map<string, { readonly grant: Grant; readonly expiresAt: number }>()
+  private readonly failures: Record<Operation, Array<OAuthError.TokenEndpointError>> = { refresh: [], exchange: [], revoke: [] }
+  private gate: Deferred.Deferred<void> | undefined
+  private readonly waiters: Array<{ readonly operation: Operation; readonly n: number; readonly wake: () => void }> = []
+
+  constructor(readonly options: FakeServerOptions = {}) {}
+
+  /** The next calls of `operation` fail with `errors`, in order. */
+  failNext(operation: Operation, ...errors: ReadonlyArray<OAuthError.TokenEndpointError>): void {
+    this.failures[operation].push(...errors)
+  }
+
+  /**
+   * Completes once `n` calls of `operation` have reached the server (and are
+   * sleeping on their latency): advance the `TestClock` only after this, since a
+   * call may cross a real async boundary (Web Crypto) before it arrives.
+   */
+  arrived(operation: Operation, n: number): Effect.Effect<void> {
+    return Effect.async<void>((resume) => {
+      if (this.counts[operation] >= n) return resume(Effect.void)
+      this.waiters.push({ operation, n, wake: () => resume(Effect.void) })
+    })
+  }
+
+  /** Refresh responses wait until the returned effect runs. */
+  hold(): Effect.Effect<Effect.Effect<void>> {
+    return Effect.map(Deferred.make<void>(), (gate) => {
+      this.gate = gate
+      return Effect.zipRight(Deferred.succeed(gate, undefined), Effect.sync(() => (this.gate = undefined)))
+    })
+  }
+
+  /** The server revokes every grant (an admin action, a password change). */
+  revokeAll(): void {
+    for (const record of this.refreshTokens.values()) record.grant.revoked = true
+  }
+
+  /** `true` when `accessToken` is live: issued, unexpired, its grant not revoked. */
+  isActive(accessToken: Redacted.Redacted<string> | string): Effect.Effect<boolean> {
+    const value = typeof accessToken === "string" ? accessToken : Redacted.value(accessToken)
+    return Effect.map(Clock.currentTimeMillis, (now) => {
+      const record = this.accessTokens.get(value)
+      return record !== undefined && !record.grant.revoked && now < record.expiresAt
+    })
+  }
+
+  /**
+   * Issues a grant directly, as if an authorization had completed earlier;
+   * `issuedAgo` (ms) backdates it (a large value gives an expired access token).
+   */
+  seed(scopes: ReadonlyArray<string> = ["read"], issuedAgo = 0): Effect.Effect<TokenSet.TokenSet> {
+    return Effect.flatMap(
+      Clock.currentTimeMillis,
+      (now) => Effect.sync(() => this.issue({ revoked: false, scopes }, now - issuedAgo, true))
+    )
+  }
+
+  /** The user approves `request`: the redirect URL back to the app, with a fresh code. */
+  approve(request: Callback.AuthorizationRequest): string {
+    const code = `code-${++this.serial}`
+    this.codes.set(code, request.scopes)
+    return `https://app.example/callback?code=${code}&state=${encodeURIComponent(Redacted.value(request.state))}`
+  }
+
+  private issue(grant: Grant, now: number, withRefreshToken: boolean): TokenSet.TokenSet {
+    const n = ++this.serial
+    const accessToken = `access-${n}`
+    const lifetime = this.options.accessTokenLifetime ?? 3_600_000
+    this.accessTokens.set(accessToken, { grant, expiresAt: now + lifetime })
+    this.issued.push(accessToken)
+    const refreshLifetime = this.options.refreshTokenLifetime
+    let refreshToken: string | undefined
+    if (withRefreshToken && this.options.refreshTokens !== false) {
+      refreshToken = `refresh-${n}`
+      this.refreshTokens.set(refreshToken, {
+        grant,
+        used: false,
+        expiresAt: refreshLifetime === undefined ? undefined : now + refreshLifetime
+      })
+      this.issued.push(refreshToken)
+    }
+    return TokenSet.make({
+      accessToken,
+      issuedAt: now,
+      expiresAt: now + lifetime,
+      ...(refreshToken === undefined ? {} : { refreshToken }),
+      ...(refreshToken === undefined || refreshLifetime === undefined ? {} : { refreshTokenExpiresAt: now + refreshLifetime }),
+      scopes: grant.scopes
+    })
+  }
+
+  private call<A>(
+    operation: Operation,
+    body: (now: number) => Effect.Effect<A, OAuthError.TokenEndpointError>
+  ): Effect.Effect<A, OAuthError.TokenEndpointError> {
+    return Effect.gen(this, function*() {
+      this.counts[operation]++
+      for (const waiter of this.waiters.splice(0)) {
+        if (this.counts[waiter.operation] >= waiter.n) waiter.wake()
+        else this.waiters.push(waiter)
+      }
+      const now = yield* Clock.currentTimeMillis
+      if (this.options.latency !== undefined) yield* Effect.sleep(this.options.latency)
+      if (operation === "refresh" && this.gate !== undefined) yield* Deferred.await(this.gate)
+      const failure = this.failures[operation].shift()
+      if (failure !== undefined) return yield* Effect.fail(failure)
+      return yield* body(now)
+    })
+  }
+
+  readonly client: OAuthClient.Service = {
+    provider,
+    clientId: "fake-client",
+    authorizationUrl: (options) =>
+      Effect.sync(() => {
+        const n = ++this.serial
+        this.counts.authorizationUrl++
+        return new Callback.AuthorizationRequest({
+          url: `https://as.example/authorize?client_id=fake-client&state=state-${n}`,
+          state: Redacted.make(`state-${n}`),
+          codeVerifier: Redacted.make(`verifier-${n}`),
+          redirectUri: "https://app.example/callback",
+          scopes: options?.scopes ?? ["read"],
+          issRequired: false
+        })
+      }),
+    exchangeCode: (response) =>
+      this.call("exchange", (now) => {
+        const code = Redacted.value(response.code)
+        const requested = this.codes.get(code)
+        if (requested === undefined) return Effect.fail(invalidGrant("authorization code is invalid"))
+        this.codes.delete(code)
+        const scopes = this.options.grant?.(requested) ?? requested
+        return Effect.succeed(this.issue({ revoked: false, scopes }, now, true))
+      }),
+    refresh: (tokens) =>
+      Effect.suspend(() => {
+        if (tokens.refreshToken === undefined) {
+          return Effect.fail(new OAuthError.ConfigurationError({ reason: "MissingCredential", detail: "no refresh token" }))
+        }
+        const presented = Redacted.value(tokens.refreshToken)
+        return this.call("refresh", (now) => {
+          const record = this.refreshTokens.get(presented)
+          if (record === undefined || record.grant.revoked) return Effect.fail(invalidGrant())
+          if (record.expiresAt !== undefined && now >= record.expiresAt) return Effect.fail(invalidGrant("refresh token expired"))
+          const rotate = this.options.rotate !== false
+          if (record.used) {
+            // Reuse of a rotated refresh token: with reuse detection, the whole grant dies.
+            if (this.options.reuseDetection !== false) record.grant.revoked = true
+            return Effect.fail(invalidGrant("refresh token reused"))
+          }
+          if (rotate) record.used = true
+          return Effect.succeed(TokenSet.merge(tokens, this.issue(record.grant, now, rotate)))
+        })
+      }),
+    clientCredentials: () => Effect.die("not modelled"),
+    grant: () => Effect.die("not modelled"),
+    revoke: (token) =>
+      this.call("revoke", () =>
+        Effect.sync(() => {
+          const value = Redacted.isRedacted(token)
+            ? Redacted.value(token)
+            : Redacted.value(token.refreshToken ?? token.accessToken)
+          const grant = this.refreshTokens.get(value)?.grant ?? this.accessTokens.get(value)?.grant
+          if (grant !== undefined) grant.revoked = true
+        })),
+    introspect: () => Effect.die("not modelled")
+  }
+
+  get layer(): Layer.Layer<OAuthClient.OAuthClient> {
+    return Layer.succeed(OAuthClient.OAuthClient, this.client)
+  }
+}
+
+export const latency = (millis: number): Duration.Duration => Duration.millis(millis)
