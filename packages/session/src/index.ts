@@ -4,7 +4,8 @@
  *
  * @since 0.1.0
  */
-export * as TokenStore from "./TokenStore.js"
+export * as AuthorizedHttpClient from "./AuthorizedHttpClient.js"
+export * as OAuthSession from "./OAuthSession.js"
 export * as SessionError from "./SessionError.js"
 export * as SessionMachine from "./SessionMachine.js"
-export * as OAuthSession from "./OAuthSession.js"
+export * as TokenStore from "./TokenStore.js"

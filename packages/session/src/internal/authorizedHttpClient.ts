@@ -1,0 +1,140 @@
+import { FetchHttpClient, Headers, HttpBody, HttpClient, HttpClientRequest } from "@effect/platform"
+import type { HttpClientError, HttpClientResponse } from "@effect/platform"
+import type { TokenSet } from "@effect-oauth/core"
+import { Effect, Option, Redacted } from "effect"
+import type * as AuthorizedHttpClient from "../AuthorizedHttpClient.js"
+import type { OAuthSession } from "../OAuthSession.js"
+import type { AccessTokenError } from "../SessionError.js"
+
+const redirectStatuses: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
+
+/**
+ * RFC 6750 §3.1: "invalid_token — The access token provided is expired, revoked,
+ * malformed, or invalid for other reasons." Only this error code means a new
+ * token may help; `insufficient_scope` or a bare challenge does not.
+ */
+const isInvalidToken = (challenge: string | undefined): boolean =>
+  challenge !== undefined && /(?:^|[\s,])error\s*=\s*"?invalid_token"?/i.test(challenge)
+
+const withManualRedirect = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
+    Effect.provideService(self, FetchHttpClient.RequestInit, {
+      ...Option.getOrElse(init, () => ({})),
+      redirect: "manual"
+    }))
+
+/** The request with another URL, method, body and headers (query and hash come with the URL). */
+const rebuild = (
+  request: HttpClientRequest.HttpClientRequest,
+  patch: {
+    readonly url?: URL | undefined
+    readonly method?: HttpClientRequest.HttpClientRequest["method"] | undefined
+    readonly body?: HttpBody.HttpBody | undefined
+    readonly headers?: Headers.Headers | undefined
+  }
+): HttpClientRequest.HttpClientRequest => {
+  const next = HttpClientRequest.make(patch.method ?? request.method)(patch.url ?? request.url, {
+    headers: patch.headers ?? request.headers,
+    body: patch.body ?? request.body
+  })
+  return patch.url === undefined
+    ? HttpClientRequest.modify(next, {
+      urlParams: request.urlParams,
+      ...(Option.isSome(request.hash) ? { hash: request.hash.value } : {})
+    })
+    : next
+}
+
+/**
+ * The request a redirect leads to (Fetch standard §4.4 "HTTP-redirect fetch"):
+ * 303, and 301/302 after a POST, become a GET without body; 307 and 308 keep
+ * the method and body. `undefined` when the body cannot be sent again.
+ */
+const follow = (
+  request: HttpClientRequest.HttpClientRequest,
+  status: number,
+  location: URL
+): HttpClientRequest.HttpClientRequest | undefined => {
+  const toGet = status === 303 ? request.method !== "HEAD" : (status === 301 || status === 302) && request.method === "POST"
+  if (toGet) {
+    return rebuild(request, {
+      url: location,
+      method: "GET",
+      body: HttpBody.empty,
+      headers: Headers.remove(request.headers, ["content-type", "content-length"])
+    })
+  }
+  return request.body._tag === "Stream" ? undefined : rebuild(request, { url: location })
+}
+
+/** @internal */
+export const make = (
+  session: OAuthSession,
+  client: HttpClient.HttpClient,
+  options?: AuthorizedHttpClient.Options | undefined
+): AuthorizedHttpClient.AuthorizedHttpClient => {
+  const maxRedirects = Math.max(0, options?.maxRedirects ?? 5)
+
+  const execute = (
+    original: HttpClientRequest.HttpClientRequest
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError | AccessTokenError> =>
+    Effect.gen(function*() {
+      // The origin the caller addressed is the only one that sees the token.
+      const origin = Option.map(HttpClientRequest.toUrl(original), (url) => url.origin)
+      let request = original
+      let redirects = 0
+      let retried = false
+      while (true) {
+        const url = HttpClientRequest.toUrl(request)
+        // A relative URL (resolved by the underlying client) is trusted for the
+        // first hop only: no redirect target can be compared with it.
+        const trusted = Option.isNone(origin)
+          ? redirects === 0
+          : Option.isSome(url) && url.value.origin === origin.value
+        let sent: TokenSet.TokenSet | undefined
+        let outgoing: HttpClientRequest.HttpClientRequest
+        if (trusted) {
+          sent = yield* session.tokens
+          outgoing = HttpClientRequest.setHeader(
+            request,
+            "authorization",
+            `${sent.tokenType} ${Redacted.value(sent.accessToken)}`
+          )
+        } else {
+          outgoing = rebuild(request, { headers: Headers.remove(request.headers, "authorization") })
+        }
+        const response = yield* withManualRedirect(client.execute(outgoing))
+
+        if (
+          response.status === 401 && sent !== undefined && !retried && request.body._tag !== "Stream" &&
+          isInvalidToken(response.headers["www-authenticate"])
+        ) {
+          retried = true
+          yield* session.tokenRejected(sent.accessToken)
+          continue
+        }
+
+        const location = response.headers["location"]
+        if (redirectStatuses.has(response.status) && location !== undefined && redirects < maxRedirects) {
+          let target: URL | undefined
+          try {
+            target = Option.isSome(url) ? new URL(location, url.value) : new URL(location)
+          } catch {
+            target = undefined
+          }
+          const next = target === undefined ? undefined : follow(request, response.status, target)
+          if (next !== undefined) {
+            redirects++
+            request = next
+            continue
+          }
+        }
+        return response
+      }
+    })
+
+  return HttpClient.makeWith<never, never, HttpClientError.HttpClientError | AccessTokenError, never>(
+    (request) => Effect.flatMap(request, execute),
+    Effect.succeed
+  )
+}
