@@ -247,6 +247,44 @@ export type Snapshot = SnapshotFrom<Machine>
 export const make: (options: Options, environment: Environment) => Machine = internal.make
 
 /**
+ * A transition the machine declares: its source and target states and the
+ * event that takes it (XState's name for a delayed one,
+ * `xstate.after.<delay>.session.<state>`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Transition {
+  readonly from: State
+  readonly to: State
+  readonly event: string
+}
+
+/**
+ * Every transition between states that `machine` declares (self-transitions
+ * that re-enter their state included, internal ones without a target left
+ * out): what a test of DESIGN §4 invariant 8 checks observed transitions
+ * against, and what a diagram is drawn from.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const transitions = (machine: Machine): ReadonlyArray<Transition> => {
+  const found = new Map<string, Transition>()
+  for (const [from, node] of Object.entries(machine.root.states)) {
+    for (const [event, definitions] of node.transitions) {
+      for (const definition of definitions) {
+        for (const target of definition.target ?? []) {
+          const transition = { from: from as State, to: target.key as State, event }
+          found.set(`${from} ${event} ${target.key}`, transition)
+        }
+      }
+    }
+  }
+  return [...found.values()]
+}
+
+/**
  * The clock XState schedules delayed events with (`createActor(machine, { clock })`).
  *
  * @since 0.1.0

@@ -403,6 +403,98 @@ describe("SessionMachine / make", () => {
   })
 })
 
+describe("SessionMachine / invariants", () => {
+  const declared = SessionMachine.transitions(
+    SessionMachine.make({ key: "k", refresh: "eager" }, { now: () => 0, run: () => { throw new Error("not started") } })
+  )
+  const edges = new Set(declared.map(({ from, to }) => `${from} → ${to}`))
+
+  it("declares the transitions of DESIGN §4", () => {
+    for (const edge of [
+      "unauthorized → authorizing",
+      "unauthorized → authorized",
+      "unauthorized → expired",
+      "authorizing → authorized",
+      "authorizing → unauthorized",
+      "authorized → expired",
+      "authorized → refreshing",
+      "authorized → revoked",
+      "expired → refreshing",
+      "expired → unauthorized",
+      "refreshing → authorized",
+      "refreshing → expired",
+      "refreshing → revoked",
+      "revoked → authorizing"
+    ]) expect(edges).toContain(edge)
+    expect(edges).not.toContain("revoked → authorized")
+    expect(edges).not.toContain("unauthorized → refreshing")
+    expect(declared).toContainEqual({
+      from: "authorized",
+      to: "expired",
+      event: "xstate.after.accessTokenExpiry.session.authorized"
+    })
+  })
+
+  it.scoped("every observed transition is one the machine declares (invariant 8)", () =>
+    Effect.gen(function*() {
+      const h = yield* harness({ refreshTokenLifetime: 3 * hour })
+      const s = yield* session(h, { refresh: "eager", retry: { maxAttempts: 2 } })
+      const changes = yield* record(s)
+      const observed: Array<string> = []
+      const drain = Effect.map(changes.take, (all) => {
+        for (const change of all) if (change._tag === "StateChanged") observed.push(`${change.from} → ${change.to}`)
+      })
+      const request = yield* s.authorize()
+      yield* Effect.flip(s.completeAuthorization("https://app.example/callback?code=nope&state=nope"))
+      yield* s.authorize()
+      yield* authorize(h, s)
+      // The eager refresh fails twice: the still-valid token is kept until it expires.
+      h.server.failNext("refresh", Fake.transportError(), Fake.transportError())
+      yield* TestClock.adjust(hour)
+      yield* until(s, "expired")
+      yield* s.accessToken
+      const tokens = yield* s.tokens
+      yield* s.tokenRejected(tokens.accessToken)
+      yield* until(s, (snapshot) => snapshot.value === "authorized" && snapshot.context.tokens !== tokens)
+      h.server.revokeAll()
+      yield* Effect.flip(s.refresh)
+      yield* authorize(h, s)
+      yield* s.revoke
+      yield* drain
+      expect(request.url).toContain("state=")
+      expect(new Set(observed)).toEqual(
+        new Set([
+          "unauthorized → authorizing",
+          "authorizing → unauthorized",
+          "authorizing → authorized",
+          "authorized → refreshing",
+          "refreshing → authorized",
+          "authorized → expired",
+          "expired → refreshing",
+          "refreshing → revoked",
+          "revoked → authorizing",
+          "authorized → revoked"
+        ])
+      )
+      for (const edge of observed) expect(edges).toContain(edge)
+    }))
+
+  it.scoped("a clock set back after issuance never stretches a token's life (invariant 9)", () =>
+    Effect.gen(function*() {
+      const h = yield* harness()
+      yield* TestClock.adjust(hour)
+      // Issued at 1 h for 1 h; the clock is then set back to 0 before a restart.
+      yield* h.store.compareAndSet("alice", undefined, yield* h.server.seed())
+      yield* TestClock.setTime(0)
+      const s = yield* session(h)
+      expect(yield* s.state).toBe("authorized")
+      yield* TestClock.adjust(hour - 1)
+      expect(yield* s.state).toBe("authorized")
+      yield* TestClock.adjust(1)
+      expect(yield* s.state).toBe("expired")
+    }))
+})
+
 describe("SessionMachine / clocks", () => {
   beforeEach(() => {
     vi.useFakeTimers()
