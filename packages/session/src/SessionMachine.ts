@@ -2,9 +2,14 @@
  * The lifecycle of one grant as an XState v5 machine (DESIGN §4):
  *
  * ```text
- * unauthorized ─AUTHORIZE→ authorizing ─CALLBACK ok→ authorized ─expiry→ expired ─demand/eager→ refreshing ─ok→ authorized
- *       ↑ LOADED → authorized | expired        │ failed, timeout → unauthorized          │ no refresh token → unauthorized
- *                                              REVOKE (any state) → revoked ─AUTHORIZE→ authorizing     invalid_grant → revoked
+ * unauthorized ── AUTHORIZE ──────────────→ authorizing ── CALLBACK, stored ──→ authorized
+ *      │  LOADED (a stored grant) → authorized | expired      │ failed, timeout → unauthorized
+ * authorized ── access token expiry ──────→ expired
+ * authorized ── refresh window (eager), REFRESH, TOKEN_REJECTED ──→ refreshing
+ * expired ───── REFRESH (demand), at once when eager ──→ refreshing | unauthorized (no refresh token)
+ * refreshing ── stored ──→ authorized;  transient, retries spent ──→ authorized (still valid) | expired
+ * refreshing ── invalid_grant, no newer token in the store ──→ revoked (store cleared)
+ * any state ─── REVOKE ──→ revoked ── AUTHORIZE ──→ authorizing
  * ```
  *
  * Built with `setup({ types, actors, actions, guards, delays })`; states refer

@@ -62,12 +62,13 @@ export interface Lease {
 }
 
 /**
- * The operation a {@link TokenStoreError} happened in.
+ * The operation a {@link TokenStoreError} happened in (`open`: building the
+ * store, for example creating its directory).
  *
  * @since 0.1.0
  * @category models
  */
-export const Operation = Schema.Literal("get", "compareAndSet", "delete", "acquireLease", "releaseLease")
+export const Operation = Schema.Literal("open", "get", "compareAndSet", "delete", "acquireLease", "releaseLease")
 
 /**
  * @since 0.1.0
@@ -102,7 +103,8 @@ export class TokenStoreError extends Schema.TaggedError<TokenStoreError>("@effec
   }
 
   override get message(): string {
-    return `token store ${this.operation} of "${this.key}" failed (${this.reason}): ${this.detail}`
+    const of = this.operation === "open" ? "" : ` of "${this.key}"`
+    return `token store ${this.operation}${of} failed (${this.reason}): ${this.detail}`
   }
 }
 

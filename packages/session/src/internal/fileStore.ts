@@ -40,7 +40,12 @@ export const make = (
     const root = directory.replace(/[\\/]+$/, "")
     yield* fs.makeDirectory(root, { recursive: true, mode: 0o700 }).pipe(
       Effect.mapError((error) =>
-        new TokenStore.TokenStoreError({ reason: "Io", operation: "get", key: "", detail: `cannot create the store directory: ${error.message}` })
+        new TokenStore.TokenStoreError({
+          reason: "Io",
+          operation: "open",
+          key: "",
+          detail: `cannot create the store directory: ${error.message}`
+        })
       )
     )
 

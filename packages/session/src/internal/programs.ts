@@ -65,7 +65,7 @@ export const completeAuthorization = (
       Effect.mapError((cause) => new AuthorizationFailed({ reason: "Storage", cause }))
     )
     return { tokens, version, source: "authorization" } as const
-  })
+  }).pipe(Effect.withSpan("OAuthSession.completeAuthorization"))
 
 /** @internal */
 export interface RefreshInput {
@@ -187,7 +187,7 @@ export const refreshTokens = (
     const lease = yield* acquire(0)
     if (Either.isRight(lease)) return lease.right
     return yield* Effect.ensuring(underLease, Effect.ignore(store.releaseLease(lease.left)))
-  })
+  }).pipe(Effect.withSpan("OAuthSession.refreshTokens", { attributes: { attempt: input.attempt + 1 } }))
 
 /** @internal */
 export interface RevocationInput {
@@ -217,4 +217,4 @@ export const revokeGrant = (
     const revoked = newest === undefined ? Either.right(undefined) : yield* Effect.either(client.revoke(newest))
     if (Either.isLeft(cleared)) return yield* new RevocationFailed({ cause: cleared.left })
     if (Either.isLeft(revoked)) return yield* new RevocationFailed({ cause: revoked.left })
-  })
+  }).pipe(Effect.withSpan("OAuthSession.revokeGrant"))
