@@ -1,7 +1,7 @@
-import { TokenSet } from "@effect-oauth/core"
-import { SessionMachine } from "@effect-oauth/session"
+import { OAuthClient, TokenSet } from "@effect-oauth/core"
+import { OAuthSession, SessionMachine, TokenStore } from "@effect-oauth/session"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Fiber, Option, Redacted, TestClock } from "effect"
+import { Effect, Either, Fiber, Logger, LogLevel, Option, Redacted, TestClock } from "effect"
 import { afterEach, beforeEach, vi } from "vitest"
 import { fromCallback } from "xstate"
 import * as Fake from "./helpers/FakeTokenServer.js"
@@ -234,6 +234,39 @@ describe("SessionMachine / refresh failures", () => {
       yield* TestClock.adjust(1)
       expect(yield* s.state).toBe("expired")
       expect(Redacted.value(yield* s.accessToken)).not.toBe(Redacted.value(first.accessToken))
+    }))
+})
+
+describe("SessionMachine / other holders and bugs", () => {
+  it.scoped("a grant another holder removed from the store ends in revoked (GrantRemoved), with no request", () =>
+    Effect.gen(function*() {
+      const h = yield* harness()
+      const a = yield* session(h)
+      yield* authorize(h, a)
+      const b = yield* session(h)
+      expect(yield* b.state).toBe("authorized")
+      yield* a.revoke
+      yield* TestClock.adjust(hour)
+      const error = yield* Effect.flip(b.accessToken)
+      expect(error).toMatchObject({ _tag: "SessionRevoked", reason: "GrantRemoved" })
+      expect(yield* b.state).toBe("revoked")
+      expect(h.server.counts.refresh).toBe(0)
+    }))
+
+  it.scoped("a defect in the client is reported as a failure to fix, not a hang", () =>
+    Effect.gen(function*() {
+      const h = yield* harness()
+      const broken = { ...h.server.client, refresh: () => Effect.die(new TypeError("bug")) }
+      const s = yield* OAuthSession.make({ key: "alice", refresh: "lazy", clock: "effect" }).pipe(
+        Effect.provideService(OAuthClient.OAuthClient, broken),
+        Effect.provideService(TokenStore.TokenStore, h.store),
+        Logger.withMinimumLogLevel(LogLevel.None)
+      )
+      yield* authorize(h, s)
+      yield* TestClock.adjust(hour)
+      const error = yield* Effect.flip(s.accessToken)
+      expect(error).toMatchObject({ _tag: "RefreshFailed", remedy: "fixConfiguration", cause: { reason: "Unsupported" } })
+      expect(yield* s.state).toBe("expired")
     }))
 })
 

@@ -1,4 +1,5 @@
-import { OAuthClient, OAuthError, TokenSet } from "@effect-oauth/core"
+import { OAuthError, TokenSet } from "@effect-oauth/core"
+import type { OAuthClient } from "@effect-oauth/core"
 import { Cause, Effect, Equal, Exit, FiberId, Redacted } from "effect"
 import { and, assign, fromCallback, not, setup } from "xstate"
 import type { EventObject } from "xstate"
@@ -44,11 +45,14 @@ const effectActor = <I, A, E>(
 // A defect is a bug, not a protocol outcome: it is logged (by name only, a
 // defect may hold anything) and reported as a failure a human must look at, so
 // that no caller waits forever on a state that will not change.
-const unexpected = (actor: string) => <A, E, R>(self: Effect.Effect<A, E, R>, toError: (cause: ConfigurationError) => E) =>
+const unexpected = (actor: string) =>
+<A, E, R>(self: Effect.Effect<A, E, R>, toError: (cause: ConfigurationError) => E) =>
   Effect.catchAllDefect(self, (defect) =>
     Effect.zipRight(
       Effect.logError(`session actor ${actor} failed unexpectedly`, defect instanceof Error ? defect.name : typeof defect),
-      Effect.fail(toError(new ConfigurationError({ reason: "Unsupported", detail: `the ${actor} program failed unexpectedly (see the log)` })))
+      Effect.fail(toError(
+        new ConfigurationError({ reason: "Unsupported", detail: `the ${actor} program failed unexpectedly (see the log)` })
+      ))
     ))
 
 const stored = (value: programs.Stored): Event => ({ type: "STORED", ...value })
