@@ -360,6 +360,16 @@ describe("TokenStore / layers", () => {
       expect(Option.map(entry, (e) => e.version)).toEqual(Option.some(version))
     }).pipe(Effect.provide(NodeFileSystem.layer)))
 
+  it.effect("withLease holds the lease while its effect runs and releases it afterwards, failure or not", () =>
+    Effect.gen(function*() {
+      const store = yield* TokenStore.TokenStore
+      const inside = yield* Effect.flip(store.acquireLease("alice", "1 minute")).pipe(TokenStore.withLease("alice", { ttl: "1 minute" }))
+      expect(inside._tag).toBe("LeaseUnavailable")
+      const failed = yield* Effect.flip(Effect.fail("boom" as const).pipe(TokenStore.withLease("alice", { ttl: "1 minute" })))
+      expect(failed).toBe("boom")
+      yield* store.acquireLease("alice", "1 minute")
+    }).pipe(Effect.provide(TokenStore.layerMemory)))
+
   it("renders its errors without tokens", () => {
     const conflict = new TokenStore.VersionConflict({ key: "alice", expected: 1, actual: 2 })
     expect(conflict.message).toBe(`token store entry "alice" changed: expected version 1, found version 2`)
