@@ -25,8 +25,16 @@ import type { HttpClient } from "@effect/platform"
 import { Context, Schema } from "effect"
 import type { Duration, Effect, Layer, Redacted } from "effect"
 import type { AuthorizationRequest, AuthorizationResponse } from "./Callback.js"
+import type * as IdToken from "./IdToken.js"
 import * as internal from "./internal/oauthClient.js"
-import type { ConfigurationError, InvalidTokenResponse, OAuthError, TokenEndpointError, TransportError } from "./OAuthError.js"
+import type {
+  ConfigurationError,
+  IdTokenInvalid,
+  InvalidTokenResponse,
+  OAuthError,
+  TokenEndpointError,
+  TransportError
+} from "./OAuthError.js"
 import type { ClientAuthMethod, Provider } from "./Provider.js"
 import type { TokenSet } from "./TokenSet.js"
 
@@ -58,6 +66,44 @@ export interface Options {
   readonly timeout?: Duration.DurationInput | undefined
   /** Largest response body read. Default 1 MiB. */
   readonly maxResponseBytes?: number | undefined
+  /** How ID tokens are validated (OpenID Connect Core §3.1.3.7). */
+  readonly idToken?: IdTokenOptions | undefined
+}
+
+/**
+ * ID token validation settings. Every ID token a grant returns is validated when
+ * the provider has an `issuer` and a `jwks_uri` (or `keys` is given); with
+ * `openid` requested, a missing or unverifiable ID token is a failure.
+ *
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
+ * @since 0.1.0
+ * @category models
+ */
+export interface IdTokenOptions {
+  /**
+   * Accepted `alg` values. Default: the provider's
+   * `id_token_signing_alg_values_supported`, else `RS256`. `none` is always refused.
+   */
+  readonly algorithms?: ReadonlyArray<string> | undefined
+  /** Tolerated clock difference for `exp`, `iat`, `nbf`. Default 60 seconds. */
+  readonly clockSkew?: Duration.DurationInput | undefined
+  /** The issuer's keys. Default: `IdToken.remoteKeySet(provider.jwksUri)`. */
+  readonly keys?: IdToken.KeySet | undefined
+  /** Shortest time between two JWKS fetches caused by an unknown `kid`. Default 30 seconds. */
+  readonly jwksRefetchCooldown?: Duration.DurationInput | undefined
+}
+
+/**
+ * A userinfo response (OpenID Connect Core §5.3.2): `sub` plus the claims the
+ * granted scopes release.
+ *
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfoResponse
+ * @since 0.1.0
+ * @category models
+ */
+export interface UserInfo {
+  readonly sub: string
+  readonly [claim: string]: unknown
 }
 
 /**
@@ -129,21 +175,38 @@ export interface Service {
 
   /**
    * Exchanges an authorization code (RFC 6749 §4.1.3), sending the PKCE verifier
-   * and the redirect URI of the request it answers.
+   * and the redirect URI of the request it answers. An ID token in the response
+   * is validated (`IdToken.validate`, with the request's `nonce`) and its claims
+   * set as `idTokenClaims`; with `openid` requested it must be there.
    *
    * Fails with `OAuthError` (`invalid_grant` for a used or expired code),
-   * `InvalidTokenResponse`, `TransportError`.
+   * `InvalidTokenResponse`, `TransportError`, `IdTokenInvalid`, and
+   * `ConfigurationError` when an ID token is due but the provider has no
+   * `issuer` or `jwks_uri`.
    *
    * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#TokenResponseValidation
    */
-  readonly exchangeCode: (response: AuthorizationResponse) => Effect.Effect<TokenSet, TokenEndpointError>
+  readonly exchangeCode: (
+    response: AuthorizationResponse
+  ) => Effect.Effect<TokenSet, TokenEndpointError | IdTokenInvalid>
 
   /**
    * Refreshes (RFC 6749 §6). Keeps the previous refresh token when the response
-   * has none. Fails with `ConfigurationError` (`MissingCredential`) when `tokens`
-   * has no refresh token, and with the token endpoint's errors.
+   * has none, and the previous ID token with its claims. A new ID token is
+   * validated, and its `iss`, `sub` and `aud` must equal the previous one's
+   * (OpenID Connect Core §12.2; no `nonce` is expected).
+   *
+   * Fails with `ConfigurationError` (`MissingCredential`) when `tokens` has no
+   * refresh token, with the token endpoint's errors, and with `IdTokenInvalid`.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#RefreshTokenResponse
    */
-  readonly refresh: (tokens: TokenSet, options?: GrantOptions | undefined) => Effect.Effect<TokenSet, TokenEndpointError>
+  readonly refresh: (
+    tokens: TokenSet,
+    options?: GrantOptions | undefined
+  ) => Effect.Effect<TokenSet, TokenEndpointError | IdTokenInvalid>
 
   /**
    * The client credentials grant (RFC 6749 §4.4), with the given scopes, else the
@@ -195,6 +258,25 @@ export interface Service {
     token: Redacted.Redacted<string>,
     options?: { readonly hint?: "access_token" | "refresh_token" | undefined } | undefined
   ) => Effect.Effect<Introspection, OAuthError | InvalidTokenResponse | TransportError | ConfigurationError>
+
+  /**
+   * Reads the userinfo endpoint (OpenID Connect Core §5.3) with the access token
+   * of `tokens`. The response's `sub` must equal the validated ID token's
+   * (`tokens.idTokenClaims`) or `options.subject`: "if they do not match, the
+   * UserInfo Response values MUST NOT be used" (§5.3.2).
+   *
+   * Fails with `OAuthError` (a 401/403 whose `WWW-Authenticate` names an error
+   * such as `invalid_token`, or an error body), `InvalidTokenResponse` (not a
+   * JSON object, no `sub`), `IdTokenInvalid` (`SubjectMismatch`), `TransportError`,
+   * and `ConfigurationError` (`MissingEndpoint`; `MissingCredential` when there is
+   * no subject to compare with; `Unsupported` for a signed `application/jwt` response).
+   *
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfo
+   */
+  readonly userinfo: (
+    tokens: TokenSet,
+    options?: { readonly subject?: string | undefined } | undefined
+  ) => Effect.Effect<UserInfo, OAuthError | InvalidTokenResponse | IdTokenInvalid | TransportError | ConfigurationError>
 }
 
 /**

@@ -369,6 +369,72 @@ export class ConfigurationError extends Schema.TaggedError<ConfigurationError>(
 }
 
 /**
+ * Why an ID token was refused (OpenID Connect Core §3.1.3.7, §12.2).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const IdTokenInvalidReason = Schema.Literal(
+  "Missing",
+  "Malformed",
+  "AlgorithmNone",
+  "UnsupportedAlgorithm",
+  "UnknownKey",
+  "SignatureInvalid",
+  "MissingClaim",
+  "IssuerMismatch",
+  "AudienceMismatch",
+  "AuthorizedPartyMismatch",
+  "Expired",
+  "IssuedInFuture",
+  "NotYetValid",
+  "NonceMismatch",
+  "SubjectMismatch"
+)
+
+/**
+ * An ID token (or a userinfo response) the client must not use: missing when
+ * `openid` was requested, not a signed JWT, signed with `none` or an algorithm
+ * not allowed, by a key the issuer's JWKS does not hold, with a bad signature, or
+ * with a claim that fails its check (`iss`, `aud`, `azp`, `exp`, `iat`, `nbf`,
+ * `nonce`; on refresh `iss`, `sub`, `aud` differ from the first ID token; a
+ * userinfo `sub` differs from the ID token's). `claim` names the claim, `detail`
+ * says what was wrong; neither the token nor a claim value that could identify a
+ * user beyond `iss`/`aud` is printed.
+ *
+ * `remedy` is `retry` for `UnknownKey` (the issuer may be rotating keys) and
+ * `reauthorize` otherwise.
+ *
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
+ * @since 0.1.0
+ * @category errors
+ */
+export class IdTokenInvalid extends Schema.TaggedError<IdTokenInvalid>("@effect-oauth/core/IdTokenInvalid")(
+  "IdTokenInvalid",
+  {
+    reason: IdTokenInvalidReason,
+    claim: Schema.optional(Schema.String),
+    detail: Schema.optional(Schema.String)
+  }
+) {
+  /** What a caller can do about it. */
+  get remedy(): Remedy {
+    return this.reason === "UnknownKey" ? "retry" : "reauthorize"
+  }
+
+  /** `true` unless the key set may catch up (`UnknownKey`). */
+  get isTerminal(): boolean {
+    return this.remedy !== "retry"
+  }
+
+  override get message(): string {
+    const claim = this.claim === undefined ? "" : ` "${this.claim}"`
+    const detail = this.detail === undefined ? "" : `: ${this.detail}`
+    return `ID token refused (${this.reason})${claim}${detail} (OpenID Connect Core §3.1.3.7)`
+  }
+}
+
+/**
  * The errors of a request to a token endpoint.
  *
  * @since 0.1.0
@@ -390,7 +456,7 @@ export type CallbackError = AuthorizationDenied | StateMismatch | IssuerMismatch
  * @since 0.1.0
  * @category errors
  */
-export type CoreError = TokenEndpointError | CallbackError | IssuerMismatch
+export type CoreError = TokenEndpointError | CallbackError | IssuerMismatch | IdTokenInvalid
 
 const tags: ReadonlySet<string> = new Set([
   "OAuthError",
@@ -400,7 +466,8 @@ const tags: ReadonlySet<string> = new Set([
   "IssuerMismatch",
   "InvalidCallback",
   "TransportError",
-  "ConfigurationError"
+  "ConfigurationError",
+  "IdTokenInvalid"
 ])
 
 /**

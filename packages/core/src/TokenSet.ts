@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import { Duration, Effect, ParseResult, Redacted, Schema } from "effect"
+import * as IdToken from "./IdToken.js"
 
 /**
  * The tokens of one grant. Credentials are `Redacted`: printing, logging or
@@ -38,6 +39,11 @@ export class TokenSet extends Schema.Class<TokenSet>("@effect-oauth/core/TokenSe
   /** Granted scopes; the requested ones when the response omitted `scope` (RFC 6749 §5.1). */
   scopes: Schema.Array(Schema.String),
   idToken: Schema.optional(Schema.Redacted(Schema.String)),
+  /**
+   * The claims of `idToken`, present only once it was validated (`IdToken.validate`,
+   * OpenID Connect Core §3.1.3.7): `OAuthClient` sets them.
+   */
+  idTokenClaims: Schema.optional(IdToken.Claims),
   extra: Schema.Redacted(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 }) {}
 
@@ -65,6 +71,7 @@ export const make = (fields: {
   readonly refreshTokenExpiresAt?: number | undefined
   readonly scopes?: ReadonlyArray<string> | undefined
   readonly idToken?: string | Redacted.Redacted<string> | undefined
+  readonly idTokenClaims?: IdToken.Claims | undefined
   readonly extra?: Readonly<Record<string, unknown>> | undefined
 }): TokenSet => {
   const redact = (value: string | Redacted.Redacted<string>) =>
@@ -78,6 +85,7 @@ export const make = (fields: {
     ...(fields.refreshTokenExpiresAt === undefined ? {} : { refreshTokenExpiresAt: fields.refreshTokenExpiresAt }),
     scopes: fields.scopes ?? [],
     ...(fields.idToken === undefined ? {} : { idToken: redact(fields.idToken) }),
+    ...(fields.idTokenClaims === undefined ? {} : { idTokenClaims: fields.idTokenClaims }),
     extra: Redacted.make({ ...fields.extra })
   })
 }
@@ -159,7 +167,7 @@ export const isRefreshTokenExpired = (self: TokenSet, now: number): boolean =>
  * Combines the tokens held before a refresh with the refresh response: when the
  * response carries no refresh token, the previous one (and its expiry) is kept
  * (RFC 6749 §6: the server "MAY issue a new refresh token"); likewise a missing
- * ID token keeps the previous one.
+ * ID token keeps the previous one, with its validated claims.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
  * @since 0.1.0
@@ -176,7 +184,8 @@ export const merge = (previous: TokenSet, next: TokenSet): TokenSet => {
     ...rest,
     ...(refresh.refreshToken === undefined ? {} : { refreshToken: refresh.refreshToken }),
     ...(refresh.refreshTokenExpiresAt === undefined ? {} : { refreshTokenExpiresAt: refresh.refreshTokenExpiresAt }),
-    ...(keepIdToken && previous.idToken !== undefined ? { idToken: previous.idToken } : {})
+    ...(keepIdToken && previous.idToken !== undefined ? { idToken: previous.idToken } : {}),
+    ...(keepIdToken && previous.idTokenClaims !== undefined ? { idTokenClaims: previous.idTokenClaims } : {})
   })
 }
 

@@ -72,6 +72,13 @@ describe("TokenSet.merge", () => {
     expect(value(TokenSet.merge(previous, token({ accessToken: "at-2", idToken: "id-2" })).idToken)).toBe("id-2")
   })
 
+  it("keeps the validated claims with the ID token they belong to, and never lends them to a new one", () => {
+    const claims = { iss: "https://op.example", sub: "user-1", aud: "c", exp: 2, iat: 1 }
+    const previous = token({ idToken: "id-1", idTokenClaims: claims })
+    expect(TokenSet.merge(previous, token({ accessToken: "at-2" })).idTokenClaims).toEqual(claims)
+    expect(TokenSet.merge(previous, token({ accessToken: "at-2", idToken: "id-2" })).idTokenClaims).toBeUndefined()
+  })
+
   it("returns the response unchanged when there is nothing to keep", () => {
     const next = token({ accessToken: "at-2", refreshToken: "rt-2" })
     expect(TokenSet.merge(token(), next)).toBe(next)

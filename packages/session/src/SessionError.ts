@@ -13,7 +13,8 @@ const TokenEndpointError = Schema.Union(
   OAuthError.OAuthError,
   OAuthError.InvalidTokenResponse,
   OAuthError.TransportError,
-  OAuthError.ConfigurationError
+  OAuthError.ConfigurationError,
+  OAuthError.IdTokenInvalid
 )
 
 const StoreError = Schema.Union(TokenStoreError, VersionConflict, LeaseUnavailable)

@@ -1,14 +1,23 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { Clock, Effect, Layer, Redacted } from "effect"
+import { Clock, Effect, Either, Layer, Redacted } from "effect"
 import { AuthorizationRequest } from "../Callback.js"
 import type { AuthorizationResponse } from "../Callback.js"
+import * as IdToken from "../IdToken.js"
 import type * as OAuthClient from "../OAuthClient.js"
 import { Introspection, OAuthClient as Tag } from "../OAuthClient.js"
-import { ConfigurationError, InvalidTokenResponse, type TokenEndpointError } from "../OAuthError.js"
+import {
+  classify,
+  ConfigurationError,
+  IdTokenInvalid,
+  InvalidTokenResponse,
+  OAuthError,
+  type TokenEndpointError
+} from "../OAuthError.js"
 import * as Pkce from "../Pkce.js"
 import type { ClientAuthMethod, Provider } from "../Provider.js"
 import * as TokenResponse from "../TokenResponse.js"
 import * as TokenSet from "../TokenSet.js"
+import * as WwwAuthenticate from "../WwwAuthenticate.js"
 import { base64, utf8Bytes } from "./crypto.js"
 import * as http from "./http.js"
 
@@ -105,6 +114,53 @@ export const make = (
     const quirks = provider.requests ?? {}
     const baseHeaders: Record<string, string> = { accept: "application/json", ...quirks.headers }
     const clientSecrets = client.clientSecret === undefined ? [] : [client.clientSecret]
+
+    const idTokenOptions = options.idToken ?? {}
+    const keys = idTokenOptions.keys ?? (provider.jwksUri === undefined
+      ? undefined
+      : yield* IdToken.remoteKeySet(provider.jwksUri, {
+        ...(idTokenOptions.jwksRefetchCooldown === undefined ? {} : { cooldown: idTokenOptions.jwksRefetchCooldown }),
+        timeout: limits.timeout,
+        maxResponseBytes: limits.maxResponseBytes
+      }))
+    const algorithms = idTokenOptions.algorithms ?? advertisedAlgorithms(provider) ?? ["RS256"]
+
+    /**
+     * Validates the ID token of `tokens` and sets its claims. Without an ID token,
+     * or without the means to validate one, `tokens` pass unchanged unless an ID
+     * token is `required` (an `openid` request, or a refresh of a validated grant).
+     */
+    const withIdTokenClaims = (
+      tokens: TokenSet.TokenSet,
+      context: {
+        readonly required: boolean
+        readonly nonce?: Redacted.Redacted<string> | undefined
+        readonly previous?: IdToken.Claims | undefined
+      }
+    ) =>
+      Effect.gen(function*() {
+        if (tokens.idToken === undefined) {
+          if (!context.required) return tokens
+          return yield* new IdTokenInvalid({ reason: "Missing", detail: "the token response has no id_token" })
+        }
+        if (provider.issuer === undefined || keys === undefined) {
+          if (!context.required) return tokens
+          return yield* new ConfigurationError({
+            reason: "MissingEndpoint",
+            detail: `provider "${provider.name}" needs an issuer and a jwks_uri to validate ID tokens`
+          })
+        }
+        const claims = yield* IdToken.validate(tokens.idToken, {
+          issuer: provider.issuer,
+          clientId: client.clientId,
+          keys,
+          algorithms,
+          ...(idTokenOptions.clockSkew === undefined ? {} : { clockSkew: idTokenOptions.clockSkew }),
+          ...(context.nonce === undefined ? {} : { nonce: context.nonce }),
+          ...(context.previous === undefined ? {} : { previous: context.previous })
+        })
+        return new TokenSet.TokenSet({ ...tokens, idTokenClaims: claims })
+      })
 
     /** Adds client authentication (RFC 6749 §2.3.1, OIDC Core §9) to a form. */
     const authenticate = (
@@ -248,7 +304,12 @@ export const make = (
         ...(request.codeVerifier === undefined ? {} : { code_verifier: Redacted.value(request.codeVerifier) })
       }
       const secrets = [response.code, ...(request.codeVerifier === undefined ? [] : [request.codeVerifier])]
-      return yield* tokenRequest(params, request.scopes, secrets)
+      const tokens = yield* tokenRequest(params, request.scopes, secrets)
+      // OpenID Connect Core §3.1.3.3: with openid requested, the response "MUST" hold an ID token.
+      return yield* withIdTokenClaims(tokens, {
+        required: request.scopes.includes("openid"),
+        nonce: request.nonce
+      })
     })
 
     const refresh = Effect.fn("OAuthClient.refresh")(function*(
@@ -273,7 +334,14 @@ export const make = (
           : {})
       }
       const next = yield* tokenRequest(params, scopes ?? tokens.scopes, [refreshToken])
-      return TokenSet.merge(tokens, next)
+      // §12.2: the response "might not contain an id_token"; when it does, it is checked
+      // against the first one. A grant whose ID token was validated gets its new one
+      // validated too.
+      const checked = next.idToken === undefined ? next : yield* withIdTokenClaims(next, {
+        required: tokens.idTokenClaims !== undefined,
+        previous: tokens.idTokenClaims
+      })
+      return TokenSet.merge(tokens, checked)
     })
 
     const clientCredentials = Effect.fn("OAuthClient.clientCredentials")(function*(
@@ -338,6 +406,71 @@ export const make = (
       return yield* readIntrospection(response, context.endpoint)
     })
 
+    const userinfo = Effect.fn("OAuthClient.userinfo")(function*(
+      tokens: TokenSet.TokenSet,
+      userinfoOptions?: { readonly subject?: string | undefined } | undefined
+    ) {
+      yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.name })
+      const url = urls.get("userinfoEndpoint")
+      if (url === undefined) return yield* missingEndpoint(provider, "userinfo_endpoint")
+      const subject = userinfoOptions?.subject ?? tokens.idTokenClaims?.sub
+      if (subject === undefined) {
+        return yield* new ConfigurationError({
+          reason: "MissingCredential",
+          detail: "no validated ID token (or subject) to match the userinfo sub against"
+        })
+      }
+      const request = HttpClientRequest.get(url).pipe(
+        HttpClientRequest.setHeaders({
+          ...baseHeaders,
+          // OpenID Connect Core §5.3.1: the access token as in RFC 6750.
+          authorization: `${tokens.tokenType} ${Redacted.value(tokens.accessToken)}`
+        })
+      )
+      const response = yield* http.send(httpClient, request, url, limits)
+      const context = { endpoint: http.where(url), quirks: provider.tokenResponse, secrets: [tokens.accessToken] }
+      if (response.status !== 200) {
+        const challenge = Either.getOrElse(WwwAuthenticate.fromHeaders(response.headers), () => [])
+          .find((entry) => entry.error !== undefined)
+        if ((response.status === 401 || response.status === 403) && challenge?.error !== undefined) {
+          return yield* new OAuthError({
+            error: challenge.error,
+            ...(challenge.errorDescription === undefined ? {} : { description: challenge.errorDescription }),
+            ...(challenge.errorUri === undefined ? {} : { uri: challenge.errorUri }),
+            status: response.status,
+            endpoint: context.endpoint,
+            remedy: classify(challenge.error, response.status, provider.tokenResponse?.errorRemedies)
+          })
+        }
+        return yield* http.failure(response, context)
+      }
+      if (response.headers["content-type"]?.split(";")[0]?.trim().toLowerCase() === "application/jwt") {
+        return yield* new ConfigurationError({ reason: "Unsupported", detail: "signed or encrypted userinfo responses" })
+      }
+      const body = http.jsonObject(response.body)
+      const invalid = (reason: "NotJson" | "InvalidField", detail?: string) =>
+        new InvalidTokenResponse({
+          reason,
+          status: response.status,
+          endpoint: context.endpoint,
+          ...(reason === "InvalidField" ? { field: "sub" } : {}),
+          ...(detail === undefined ? {} : { detail }),
+          ...http.excerptOf(response, body)
+        })
+      if (body === undefined) return yield* invalid("NotJson")
+      const sub = body["sub"]
+      if (typeof sub !== "string") return yield* invalid("InvalidField", "is missing or not a string")
+      if (sub !== subject) {
+        return yield* new IdTokenInvalid({
+          reason: "SubjectMismatch",
+          claim: "sub",
+          detail: "the userinfo response names another subject than the ID token"
+        })
+      }
+      const info: OAuthClient.UserInfo = { ...body, sub }
+      return info
+    })
+
     const service: OAuthClient.Service = {
       provider,
       clientId: client.clientId,
@@ -347,10 +480,21 @@ export const make = (
       clientCredentials,
       grant,
       revoke,
-      introspect
+      introspect,
+      userinfo
     }
     return service
   })
+
+/** The advertised ID token algorithms this client can verify (never `none`, never `HS*`). */
+const advertisedAlgorithms = (provider: Provider): ReadonlyArray<string> | undefined => {
+  const advertised = provider.metadata?.["id_token_signing_alg_values_supported"]
+  if (!Array.isArray(advertised)) return undefined
+  const usable = advertised.filter((alg): alg is string =>
+    typeof alg === "string" && /^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/.test(alg)
+  )
+  return usable.length === 0 ? undefined : usable
+}
 
 const knownIntrospectionFields: ReadonlySet<string> = new Set([
   "active",

@@ -91,7 +91,9 @@ export class Unsaved {
   constructor(readonly error: RefreshFailed, readonly tokens: TokenSet.TokenSet) {}
 }
 
-const isGrantError = (error: OAuthError.TokenEndpointError): error is OAuthError.OAuthError =>
+const isGrantError = (
+  error: OAuthError.TokenEndpointError | OAuthError.IdTokenInvalid
+): error is OAuthError.OAuthError =>
   error._tag === "OAuthError" && error.remedy === "reauthorize"
 
 /**

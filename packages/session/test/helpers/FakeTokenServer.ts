@@ -243,7 +243,8 @@ export class FakeTokenServer {
           const grant = this.refreshTokens.get(value)?.grant ?? this.accessTokens.get(value)?.grant
           if (grant !== undefined) grant.revoked = true
         })),
-    introspect: () => Effect.die("not modelled")
+    introspect: () => Effect.die("not modelled"),
+    userinfo: () => Effect.die("not modelled")
   }
 
   get layer(): Layer.Layer<OAuthClient.OAuthClient> {
