@@ -28,6 +28,8 @@ export class AuthorizationRequest extends Schema.Class<AuthorizationRequest>("@e
   nonce: Schema.optional(Schema.Redacted(Schema.String)),
   redirectUri: Schema.optional(Schema.String),
   scopes: Schema.Array(Schema.String),
+  /** The resource indicators requested (RFC 8707 §2.1), sent again with the code exchange. */
+  resources: Schema.optional(Schema.Array(Schema.String)),
   /** The issuer the callback must name in `iss` (RFC 9207), when known. */
   issuer: Schema.optional(Schema.String),
   /** `true` when the server advertises `authorization_response_iss_parameter_supported`. */

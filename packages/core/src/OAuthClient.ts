@@ -53,6 +53,12 @@ export interface Client {
   readonly authMethod?: ClientAuthMethod | undefined
   /** Scopes requested when a call names none (else the provider's `defaultScopes`). */
   readonly scopes?: ReadonlyArray<string> | undefined
+  /**
+   * Resource indicators (RFC 8707) requested when a call names none: sent as
+   * `resource` in authorization requests and in every token request (code,
+   * refresh, client credentials), so the access tokens are meant for them.
+   */
+  readonly resource?: string | ReadonlyArray<string> | undefined
 }
 
 /**
@@ -117,6 +123,16 @@ export interface AuthorizationUrlOptions {
   readonly params?: Readonly<Record<string, string>> | undefined
   /** Add an OpenID Connect `nonce`. Default: when `openid` is among the scopes. */
   readonly nonce?: boolean | undefined
+  /** Resource indicators (RFC 8707 §2.1), else the client's `resource`. */
+  readonly resource?: string | ReadonlyArray<string> | undefined
+  /**
+   * Push the request first (RFC 9126): the parameters go to the server's
+   * `pushed_authorization_request_endpoint` with client authentication, and the
+   * URL carries only `client_id` and the `request_uri` it returns. Default: when
+   * the provider has that endpoint. `false` is refused when the provider requires
+   * pushed requests; `true` without the endpoint is a `ConfigurationError`.
+   */
+  readonly pushed?: boolean | undefined
 }
 
 /**
@@ -126,8 +142,10 @@ export interface AuthorizationUrlOptions {
 export interface GrantOptions {
   /** Scopes sent as `scope` (and assumed granted when the response omits `scope`). */
   readonly scopes?: ReadonlyArray<string> | undefined
-  /** Extra body parameters (`resource`, `audience`, …). */
+  /** Extra body parameters (`audience`, …). */
   readonly params?: Readonly<Record<string, string>> | undefined
+  /** Resource indicators (RFC 8707 §2.2), else the client's `resource`. */
+  readonly resource?: string | ReadonlyArray<string> | undefined
 }
 
 /**
@@ -163,15 +181,24 @@ export interface Service {
 
   /**
    * Builds an authorization request (RFC 6749 §4.1.1) with PKCE S256 (RFC 7636),
-   * a 32-byte random `state`, and a `nonce` for OpenID Connect. Keep the result
-   * until the callback; pass it to `Callback.parse`.
+   * a 32-byte random `state`, a `nonce` for OpenID Connect and the `resource`
+   * indicators (RFC 8707). When the provider has a pushed authorization request
+   * endpoint (or `pushed: true`), the parameters are pushed first (RFC 9126 §2)
+   * and the URL carries only `client_id` and `request_uri`. Keep the result until
+   * the callback; pass it to `Callback.parse`.
    *
    * Fails with `ConfigurationError` (no authorization endpoint, no redirect URI,
-   * an insecure URL).
+   * an insecure URL, `pushed` asked for without the endpoint or refused while the
+   * provider requires it), and for a pushed request with `OAuthError` (an RFC 9126
+   * §2.3 error such as `invalid_request`), `InvalidTokenResponse` (no
+   * `request_uri`) and `TransportError`.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
+   * @see https://www.rfc-editor.org/rfc/rfc9126#section-2
    */
   readonly authorizationUrl: (
     options?: AuthorizationUrlOptions | undefined
-  ) => Effect.Effect<AuthorizationRequest, ConfigurationError>
+  ) => Effect.Effect<AuthorizationRequest, ConfigurationError | OAuthError | InvalidTokenResponse | TransportError>
 
   /**
    * Exchanges an authorization code (RFC 6749 §4.1.3), sending the PKCE verifier

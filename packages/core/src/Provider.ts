@@ -115,6 +115,11 @@ export interface Provider {
   readonly jwksUri?: string | undefined
   /** RFC 9207: the server puts `iss` in every authorization response; the SDK then requires it. */
   readonly authorizationResponseIssParameterSupported?: boolean | undefined
+  /**
+   * RFC 9126 §5: the server accepts authorization requests only through its
+   * `pushedAuthorizationRequestEndpoint`.
+   */
+  readonly requirePushedAuthorizationRequests?: boolean | undefined
   readonly tokenEndpointAuthMethodsSupported?: ReadonlyArray<string> | undefined
   readonly codeChallengeMethodsSupported?: ReadonlyArray<string> | undefined
   readonly scopesSupported?: ReadonlyArray<string> | undefined

@@ -113,7 +113,8 @@ export interface OAuthSession {
    * the request; send the user to `request.url`. Allowed in `unauthorized`,
    * `authorizing` (replaces the pending one) and `revoked`.
    *
-   * Fails with `AuthorizationFailed` (`InvalidState`, `Configuration`).
+   * Fails with `AuthorizationFailed` (`InvalidState`, `Configuration`, `Request`
+   * when a pushed authorization request fails).
    */
   readonly authorize: (
     options?: OAuthClient.AuthorizationUrlOptions | undefined

@@ -138,6 +138,8 @@ export class RefreshFailed extends Schema.TaggedError<RefreshFailed>("@effect-oa
  * - `InvalidState`: the session is not in a state that accepts this step
  *   (`authorize` while authorized, a callback while not authorizing).
  * - `Configuration`: the authorization URL could not be built.
+ * - `Request`: the pushed authorization request (RFC 9126) failed (`cause`: the
+ *   server's error or the transport failure).
  * - `Callback`: the callback was refused (denied, state or issuer mismatch, malformed).
  * - `Exchange`: the token endpoint refused the code or failed.
  * - `Storage`: the tokens could not be stored (they are not handed out).
@@ -150,7 +152,16 @@ export class RefreshFailed extends Schema.TaggedError<RefreshFailed>("@effect-oa
 export class AuthorizationFailed extends Schema.TaggedError<AuthorizationFailed>(
   "@effect-oauth/session/AuthorizationFailed"
 )("AuthorizationFailed", {
-  reason: Schema.Literal("InvalidState", "Configuration", "Callback", "Exchange", "Storage", "Timeout", "Superseded"),
+  reason: Schema.Literal(
+    "InvalidState",
+    "Configuration",
+    "Request",
+    "Callback",
+    "Exchange",
+    "Storage",
+    "Timeout",
+    "Superseded"
+  ),
   cause: Schema.optional(Schema.Union(TokenEndpointError, CallbackError, StoreError)),
   /** The session state, for `InvalidState`. */
   state: Schema.optional(Schema.String)

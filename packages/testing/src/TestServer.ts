@@ -28,6 +28,42 @@ export interface Options {
   readonly rotateRefreshToken?: boolean | undefined
   /** Redirect URI registered for the clients. Default `http://127.0.0.1/callback`. */
   readonly redirectUri?: string | undefined
+  /**
+   * Pushed authorization requests (RFC 9126): the server advertises
+   * `pushed_authorization_request_endpoint`; `"required"` also sets
+   * `require_pushed_authorization_requests`. Default off.
+   */
+  readonly pushedAuthorizationRequests?: boolean | "required" | undefined
+  /** Open dynamic client registration (RFC 7591), without an initial access token. Default off. */
+  readonly registration?: boolean | undefined
+  /**
+   * Resource indicators (RFC 8707) and a second, separate origin serving a
+   * protected resource (see {@link TestServer.protectedResource}). Default off.
+   */
+  readonly resourceIndicators?: boolean | undefined
+}
+
+/**
+ * A protected resource on its own origin (127.0.0.1, another port), as an MCP
+ * server or an API would be: it publishes RFC 9728 metadata naming the test
+ * server as its authorization server, and accepts only JWT access tokens issued
+ * for its `resource` identifier (signature checked against the server's JWKS,
+ * `iss`, `aud`, `exp`). Anything else gets a 401 with
+ * `WWW-Authenticate: Bearer resource_metadata="…"` (RFC 9728 §5.1), with
+ * `error="invalid_token"` when a token was sent.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ProtectedResource {
+  /** The resource identifier (RFC 8707, RFC 9728 §2 `resource`): `http://127.0.0.1:<port>/mcp`. */
+  readonly resource: string
+  /** Where the metadata lives: `http://127.0.0.1:<port>/.well-known/oauth-protected-resource/mcp`. */
+  readonly metadataUrl: string
+  /** A URL below the resource that answers `{ sub, scope, clientId }` for a valid token. */
+  readonly url: string
+  /** Requests that reached the resource, with the status each got. */
+  readonly requests: Effect.Effect<ReadonlyArray<{ readonly path: string; readonly status: number }>>
 }
 
 /**
@@ -90,6 +126,8 @@ export interface TestServer {
   ) => Effect.Effect<string>
   /** Revokes every grant of every account at the server (as a user would in their account page). */
   readonly revokeAllGrants: Effect.Effect<void>
+  /** The protected resource, with `resourceIndicators` on. */
+  readonly protectedResource?: ProtectedResource | undefined
 }
 
 /**

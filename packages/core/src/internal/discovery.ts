@@ -77,6 +77,10 @@ export const fromMetadata = (
     if (iss !== undefined && typeof iss !== "boolean") {
       return yield* invalid(`"authorization_response_iss_parameter_supported" is not a boolean`)
     }
+    const par = metadata["require_pushed_authorization_requests"]
+    if (par !== undefined && typeof par !== "boolean") {
+      return yield* invalid(`"require_pushed_authorization_requests" is not a boolean`)
+    }
     return {
       name,
       issuer,
@@ -84,6 +88,7 @@ export const fromMetadata = (
       tokenEndpoint,
       ...lists,
       ...(iss === undefined ? {} : { authorizationResponseIssParameterSupported: iss }),
+      ...(par === undefined ? {} : { requirePushedAuthorizationRequests: par }),
       metadata
     }
   })

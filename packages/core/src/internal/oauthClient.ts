@@ -43,8 +43,33 @@ const reservedAuthorizationParams: ReadonlySet<string> = new Set([
   "state",
   "code_challenge",
   "code_challenge_method",
-  "nonce"
+  "nonce",
+  "resource",
+  "request_uri"
 ])
+
+type Form = Record<string, string | ReadonlyArray<string>>
+
+/** RFC 8707 §2: "an absolute URI ... MUST NOT include a fragment component." */
+const resourcesOf = (
+  resource: string | ReadonlyArray<string> | undefined
+): Effect.Effect<ReadonlyArray<string>, ConfigurationError> => {
+  const list = resource === undefined ? [] : typeof resource === "string" ? [resource] : resource
+  for (const entry of list) {
+    let url: URL
+    try {
+      url = new URL(entry)
+    } catch {
+      return Effect.fail(new ConfigurationError({ reason: "InvalidUrl", detail: "a resource indicator is not an absolute URI" }))
+    }
+    if (url.hash !== "" || entry.includes("#")) {
+      return Effect.fail(new ConfigurationError({ reason: "InvalidUrl", detail: "a resource indicator must not have a fragment" }))
+    }
+  }
+  return Effect.succeed(list)
+}
+
+const resourceParam = (resources: ReadonlyArray<string>): Form => resources.length === 0 ? {} : { resource: resources }
 
 /** `application/x-www-form-urlencoded` serialisation of one value (RFC 6749 Appendix B). */
 const formEncode = (value: string): string => new URLSearchParams([["", value]]).toString().slice(1)
@@ -164,8 +189,8 @@ export const make = (
 
     /** Adds client authentication (RFC 6749 §2.3.1, OIDC Core §9) to a form. */
     const authenticate = (
-      params: Record<string, string>
-    ): { readonly body: Record<string, string>; readonly headers: Record<string, string> } => {
+      params: Form
+    ): { readonly body: Form; readonly headers: Record<string, string> } => {
       const secret = client.clientSecret === undefined ? "" : Redacted.value(client.clientSecret)
       switch (authMethod) {
         case "client_secret_basic":
@@ -184,7 +209,7 @@ export const make = (
 
     const prepare = (
       url: URL,
-      params: Record<string, string>,
+      params: Form,
       method: "POST" | "GET",
       secrets: ReadonlyArray<Redacted.Redacted<string>>
     ): Prepared => {
@@ -201,7 +226,7 @@ export const make = (
     }
 
     const tokenRequest = (
-      params: Record<string, string>,
+      params: Form,
       requestedScopes: ReadonlyArray<string>,
       secrets: ReadonlyArray<Redacted.Redacted<string>>
     ): Effect.Effect<TokenSet.TokenSet, TokenEndpointError> => {
@@ -231,14 +256,40 @@ export const make = (
       }
       yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.name, "oauth.grant_type": grantType })
       const scopes = grantOptions?.scopes
-      const body: Record<string, string> = {
+      const resources = yield* resourcesOf(grantOptions?.resource ?? client.resource)
+      const body: Form = {
         ...grantOptions?.params,
         ...params,
-        ...(scopes === undefined || scopes.length === 0 ? {} : { scope: scopes.join(" ") })
+        ...(scopes === undefined || scopes.length === 0 ? {} : { scope: scopes.join(" ") }),
+        ...resourceParam(resources)
       }
       const requestedScopes = scopes ?? (params["scope"] === undefined ? [] : params["scope"].split(" ").filter((s) => s !== ""))
       return yield* tokenRequest(body, requestedScopes, grantOptions?.secrets ?? [])
     })
+
+    /**
+     * RFC 9126 §2: the authorization parameters, with client authentication, as a
+     * form POST; the answer is 201 with `request_uri` and `expires_in`.
+     */
+    const push = (url: URL, params: Form, secrets: ReadonlyArray<Redacted.Redacted<string>>) =>
+      Effect.gen(function*() {
+        const prepared = prepare(url, params, "POST", secrets)
+        const response = yield* http.send(httpClient, prepared.request, url, limits)
+        const context = { endpoint: http.where(url), quirks: provider.tokenResponse, secrets: prepared.secrets }
+        if (response.status !== 201 && response.status !== 200) return yield* http.failure(response, context)
+        const body = http.jsonObject(response.body)
+        const requestUri = body?.["request_uri"]
+        if (typeof requestUri !== "string" || requestUri === "") {
+          return yield* new InvalidTokenResponse({
+            reason: body === undefined ? "NotJson" : "InvalidField",
+            status: response.status,
+            endpoint: context.endpoint,
+            ...(body === undefined ? {} : { field: "request_uri", detail: "is missing or not a string" }),
+            ...http.excerptOf(response, body)
+          })
+        }
+        return requestUri
+      })
 
     const authorizationUrl = Effect.fn("OAuthClient.authorizationUrl")(function*(
       urlOptions?: OAuthClient.AuthorizationUrlOptions | undefined
@@ -264,22 +315,42 @@ export const make = (
         }
       }
       const scopes = urlOptions?.scopes ?? client.scopes ?? provider.defaultScopes ?? []
+      const resources = yield* resourcesOf(urlOptions?.resource ?? client.resource)
+      const parEndpoint = urls.get("pushedAuthorizationRequestEndpoint")
+      const pushed = urlOptions?.pushed ?? (parEndpoint !== undefined)
+      if (pushed && parEndpoint === undefined) return yield* missingEndpoint(provider, "pushed_authorization_request_endpoint")
+      if (!pushed && provider.requirePushedAuthorizationRequests === true) {
+        return yield* new ConfigurationError({
+          reason: "Unsupported",
+          detail: `provider "${provider.name}" requires pushed authorization requests (RFC 9126 §5)`
+        })
+      }
       const state = yield* Pkce.randomState()
       const pkce = quirks.pkce === false ? undefined : yield* Pkce.make()
       const nonce = (urlOptions?.nonce ?? scopes.includes("openid")) ? yield* Pkce.randomNonce() : undefined
-      const url = new URL(endpoint)
-      const query = url.searchParams
-      query.set("response_type", "code")
-      query.set("client_id", client.clientId)
-      query.set("redirect_uri", redirectUri)
-      if (scopes.length > 0) query.set("scope", scopes.join(" "))
-      query.set("state", Redacted.value(state))
-      if (pkce !== undefined) {
-        query.set("code_challenge", pkce.challenge)
-        query.set("code_challenge_method", pkce.method)
+      const params: Form = {
+        response_type: "code",
+        client_id: client.clientId,
+        redirect_uri: redirectUri,
+        ...(scopes.length > 0 ? { scope: scopes.join(" ") } : {}),
+        state: Redacted.value(state),
+        ...(pkce === undefined ? {} : { code_challenge: pkce.challenge, code_challenge_method: pkce.method }),
+        ...(nonce === undefined ? {} : { nonce: Redacted.value(nonce) }),
+        ...resourceParam(resources),
+        ...extra
       }
-      if (nonce !== undefined) query.set("nonce", Redacted.value(nonce))
-      for (const [name, value] of Object.entries(extra)) query.set(name, value)
+      const url = new URL(endpoint)
+      if (pushed && parEndpoint !== undefined) {
+        const requestUri = yield* push(parEndpoint, params, [state, ...(nonce === undefined ? [] : [nonce])])
+        // RFC 9126 §4: the authorization request then carries only client_id and request_uri.
+        url.searchParams.set("client_id", client.clientId)
+        url.searchParams.set("request_uri", requestUri)
+      } else {
+        for (const [name, value] of Object.entries(params)) {
+          url.searchParams.delete(name)
+          for (const entry of typeof value === "string" ? [value] : value) url.searchParams.append(name, entry)
+        }
+      }
       return new AuthorizationRequest({
         url: url.toString(),
         state,
@@ -287,6 +358,7 @@ export const make = (
         ...(nonce === undefined ? {} : { nonce }),
         redirectUri,
         scopes,
+        ...(resources.length === 0 ? {} : { resources }),
         ...(provider.issuer === undefined ? {} : { issuer: provider.issuer }),
         issRequired: provider.authorizationResponseIssParameterSupported === true
       })
@@ -295,13 +367,15 @@ export const make = (
     const exchangeCode = Effect.fn("OAuthClient.exchangeCode")(function*(response: AuthorizationResponse) {
       yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.name, "oauth.grant_type": "authorization_code" })
       const request = response.request
-      const params: Record<string, string> = {
+      const params: Form = {
         grant_type: "authorization_code",
         code: Redacted.value(response.code),
         // RFC 6749 §4.1.3: REQUIRED when the authorization request had one (Facebook
         // refuses the exchange without it).
         ...(request.redirectUri === undefined ? {} : { redirect_uri: request.redirectUri }),
-        ...(request.codeVerifier === undefined ? {} : { code_verifier: Redacted.value(request.codeVerifier) })
+        ...(request.codeVerifier === undefined ? {} : { code_verifier: Redacted.value(request.codeVerifier) }),
+        // RFC 8707 §2.2: the token request names the resources the token is for.
+        ...resourceParam(request.resources ?? [])
       }
       const secrets = [response.code, ...(request.codeVerifier === undefined ? [] : [request.codeVerifier])]
       const tokens = yield* tokenRequest(params, request.scopes, secrets)
@@ -322,8 +396,9 @@ export const make = (
         return yield* new ConfigurationError({ reason: "MissingCredential", detail: "the token set has no refresh token" })
       }
       const scopes = grantOptions?.scopes
+      const resources = yield* resourcesOf(grantOptions?.resource ?? client.resource)
       // Extra parameters first: they add to the grant, never replace its own fields.
-      const params: Record<string, string> = {
+      const params: Form = {
         ...grantOptions?.params,
         grant_type: "refresh_token",
         refresh_token: Redacted.value(refreshToken),
@@ -331,7 +406,8 @@ export const make = (
         ...(scopes === undefined ? {} : { scope: scopes.join(" ") }),
         ...(quirks.redirectUriOnRefresh === true && client.redirectUri !== undefined
           ? { redirect_uri: client.redirectUri }
-          : {})
+          : {}),
+        ...resourceParam(resources)
       }
       const next = yield* tokenRequest(params, scopes ?? tokens.scopes, [refreshToken])
       // §12.2: the response "might not contain an id_token"; when it does, it is checked
@@ -349,10 +425,12 @@ export const make = (
     ) {
       yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.name, "oauth.grant_type": "client_credentials" })
       const scopes = grantOptions?.scopes ?? client.scopes ?? provider.defaultScopes ?? []
-      const params: Record<string, string> = {
+      const resources = yield* resourcesOf(grantOptions?.resource ?? client.resource)
+      const params: Form = {
         ...grantOptions?.params,
         grant_type: "client_credentials",
-        ...(scopes.length === 0 ? {} : { scope: scopes.join(" ") })
+        ...(scopes.length === 0 ? {} : { scope: scopes.join(" ") }),
+        ...resourceParam(resources)
       }
       return yield* tokenRequest(params, scopes, [])
     })

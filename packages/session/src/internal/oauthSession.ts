@@ -231,7 +231,9 @@ export const make = (
         const invalid = (state: string) => new AuthorizationFailed({ reason: "InvalidState", state })
         if (state !== "unauthorized" && state !== "authorizing" && state !== "revoked") return yield* invalid(state)
         const request = yield* client.authorizationUrl(authorizeOptions).pipe(
-          Effect.mapError((cause) => new AuthorizationFailed({ reason: "Configuration", cause }))
+          Effect.mapError((cause) =>
+            new AuthorizationFailed({ reason: cause._tag === "ConfigurationError" ? "Configuration" : "Request", cause })
+          )
         )
         const redacted = Redacted.make(request)
         actor.send({ type: "AUTHORIZE", request: redacted })

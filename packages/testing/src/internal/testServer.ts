@@ -2,6 +2,7 @@ import { Effect, Redacted } from "effect"
 import type { Scope } from "effect"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
+import { createRemoteJWKSet, jwtVerify } from "jose"
 import type * as TestServer from "../TestServer.js"
 
 const scopes = ["openid", "offline_access", "api:read", "api:write"] as const
@@ -10,18 +11,26 @@ const scopes = ["openid", "offline_access", "api:read", "api:write"] as const
 export const make = (options: TestServer.Options = {}): Effect.Effect<TestServer.TestServer, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.promise(() => start(options)),
-    ({ http }) =>
-      Effect.promise(() => {
-        http.closeAllConnections()
-        return new Promise<void>((resolve) => http.close(() => resolve()))
+    ({ http, resourceHttp }) =>
+      Effect.promise(async () => {
+        for (const listener of resourceHttp === undefined ? [http] : [http, resourceHttp]) {
+          listener.closeAllConnections()
+          await new Promise<void>((resolve) => listener.close(() => resolve()))
+        }
       })
   ).pipe(Effect.map(({ server }) => server))
 
 const start = async (options: TestServer.Options) => {
-  const { default: OidcProvider } = await import("oidc-provider")
+  const { default: OidcProvider, errors } = await import("oidc-provider")
   const http = Http.createServer()
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve))
   const issuer = `http://127.0.0.1:${(http.address() as AddressInfo).port}`
+  const resourceHttp = options.resourceIndicators === true ? Http.createServer() : undefined
+  if (resourceHttp !== undefined) await new Promise<void>((resolve) => resourceHttp.listen(0, "127.0.0.1", resolve))
+  const resourceOrigin = resourceHttp === undefined
+    ? undefined
+    : `http://127.0.0.1:${(resourceHttp.address() as AddressInfo).port}`
+  const resourceId = resourceOrigin === undefined ? undefined : `${resourceOrigin}/mcp`
   const redirectUri = options.redirectUri ?? "http://127.0.0.1/callback"
   const secrets = {
     web: `web-secret-${crypto.randomUUID()}`,
@@ -50,7 +59,26 @@ const start = async (options: TestServer.Options) => {
       devInteractions: { enabled: true },
       clientCredentials: { enabled: true },
       introspection: { enabled: true, allowedPolicy: async () => true },
-      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId }
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      pushedAuthorizationRequests: {
+        enabled: options.pushedAuthorizationRequests !== undefined && options.pushedAuthorizationRequests !== false,
+        requirePushedAuthorizationRequests: options.pushedAuthorizationRequests === "required"
+      },
+      registration: { enabled: options.registration === true },
+      resourceIndicators: {
+        enabled: resourceId !== undefined,
+        // A token for the resource, also on refresh without a `resource` parameter.
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async (_ctx, indicator) => {
+          if (indicator !== resourceId) throw new errors.InvalidTarget()
+          return {
+            scope: "api:read api:write",
+            audience: resourceId,
+            accessTokenFormat: "jwt" as const,
+            jwt: { sign: { alg: "RS256" as const } }
+          }
+        }
+      }
     },
     pkce: { required: () => true },
     // Plain OAuth clients get refresh tokens without `offline_access` acrobatics.
@@ -108,6 +136,10 @@ const start = async (options: TestServer.Options) => {
     response.end(JSON.stringify({ sub: token.accountId, scope: token.scope, clientId: token.clientId }))
   }
 
+  const protectedResource = resourceHttp === undefined || resourceOrigin === undefined || resourceId === undefined
+    ? undefined
+    : serveResource(resourceHttp, issuer, resourceOrigin, resourceId)
+
   const server: TestServer.TestServer = {
     issuer,
     scopes,
@@ -127,9 +159,65 @@ const start = async (options: TestServer.Options) => {
       }
       await revokeTokensOfGrants(oidc, grants)
       grants.clear()
-    })
+    }),
+    ...(protectedResource === undefined ? {} : { protectedResource })
   }
-  return { http, server }
+  return { http, resourceHttp, server }
+}
+
+/** The protected resource of `resourceIndicators`: RFC 9728 metadata, JWT access tokens for `resource`. */
+const serveResource = (
+  listener: Http.Server,
+  issuer: string,
+  origin: string,
+  resource: string
+): TestServer.ProtectedResource => {
+  const path = new URL(resource).pathname
+  // RFC 9728 §3.1: the well-known segment goes between the host and the resource's path.
+  const metadataUrl = `${origin}/.well-known/oauth-protected-resource${path}`
+  const keys = createRemoteJWKSet(new URL(`${issuer}/jwks`))
+  const seen: Array<{ path: string; status: number }> = []
+  const reply = (response: Http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    response.writeHead(status, { "content-type": "application/json", ...headers })
+    response.end(JSON.stringify(body))
+  }
+  listener.on("request", (request: Http.IncomingMessage, response: Http.ServerResponse) => {
+    const url = new URL(request.url ?? "/", origin)
+    const done = (status: number, body: unknown, headers?: Record<string, string>) => {
+      seen.push({ path: url.pathname, status })
+      reply(response, status, body, headers)
+    }
+    if (url.pathname === new URL(metadataUrl).pathname) {
+      done(200, {
+        resource,
+        authorization_servers: [issuer],
+        scopes_supported: ["api:read", "api:write"],
+        bearer_methods_supported: ["header"]
+      })
+      return
+    }
+    if (!url.pathname.startsWith(`${path}/`) && url.pathname !== path) {
+      done(404, { error: "not_found" })
+      return
+    }
+    const token = /^Bearer ([^\s]+)$/.exec(request.headers.authorization ?? "")?.[1]
+    const challenge = (error?: string) =>
+      `Bearer resource_metadata="${metadataUrl}", scope="api:read"${error === undefined ? "" : `, error="${error}"`}`
+    if (token === undefined) {
+      done(401, { error: "unauthorized" }, { "www-authenticate": challenge() })
+      return
+    }
+    jwtVerify(token, keys, { issuer, audience: resource }).then(
+      ({ payload }) => done(200, { sub: payload.sub, scope: payload["scope"], clientId: payload["client_id"] }),
+      () => done(401, { error: "invalid_token" }, { "www-authenticate": challenge("invalid_token") })
+    )
+  })
+  return {
+    resource,
+    metadataUrl,
+    url: `${resource}/me`,
+    requests: Effect.sync(() => seen.map((entry) => ({ ...entry })))
+  }
 }
 
 type Provider = InstanceType<typeof import("oidc-provider").default>
