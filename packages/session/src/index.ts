@@ -6,6 +6,7 @@
  */
 export * as AuthorizedHttpClient from "./AuthorizedHttpClient.js"
 export * as OAuthSession from "./OAuthSession.js"
+export * as ResourceAuthorization from "./ResourceAuthorization.js"
 export * as SessionError from "./SessionError.js"
 export * as SessionMachine from "./SessionMachine.js"
 export * as TokenStore from "./TokenStore.js"

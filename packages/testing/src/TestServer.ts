@@ -60,7 +60,10 @@ export interface ProtectedResource {
   readonly resource: string
   /** Where the metadata lives: `http://127.0.0.1:<port>/.well-known/oauth-protected-resource/mcp`. */
   readonly metadataUrl: string
-  /** A URL below the resource that answers `{ sub, scope, clientId }` for a valid token. */
+  /**
+   * The URL a client requests: the resource identifier itself (RFC 9728 §3.3
+   * wants the two identical), answering `{ sub, scope, clientId }` for a valid token.
+   */
   readonly url: string
   /** Requests that reached the resource, with the status each got. */
   readonly requests: Effect.Effect<ReadonlyArray<{ readonly path: string; readonly status: number }>>

@@ -215,7 +215,7 @@ const serveResource = (
   return {
     resource,
     metadataUrl,
-    url: `${resource}/me`,
+    url: resource,
     requests: Effect.sync(() => seen.map((entry) => ({ ...entry })))
   }
 }
