@@ -1,3 +1,4 @@
+import { get } from "node:http"
 import { TestServer } from "@effect-oauth/testing"
 import { FetchHttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
@@ -57,6 +58,47 @@ const collectSecrets = (value: unknown, into: Set<string>, seen = new Set<unknow
 }
 
 const relayed = new Set(["@xstate.actor", "@xstate.event", "@xstate.snapshot"])
+
+/** How the relay answers a WebSocket handshake sent with `headers`: `open` or `refused <HTTP status>`. */
+const handshake = (url: string, headers: Record<string, string>) =>
+  Effect.async<string>((resume) => {
+    const socket = new WebSocket(url, { headers })
+    socket.once("open", () => {
+      socket.terminate()
+      resume(Effect.succeed("open"))
+    })
+    socket.once("unexpected-response", (_request, response) => {
+      socket.terminate()
+      resume(Effect.succeed(`refused ${response.statusCode}`))
+    })
+    socket.once("error", () => resume(Effect.succeed("error")))
+  })
+
+describe("inspector / relay", () => {
+  it.scoped("listens on 127.0.0.1 only and refuses foreign origins and DNS-rebound host names", () =>
+    Effect.gen(function*() {
+      const relay = yield* Relay.make()
+      const port = new URL(relay.url).port
+      expect(yield* handshake(relay.url, {})).toBe("open")
+      expect(yield* handshake(relay.url, { origin: `http://127.0.0.1:${port}` })).toBe("open")
+      expect(yield* handshake(relay.url, { origin: "https://attacker.example" })).toBe("refused 401")
+      expect(yield* handshake(relay.url, { host: `attacker.example:${port}` })).toBe("refused 401")
+
+      const page = yield* Effect.promise(() => fetch(relay.viewerUrl))
+      expect(page.status).toBe(200)
+      expect(page.headers.get("content-security-policy")).toContain("default-src 'none'")
+      const html = yield* Effect.promise(() => page.text())
+      expect(html).toContain("new WebSocket(")
+      expect(html).not.toMatch(/(src|href)=["']?https?:/)
+      const rebound = yield* Effect.async<number | undefined>((resume) => {
+        get(relay.viewerUrl, { headers: { host: `attacker.example:${port}` } }, (response) => {
+          response.resume()
+          resume(Effect.succeed(response.statusCode))
+        }).once("error", () => resume(Effect.succeed(undefined)))
+      })
+      expect(rebound).toBe(403)
+    }))
+})
 
 describe("inspector", () => {
   it.effect("relays the machine's actors, events and snapshots over loopback, states in order, and no credential", () =>
