@@ -3,6 +3,7 @@ import type { Scope } from "effect"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 import type * as TestServer from "../TestServer.js"
+import * as extensionGrants from "./extensionGrants.js"
 
 const scopes = ["openid", "offline_access", "api:read", "api:write"] as const
 
@@ -29,10 +30,13 @@ const start = async (options: TestServer.Options) => {
   }
   const registration = {
     redirect_uris: [redirectUri],
-    grant_types: ["authorization_code", "refresh_token", "client_credentials"],
+    grant_types: ["authorization_code", "refresh_token", "client_credentials", ...extensionGrants.enabled(options.extensionGrants)],
     response_types: ["code" as const],
     scope: scopes.join(" ")
   }
+  const clientJwks = options.extensionGrants?.clientJwks === undefined
+    ? undefined
+    : { keys: options.extensionGrants.clientJwks.keys.map((key) => ({ ...key })) }
   const counts = { total: 0, invalidGrant: 0, byGrantType: {} as Record<string, number> }
   const oidc = new OidcProvider(issuer, {
     clients: [
@@ -43,7 +47,10 @@ const start = async (options: TestServer.Options) => {
         grant_types: ["authorization_code", "refresh_token"],
         client_id: "public-client",
         token_endpoint_auth_method: "none"
-      }
+      },
+      ...(clientJwks === undefined
+        ? []
+        : [{ ...registration, client_id: "jwt-client", token_endpoint_auth_method: "private_key_jwt" as const, jwks: clientJwks }])
     ],
     scopes: [...scopes],
     features: {
@@ -69,6 +76,7 @@ const start = async (options: TestServer.Options) => {
       Session: 3600
     }
   })
+  await extensionGrants.register(oidc, options.extensionGrants)
   const count = (grantType: unknown) => {
     counts.total++
     const key = typeof grantType === "string" ? grantType : "unknown"
@@ -114,7 +122,8 @@ const start = async (options: TestServer.Options) => {
     clients: {
       web: { clientId: "web-client", clientSecret: Redacted.make(secrets.web), authMethod: "client_secret_basic", redirectUri },
       post: { clientId: "post-client", clientSecret: Redacted.make(secrets.post), authMethod: "client_secret_post", redirectUri },
-      public: { clientId: "public-client", authMethod: "none", redirectUri }
+      public: { clientId: "public-client", authMethod: "none", redirectUri },
+      ...(clientJwks === undefined ? {} : { jwt: { clientId: "jwt-client", authMethod: "private_key_jwt" as const, redirectUri } })
     },
     resourceUrl: `${issuer}/api/me`,
     tokenRequests: Effect.sync(() => ({ ...counts, byGrantType: { ...counts.byGrantType } })),
