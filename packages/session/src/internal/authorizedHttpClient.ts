@@ -1,7 +1,8 @@
 import { FetchHttpClient, Headers, HttpBody, HttpClient, HttpClientRequest } from "@effect/platform"
 import type { HttpClientError, HttpClientResponse } from "@effect/platform"
+import { WwwAuthenticate } from "@effect-oauth/core"
 import type { TokenSet } from "@effect-oauth/core"
-import { Effect, Option, Redacted } from "effect"
+import { Effect, Either, Option, Redacted } from "effect"
 import type * as AuthorizedHttpClient from "../AuthorizedHttpClient.js"
 import type { OAuthSession } from "../OAuthSession.js"
 import type { AccessTokenError } from "../SessionError.js"
@@ -11,10 +12,14 @@ const redirectStatuses: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
 /**
  * RFC 6750 §3.1: "invalid_token — The access token provided is expired, revoked,
  * malformed, or invalid for other reasons." Only this error code means a new
- * token may help; `insufficient_scope` or a bare challenge does not.
+ * token may help; `insufficient_scope`, a bare challenge or a malformed header
+ * does not.
  */
-const isInvalidToken = (challenge: string | undefined): boolean =>
-  challenge !== undefined && /(?:^|[\s,])error\s*=\s*"?invalid_token"?/i.test(challenge)
+const isInvalidToken = (headers: Readonly<Record<string, string | undefined>>): boolean =>
+  Either.match(WwwAuthenticate.fromHeaders(headers), {
+    onLeft: () => false,
+    onRight: (challenges) => challenges.some((challenge) => challenge.error === "invalid_token")
+  })
 
 const withManualRedirect = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
@@ -107,7 +112,7 @@ export const make = (
 
         if (
           response.status === 401 && sent !== undefined && !retried && request.body._tag !== "Stream" &&
-          isInvalidToken(response.headers["www-authenticate"])
+          isInvalidToken(response.headers)
         ) {
           retried = true
           yield* session.tokenRejected(sent.accessToken)
