@@ -41,6 +41,13 @@ export interface Options {
    * - `passwords`: the password grant (RFC 6749 §4.3) for these `username → password` pairs.
    */
   readonly extensionGrants?: ExtensionGrants | undefined
+  /**
+   * DPoP (RFC 9449; oidc-provider binds tokens to any proof it receives). With
+   * `requireNonce`, the token endpoint answers proofs without its nonce with
+   * `use_dpop_nonce`; with `resourceNonce`, the protected resource does too
+   * (401 with a `DPoP` challenge and `DPoP-Nonce`).
+   */
+  readonly dpop?: { readonly requireNonce?: boolean | undefined; readonly resourceNonce?: boolean | undefined } | undefined
 }
 
 /**
@@ -107,6 +114,8 @@ export interface TestServer {
   readonly resourceUrl: string
   /** Counts of token requests received so far. */
   readonly tokenRequests: Effect.Effect<TokenRequestCounts>
+  /** Requests the protected resource answered 200, by authorization scheme (`Bearer`, `DPoP`). */
+  readonly resourceRequests: Effect.Effect<Readonly<Record<string, number>>>
   /**
    * Plays the user: follows an authorization URL, logs in as `accountId` and grants
    * consent (or denies it), and returns the redirect back to the client (with
