@@ -27,6 +27,7 @@ import type { Duration, Effect, Layer, Redacted } from "effect"
 import type { AuthorizationRequest, AuthorizationResponse } from "./Callback.js"
 import * as internal from "./internal/oauthClient.js"
 import type { ConfigurationError, InvalidTokenResponse, OAuthError, TokenEndpointError, TransportError } from "./OAuthError.js"
+import type * as Dpop from "./Dpop.js"
 import type { SigningKey } from "./JwtAssertion.js"
 import type { ClientAuthMethod, Provider } from "./Provider.js"
 import type { TokenSet } from "./TokenSet.js"
@@ -76,6 +77,13 @@ export interface Options {
    * with `ConfigurationError` (`Unsupported`).
    */
   readonly legacyGrants?: ReadonlyArray<"password" | "implicit"> | undefined
+  /**
+   * Bind tokens to this key with DPoP (RFC 9449): every token request carries a
+   * proof, a `use_dpop_nonce` error is retried once with the server's nonce, and
+   * the refresh of a bound grant is proven with the same key. Resource requests
+   * use the same key through {@link Service.dpop} (`AuthorizedHttpClient` does).
+   */
+  readonly dpop?: Dpop.Key | undefined
 }
 
 /**
@@ -197,6 +205,8 @@ export class Introspection extends Schema.Class<Introspection>("@effect-oauth/co
 export interface Service {
   readonly provider: Provider
   readonly clientId: string
+  /** The DPoP prover of this client's key and nonces (RFC 9449), when `dpop` was given. */
+  readonly dpop?: Dpop.Prover | undefined
 
   /**
    * Builds an authorization request (RFC 6749 §4.1.1) with PKCE S256 (RFC 7636),

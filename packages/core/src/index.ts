@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 export * as Callback from "./Callback.js"
+export * as Dpop from "./Dpop.js"
 export * as JwtAssertion from "./JwtAssertion.js"
 export * as OAuthClient from "./OAuthClient.js"
 export * as OAuthError from "./OAuthError.js"

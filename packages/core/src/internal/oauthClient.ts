@@ -9,7 +9,9 @@ import * as Pkce from "../Pkce.js"
 import type { ClientAuthMethod, Provider } from "../Provider.js"
 import * as TokenResponse from "../TokenResponse.js"
 import * as TokenSet from "../TokenSet.js"
+import * as Dpop from "../Dpop.js"
 import * as JwtAssertion from "../JwtAssertion.js"
+import type { OAuthError } from "../OAuthError.js"
 import { base64, utf8Bytes } from "./crypto.js"
 import * as http from "./http.js"
 import { keyOf, signWith } from "./jwtAssertion.js"
@@ -123,6 +125,7 @@ export const make = (
       : authMethod === "client_secret_jwt" && client.clientSecret !== undefined
       ? { key: utf8Bytes(Redacted.value(client.clientSecret)), alg: client.secretJwtAlg ?? "HS256", kid: undefined }
       : undefined
+    const dpop = options.dpop === undefined ? undefined : Dpop.prover(options.dpop)
     const legacy: ReadonlySet<string> = new Set(options.legacyGrants ?? [])
     const requireLegacy = (grant: "password" | "implicit", section: string) =>
       legacy.has(grant)
@@ -223,15 +226,32 @@ export const make = (
         const prepared = yield* prepare(tokenUrl, params, quirks.tokenMethod ?? "POST", secrets)
         // expires_in counts from when the response was generated: anchor it at the
         // send time so a slow response can only make the token look older.
-        const requestedAt = yield* Clock.currentTimeMillis
-        const response = yield* http.send(httpClient, prepared.request, tokenUrl, limits, prepared.hideUrl)
-        return yield* TokenResponse.parse(response, {
-          requestedAt,
-          requestedScopes,
-          quirks: provider.tokenResponse,
-          endpoint: http.where(tokenUrl),
-          secrets: prepared.secrets
+        const attempt = Effect.gen(function*() {
+          const request = dpop === undefined
+            ? prepared.request
+            : HttpClientRequest.setHeader(
+              prepared.request,
+              "dpop",
+              Redacted.value(yield* dpop.proof({ method: prepared.request.method, url: tokenUrl }))
+            )
+          const requestedAt = yield* Clock.currentTimeMillis
+          const response = yield* http.send(httpClient, request, tokenUrl, limits, prepared.hideUrl)
+          if (dpop !== undefined) yield* dpop.remember(tokenUrl, response.headers)
+          return yield* TokenResponse.parse(response, {
+            requestedAt,
+            requestedScopes,
+            quirks: provider.tokenResponse,
+            endpoint: http.where(tokenUrl),
+            secrets: prepared.secrets
+          })
         })
+        // RFC 9449 §8: a server that wants a nonce answers `use_dpop_nonce` with a
+        // `DPoP-Nonce` header; the request is sent once more with a proof carrying it.
+        return yield* dpop === undefined ? attempt : Effect.catchIf(
+          attempt,
+          (error): error is OAuthError => error._tag === "OAuthError" && error.error === "use_dpop_nonce",
+          () => attempt
+        )
       })
 
     const grant = Effect.fn("OAuthClient.grant")(function*(
@@ -496,6 +516,7 @@ export const make = (
     const service: OAuthClient.Service = {
       provider,
       clientId: client.clientId,
+      dpop,
       authorizationUrl,
       exchangeCode,
       refresh,
