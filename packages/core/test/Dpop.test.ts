@@ -1,9 +1,9 @@
 import { Callback, Dpop, OAuthClient, Provider } from "@effect-oauth/core"
-import { TestServer } from "@effect-oauth/testing"
+import { Spans, TestServer } from "@effect-oauth/testing"
 import { FetchHttpClient, HttpClient, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { createHash } from "node:crypto"
-import { Effect, Layer, Redacted, TestClock, Tracer } from "effect"
+import { Effect, Layer, Redacted, TestClock } from "effect"
 import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, EmbeddedJWK, jwtVerify } from "jose"
 
 const claimsOf = (proof: Redacted.Redacted<string>) => decodeJwt(Redacted.value(proof))
@@ -117,22 +117,12 @@ describe("OAuthClient / DPoP token requests", () => {
 
   it.effect("keeps the proof out of every span of the token request", () =>
     Effect.gen(function*() {
-      const spans: Array<Tracer.Span> = []
-      const native = yield* Effect.tracer
-      const recording = Tracer.make({
-        span: (...args) => {
-          const span = native.span(...args)
-          spans.push(span)
-          return span
-        },
-        context: native.context
-      })
       const { layer, proofs } = stub([tokens])
       const oauth = yield* OAuthClient.make({ provider, client: { clientId: "c" }, dpop: yield* Dpop.generateKey() }).pipe(
         Effect.provide(layer)
       )
-      yield* oauth.clientCredentials().pipe(Effect.withTracer(recording))
-      const attributes = spans.map((span) => Object.fromEntries(span.attributes))
+      const { spans } = yield* Spans.record(oauth.clientCredentials())
+      const attributes = Spans.attributes(spans)
       expect(attributes.some((entry) => entry["http.request.header.dpop"] === "<redacted>")).toBe(true)
       expect(JSON.stringify(attributes)).not.toContain(proofs[0])
     }))

@@ -1,9 +1,9 @@
 import { Dpop, OAuthClient, Provider, TokenSet } from "@effect-oauth/core"
 import { AuthorizedHttpClient, OAuthSession, TokenStore } from "@effect-oauth/session"
-import { TestServer } from "@effect-oauth/testing"
+import { Spans, TestServer } from "@effect-oauth/testing"
 import { FetchHttpClient, HttpClient } from "@effect/platform"
 import { expect, layer } from "@effect/vitest"
-import { Clock, Effect, Layer, Redacted, Tracer } from "effect"
+import { Clock, Effect, Layer, Redacted } from "effect"
 
 // DPoP end to end: a session whose client binds tokens to a key, and the
 // authorized client proving each resource request, against a server and a
@@ -45,20 +45,10 @@ layer(Live, { excludeTestServices: true, timeout: "30 seconds" })("TestServer / 
   it.scoped("keeps the access token and the proof out of the spans of resource requests", () =>
     Effect.gen(function*() {
       const { server, session } = yield* sessionWith(yield* Dpop.generateKey())
-      const spans: Array<Tracer.Span> = []
-      const native = yield* Effect.tracer
-      const recording = Tracer.make({
-        span: (...args) => {
-          const span = native.span(...args)
-          spans.push(span)
-          return span
-        },
-        context: native.context
-      })
       const api = AuthorizedHttpClient.make(session, yield* HttpClient.HttpClient)
-      const response = yield* api.get(server.resourceUrl).pipe(Effect.withTracer(recording))
+      const { result: response, spans } = yield* Spans.record(api.get(server.resourceUrl))
       expect(response.status).toBe(200)
-      const attributes = spans.map((span) => Object.fromEntries(span.attributes))
+      const attributes = Spans.attributes(spans)
       expect(attributes.some((entry) => entry["http.request.header.dpop"] === "<redacted>")).toBe(true)
       const text = JSON.stringify(attributes)
       expect(text).not.toContain(Redacted.value((yield* session.tokens).accessToken))
