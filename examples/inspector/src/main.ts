@@ -16,9 +16,13 @@ import { lifecycle } from "./lifecycle.js"
 import * as Relay from "./relay.js"
 
 const hold = process.argv.includes("--hold")
+const port = Number(process.env["INSPECTOR_PORT"] ?? 0)
 
 const main = Effect.gen(function*() {
-  const relay = yield* Relay.make({ port: Number(process.env["INSPECTOR_PORT"] ?? 0) })
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    return yield* Effect.fail(new Error(`INSPECTOR_PORT must be a TCP port number, not ${process.env["INSPECTOR_PORT"]}`))
+  }
+  const relay = yield* Relay.make({ port })
   yield* Console.log(`inspection relay  ${relay.url}`)
   yield* Console.log(`viewer            ${relay.viewerUrl}`)
   yield* Effect.gen(function*() {

@@ -87,11 +87,15 @@ export const make = (options: RelayOptions = {}): Effect.Effect<Relay, Error, Sc
       Effect.async<void, Error>((resume) => {
         const onError = (error: Error) => resume(Effect.fail(error))
         http.once("error", onError)
-        http.listen(options.port ?? 0, host, () => {
-          http.off("error", onError)
-          port = (http.address() as AddressInfo).port
-          resume(Effect.void)
-        })
+        try {
+          http.listen(options.port ?? 0, host, () => {
+            http.off("error", onError)
+            port = (http.address() as AddressInfo).port
+            resume(Effect.void)
+          })
+        } catch (error) {
+          onError(error instanceof Error ? error : new Error(String(error)))
+        }
       }),
       () =>
         Effect.async<void>((resume) => {
