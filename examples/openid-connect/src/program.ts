@@ -3,7 +3,7 @@
  * PKCE + nonce, the ID token validated against the issuer's keys, userinfo
  * matched to it, a refresh whose new ID token is checked against the first.
  */
-import { Callback, OAuthClient, Provider } from "@effect-oauth/core"
+import { Callback, OAuthClient, Provider, TokenSet } from "@effect-oauth/core"
 import { TestServer } from "@effect-oauth/testing"
 import { Console, Effect } from "effect"
 
@@ -22,7 +22,7 @@ export const program = Effect.gen(function*() {
   // The user signs in; the browser comes back to the redirect URI.
   const callback = yield* server.approve(request.url)
   const tokens = yield* oauth.exchangeCode(yield* Callback.parse(callback, request))
-  const claims = tokens.idTokenClaims
+  const claims = TokenSet.claims(tokens)
   if (claims === undefined) return yield* Effect.dieMessage("an openid request always yields validated claims")
   yield* Console.log(`ID token: sub ${claims.sub}, iss ${claims.iss}, aud ${String(claims.aud)}, nonce matched`)
 
@@ -30,6 +30,6 @@ export const program = Effect.gen(function*() {
   yield* Console.log(`userinfo: sub ${info.sub} (same subject as the ID token)`)
 
   const refreshed = yield* oauth.refresh(tokens)
-  yield* Console.log(`refresh: new ID token for sub ${refreshed.idTokenClaims?.sub} (iss, sub, aud unchanged)`)
+  yield* Console.log(`refresh: new ID token for sub ${TokenSet.claims(refreshed)?.sub} (iss, sub, aud unchanged)`)
   return { claims, info }
 })

@@ -6,7 +6,7 @@
  *
  * `OAuthClient` validates every ID token it receives with these when the
  * provider has an `issuer` and a `jwks_uri`; the claims land on the `TokenSet`
- * as `idTokenClaims`.
+ * as `idTokenClaims`, redacted (read them with `TokenSet.claims`).
  *
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
  * @since 0.1.0

@@ -41,9 +41,11 @@ export class TokenSet extends Schema.Class<TokenSet>("@effect-oauth/core/TokenSe
   idToken: Schema.optional(Schema.Redacted(Schema.String)),
   /**
    * The claims of `idToken`, present only once it was validated (`IdToken.validate`,
-   * OpenID Connect Core §3.1.3.7): `OAuthClient` sets them.
+   * OpenID Connect Core §3.1.3.7): `OAuthClient` sets them. Redacted as a whole:
+   * they identify the user (`sub`, `email`, …) and carry the request's `nonce`;
+   * read them with {@link claims}.
    */
-  idTokenClaims: Schema.optional(IdToken.Claims),
+  idTokenClaims: Schema.optional(Schema.Redacted(IdToken.Claims)),
   extra: Schema.Redacted(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 }) {}
 
@@ -71,7 +73,7 @@ export const make = (fields: {
   readonly refreshTokenExpiresAt?: number | undefined
   readonly scopes?: ReadonlyArray<string> | undefined
   readonly idToken?: string | Redacted.Redacted<string> | undefined
-  readonly idTokenClaims?: IdToken.Claims | undefined
+  readonly idTokenClaims?: IdToken.Claims | Redacted.Redacted<IdToken.Claims> | undefined
   readonly extra?: Readonly<Record<string, unknown>> | undefined
 }): TokenSet => {
   const redact = (value: string | Redacted.Redacted<string>) =>
@@ -85,7 +87,11 @@ export const make = (fields: {
     ...(fields.refreshTokenExpiresAt === undefined ? {} : { refreshTokenExpiresAt: fields.refreshTokenExpiresAt }),
     scopes: fields.scopes ?? [],
     ...(fields.idToken === undefined ? {} : { idToken: redact(fields.idToken) }),
-    ...(fields.idTokenClaims === undefined ? {} : { idTokenClaims: fields.idTokenClaims }),
+    ...(fields.idTokenClaims === undefined
+      ? {}
+      : {
+        idTokenClaims: Redacted.isRedacted(fields.idTokenClaims) ? fields.idTokenClaims : Redacted.make(fields.idTokenClaims)
+      }),
     extra: Redacted.make({ ...fields.extra })
   })
 }
@@ -188,6 +194,16 @@ export const merge = (previous: TokenSet, next: TokenSet): TokenSet => {
     ...(keepIdToken && previous.idTokenClaims !== undefined ? { idTokenClaims: previous.idTokenClaims } : {})
   })
 }
+
+/**
+ * The validated claims of the ID token (OpenID Connect Core §2), or `undefined`
+ * when the tokens carry none or it was not validated.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const claims = (self: TokenSet): IdToken.Claims | undefined =>
+  self.idTokenClaims === undefined ? undefined : Redacted.value(self.idTokenClaims)
 
 /**
  * Reads one of the response's extra fields (for example Salesforce's

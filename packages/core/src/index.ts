@@ -4,7 +4,9 @@
  * @since 0.1.0
  */
 export * as Callback from "./Callback.js"
+export * as Dpop from "./Dpop.js"
 export * as IdToken from "./IdToken.js"
+export * as JwtAssertion from "./JwtAssertion.js"
 export * as OAuthClient from "./OAuthClient.js"
 export * as OAuthError from "./OAuthError.js"
 export * as Pkce from "./Pkce.js"

@@ -1,4 +1,4 @@
-import { Callback, OAuthClient, Provider } from "@effect-oauth/core"
+import { Callback, OAuthClient, Provider, TokenSet } from "@effect-oauth/core"
 import type { IdToken } from "@effect-oauth/core"
 import { HttpClient, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
@@ -65,7 +65,7 @@ describe("OAuthClient / OpenID Connect", () => {
   it.effect("validates the ID token with the advertised asymmetric algorithms and the request's nonce", () =>
     Effect.gen(function*() {
       const result = yield* exchange(provider(), ["openid"], async (nonce) => ({ ...tokens, id_token: await idToken(nonce) }))
-      expect(result.idTokenClaims?.sub).toBe("user-1")
+      expect(TokenSet.claims(result)?.sub).toBe("user-1")
     }))
 
   it.effect("fails with IdTokenInvalid Missing when openid was requested and no ID token came", () =>
@@ -106,6 +106,6 @@ describe("OAuthClient / OpenID Connect", () => {
     Effect.gen(function*() {
       const result = yield* exchange(provider(), ["api:read"], async () => tokens)
       expect(result.idToken).toBeUndefined()
-      expect(result.idTokenClaims).toBeUndefined()
+      expect(TokenSet.claims(result)).toBeUndefined()
     }))
 })

@@ -39,12 +39,17 @@ describe("OpenID Connect against the embedded server", () => {
         const { callback, oauth, request, server } = yield* signIn
         expect(new URL(request.url).searchParams.get("nonce")).toBe(Redacted.value(request.nonce!))
         const tokens = yield* oauth.exchangeCode(yield* Callback.parse(callback, request))
-        expect(tokens.idTokenClaims).toMatchObject({
+        expect(TokenSet.claims(tokens)).toMatchObject({
           iss: server.issuer,
           sub: "user-1",
           aud: "web-client",
           nonce: Redacted.value(request.nonce!)
         })
+        // The claims identify the user and hold the nonce: redacted like the tokens.
+        for (const rendered of [String(tokens), JSON.stringify(tokens), String(tokens.idTokenClaims)]) {
+          expect(rendered).not.toContain(Redacted.value(request.nonce!))
+          expect(rendered).not.toContain("user-1")
+        }
       }))
 
     it.effect("refuses the ID token when the nonce differs from the one sent (NonceMismatch)", () =>
@@ -66,11 +71,11 @@ describe("OpenID Connect against the embedded server", () => {
         expect(wrongAud).toMatchObject({ _tag: "IdTokenInvalid", reason: "AudienceMismatch" })
 
         const [header, , signature] = Redacted.value(idToken).split(".")
-        const forged = Buffer.from(JSON.stringify({ ...tokens.idTokenClaims, sub: "admin" })).toString("base64url")
+        const forged = Buffer.from(JSON.stringify({ ...TokenSet.claims(tokens), sub: "admin" })).toString("base64url")
         const tampered = yield* Effect.flip(validateAgainst(provider, Redacted.make(`${header}.${forged}.${signature}`)))
         expect(tampered).toMatchObject({ _tag: "IdTokenInvalid", reason: "SignatureInvalid" })
 
-        const unsigned = Redacted.make(new UnsecuredJWT(JSON.parse(JSON.stringify(tokens.idTokenClaims))).encode())
+        const unsigned = Redacted.make(new UnsecuredJWT(JSON.parse(JSON.stringify(TokenSet.claims(tokens)))).encode())
         const none = yield* Effect.flip(validateAgainst(provider, unsigned))
         expect(none).toMatchObject({ _tag: "IdTokenInvalid", reason: "AlgorithmNone" })
       }))
@@ -81,12 +86,12 @@ describe("OpenID Connect against the embedded server", () => {
         const tokens = yield* oauth.exchangeCode(yield* Callback.parse(callback, request))
         const refreshed = yield* oauth.refresh(tokens)
         // A fresh decode of the new ID token, not the claims carried over.
-        expect(refreshed.idTokenClaims).not.toBe(tokens.idTokenClaims)
-        expect(refreshed.idTokenClaims).toMatchObject({ iss: tokens.idTokenClaims!.iss, sub: "user-1", aud: "web-client" })
+        expect(TokenSet.claims(refreshed)).not.toBe(TokenSet.claims(tokens))
+        expect(TokenSet.claims(refreshed)).toMatchObject({ iss: TokenSet.claims(tokens)!.iss, sub: "user-1", aud: "web-client" })
         // A grant whose first ID token named another subject refuses the new one.
         const otherSubject = new TokenSet.TokenSet({
           ...refreshed,
-          idTokenClaims: { ...refreshed.idTokenClaims!, sub: "user-2" }
+          idTokenClaims: Redacted.make({ ...TokenSet.claims(refreshed)!, sub: "user-2" })
         })
         const error = yield* Effect.flip(oauth.refresh(otherSubject))
         expect(error).toMatchObject({ _tag: "IdTokenInvalid", reason: "SubjectMismatch", claim: "sub" })
@@ -114,7 +119,7 @@ describe("OpenID Connect against the embedded server", () => {
         )
         const request = yield* session.authorize()
         yield* session.completeAuthorization(yield* server.approve(request.url))
-        expect((yield* session.tokens).idTokenClaims?.sub).toBe("user-1")
+        expect(TokenSet.claims(yield* session.tokens)?.sub).toBe("user-1")
       }).pipe(Effect.scoped))
   })
 
@@ -126,7 +131,7 @@ describe("OpenID Connect against the embedded server", () => {
       const oauth = yield* OAuthClient.make({ provider, client: TestServer.clientConfig(server.clients.web) })
       const request = yield* oauth.authorizationUrl()
       const tokens = yield* oauth.exchangeCode(yield* Callback.parse(yield* server.approve(request.url), request))
-      const exp = tokens.idTokenClaims!.exp * 1000
+      const exp = TokenSet.claims(tokens)!.exp * 1000
       yield* TestClock.setTime(exp + 60_000)
       const error = yield* Effect.flip(validateAgainst(provider, tokens.idToken!))
       expect(error).toMatchObject({ _tag: "IdTokenInvalid", reason: "Expired", claim: "exp" })

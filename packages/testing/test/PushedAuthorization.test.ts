@@ -1,4 +1,4 @@
-import { Callback, OAuthClient, Provider } from "@effect-oauth/core"
+import { Callback, OAuthClient, Provider, TokenSet } from "@effect-oauth/core"
 import { TestServer } from "@effect-oauth/testing"
 import { FetchHttpClient } from "@effect/platform"
 import { describe, expect, layer } from "@effect/vitest"
@@ -17,7 +17,7 @@ const clientFor = (client: TestServer.RegisteredClient) =>
 const completes = (oauth: OAuthClient.Service, server: TestServer.TestServer, request: Callback.AuthorizationRequest) =>
   Effect.gen(function*() {
     const tokens = yield* oauth.exchangeCode(yield* Callback.parse(yield* server.approve(request.url), request))
-    expect(tokens.idTokenClaims?.sub).toBe("user-1")
+    expect(TokenSet.claims(tokens)?.sub).toBe("user-1")
     expect(tokens.refreshToken).toBeDefined()
   })
 

@@ -1,4 +1,4 @@
-import { Callback, OAuthClient, Provider, Registration } from "@effect-oauth/core"
+import { Callback, OAuthClient, Provider, Registration, TokenSet } from "@effect-oauth/core"
 import { TestServer } from "@effect-oauth/testing"
 import { FetchHttpClient } from "@effect/platform"
 import { describe, expect, layer } from "@effect/vitest"
@@ -35,7 +35,7 @@ describe("dynamic client registration", () => {
           })
           const request = yield* oauth.authorizationUrl()
           const tokens = yield* oauth.exchangeCode(yield* Callback.parse(yield* server.approve(request.url), request))
-          expect(tokens.idTokenClaims).toMatchObject({ sub: "user-1", aud: registered.clientId })
+          expect(TokenSet.claims(tokens)).toMatchObject({ sub: "user-1", aud: registered.clientId })
           const refreshed = yield* oauth.refresh(tokens)
           expect(Redacted.value(refreshed.accessToken)).not.toBe(Redacted.value(tokens.accessToken))
         }))

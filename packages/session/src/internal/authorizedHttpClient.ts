@@ -16,9 +16,12 @@ const redirectStatuses: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
  * does not.
  */
 const isInvalidToken = (headers: Readonly<Record<string, string | undefined>>): boolean =>
+  hasError(headers, "invalid_token")
+
+const hasError = (headers: Readonly<Record<string, string | undefined>>, error: string): boolean =>
   Either.match(WwwAuthenticate.fromHeaders(headers), {
     onLeft: () => false,
-    onRight: (challenges) => challenges.some((challenge) => challenge.error === "invalid_token")
+    onRight: (challenges) => challenges.some((challenge) => challenge.error === error)
   })
 
 const withManualRedirect = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
@@ -89,6 +92,7 @@ export const make = (
       let request = original
       let redirects = 0
       let retried = false
+      let nonceRetried = false
       while (true) {
         const url = HttpClientRequest.toUrl(request)
         // A relative URL (resolved by the underlying client) is trusted for the
@@ -98,6 +102,7 @@ export const make = (
           : Option.isSome(url) && url.value.origin === origin.value
         let sent: TokenSet.TokenSet | undefined
         let outgoing: HttpClientRequest.HttpClientRequest
+        const dpop = session.dpop
         if (trusted) {
           sent = yield* session.tokens
           outgoing = HttpClientRequest.setHeader(
@@ -105,10 +110,32 @@ export const make = (
             "authorization",
             `${sent.tokenType} ${Redacted.value(sent.accessToken)}`
           )
+          // RFC 9449 §7.1: a DPoP-bound token goes with a proof of this request,
+          // its `ath` the hash of the token.
+          if (sent.tokenType === "DPoP" && dpop !== undefined && Option.isSome(url)) {
+            const proof = yield* dpop.proof({ method: request.method, url: url.value, accessToken: sent.accessToken })
+            outgoing = HttpClientRequest.setHeader(outgoing, "dpop", Redacted.value(proof))
+          }
         } else {
-          outgoing = rebuild(request, { headers: Headers.remove(request.headers, "authorization") })
+          outgoing = rebuild(request, { headers: Headers.remove(request.headers, ["authorization", "dpop"]) })
         }
-        const response = yield* withManualRedirect(client.execute(outgoing))
+        // Spans record request headers: the platform redacts `authorization`, and a
+        // DPoP proof is redacted as well.
+        const response = yield* withManualRedirect(client.execute(outgoing)).pipe(
+          Effect.locallyWith(Headers.currentRedactedNames, (names) => names.includes("dpop") ? names : [...names, "dpop"])
+        )
+        if (sent?.tokenType === "DPoP" && dpop !== undefined && Option.isSome(url)) {
+          yield* dpop.remember(url.value, response.headers)
+          // RFC 9449 §9: the resource asks for a nonce with a 401 `use_dpop_nonce`
+          // challenge and a `DPoP-Nonce` header; the request goes once more with it.
+          if (
+            response.status === 401 && !nonceRetried && request.body._tag !== "Stream" &&
+            response.headers["dpop-nonce"] !== undefined && hasError(response.headers, "use_dpop_nonce")
+          ) {
+            nonceRetried = true
+            continue
+          }
+        }
 
         if (
           response.status === 401 && sent !== undefined && !retried && request.body._tag !== "Stream" &&
