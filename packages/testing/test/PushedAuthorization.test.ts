@@ -1,4 +1,4 @@
-import { Callback, OAuthClient, Provider, TokenSet } from "@effect-oauth/core"
+import { Callback, Dpop, OAuthClient, Provider, TokenSet } from "@effect-oauth/core"
 import { TestServer } from "@effect-oauth/testing"
 import { FetchHttpClient } from "@effect/platform"
 import { describe, expect, layer } from "@effect/vitest"
@@ -65,6 +65,27 @@ describe("pushed authorization requests", () => {
         const refused = yield* Effect.flip(oauth.authorizationUrl({ pushed: false }))
         expect(refused).toMatchObject({ _tag: "ConfigurationError", reason: "Unsupported" })
         yield* completes(oauth, server, yield* oauth.authorizationUrl())
+      }))
+  })
+
+  const WithDpop = Layer.merge(
+    TestServer.layer({ pushedAuthorizationRequests: true, dpop: { requireNonce: true } }),
+    FetchHttpClient.layer
+  )
+  layer(WithDpop, { excludeTestServices: true, timeout: "30 seconds" })("a server requiring DPoP nonces", (it) => {
+    it.effect("proves the client's DPoP key at the PAR endpoint, retrying once with the server's nonce", () =>
+      Effect.gen(function*() {
+        const server = yield* TestServer.TestServerTag
+        const provider = yield* Provider.discover(server.issuer)
+        const oauth = yield* OAuthClient.make({
+          provider,
+          client: TestServer.clientConfig(server.clients.web),
+          dpop: yield* Dpop.generateKey()
+        })
+        const request = yield* oauth.authorizationUrl()
+        expect([...new URL(request.url).searchParams.keys()].sort()).toEqual(["client_id", "request_uri"])
+        const tokens = yield* oauth.exchangeCode(yield* Callback.parse(yield* server.approve(request.url), request))
+        expect(tokens.tokenType).toBe("DPoP")
       }))
   })
 

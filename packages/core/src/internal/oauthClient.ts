@@ -360,18 +360,27 @@ export const make = (
     const push = (url: URL, params: Form, secrets: ReadonlyArray<Redacted.Redacted<string>>) =>
       Effect.gen(function*() {
         const prepared = yield* prepare(url, params, "POST", secrets)
-        // RFC 9449 §10.1: a DPoP-bound client proves its key at the PAR endpoint too.
-        const request = dpop === undefined
-          ? prepared.request
-          : HttpClientRequest.setHeader(
-            prepared.request,
-            "dpop",
-            Redacted.value(yield* dpop.proof({ method: "POST", url }))
-          )
-        const response = yield* http.send(httpClient, request, url, limits)
-        if (dpop !== undefined) yield* dpop.remember(url, response.headers)
         const context = { endpoint: http.where(url), quirks: provider.tokenResponse, secrets: prepared.secrets }
-        if (response.status !== 201 && response.status !== 200) return yield* http.failure(response, context)
+        const attempt = Effect.gen(function*() {
+          // RFC 9449 §10.1: a DPoP-bound client proves its key at the PAR endpoint too.
+          const request = dpop === undefined
+            ? prepared.request
+            : HttpClientRequest.setHeader(
+              prepared.request,
+              "dpop",
+              Redacted.value(yield* dpop.proof({ method: "POST", url }))
+            )
+          const response = yield* http.send(httpClient, request, url, limits)
+          if (dpop !== undefined) yield* dpop.remember(url, response.headers)
+          if (response.status !== 201 && response.status !== 200) return yield* http.failure(response, context)
+          return response
+        })
+        // The same single retry with the server's nonce as at the token endpoint (RFC 9449 §8).
+        const response = yield* dpop === undefined ? attempt : Effect.catchIf(
+          attempt,
+          (error): error is OAuthError => error._tag === "OAuthError" && error.error === "use_dpop_nonce",
+          () => attempt
+        )
         const body = http.jsonObject(response.body)
         const requestUri = body?.["request_uri"]
         if (typeof requestUri !== "string" || requestUri === "") {
