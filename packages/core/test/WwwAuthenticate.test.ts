@@ -1,6 +1,6 @@
 import { WwwAuthenticate } from "@effect-oauth/core"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Option } from "effect"
+import { Effect, Either, FastCheck as fc, Option } from "effect"
 
 interface Row {
   readonly name: string
@@ -180,4 +180,46 @@ describe("WwwAuthenticate / find and fromHeaders", () => {
       const challenges = yield* WwwAuthenticate.fromHeaders({ "www-authenticate": `Bearer error="invalid_token"` })
       expect(challenges.map((c) => c.error)).toEqual(["invalid_token"])
     }))
+})
+
+describe("WwwAuthenticate / properties", () => {
+  const tchar = fc.constantFrom(..."!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+  const token = fc.string({ unit: tchar, minLength: 1, maxLength: 12 })
+  // Any visible ASCII, spaces and tabs, quotes and backslashes included: all survive quoting.
+  const text = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 20 })
+  const challenge = fc.record({
+    scheme: token,
+    params: fc.uniqueArray(fc.tuple(token.map((name) => name.toLowerCase()), text), {
+      selector: ([name]) => name,
+      maxLength: 4
+    })
+  })
+  const quote = (value: string) => `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`
+
+  it.prop(
+    "a header written from challenges reads back as the same challenges (schemes, names, unescaped values)",
+    { challenges: fc.array(challenge, { minLength: 1, maxLength: 4 }) },
+    ({ challenges }) => {
+      const header = challenges
+        .map(({ params, scheme }) =>
+          params.length === 0 ? scheme : `${scheme} ${params.map(([name, value]) => `${name}=${quote(value)}`).join(", ")}`
+        )
+        .join(", ")
+      const parsed = Either.getOrThrow(WwwAuthenticate.parse(header))
+      expect(parsed.map((c) => ({ scheme: c.scheme, params: Object.entries(c.params) }))).toEqual(challenges)
+    }
+  )
+
+  it.prop(
+    "any string gives challenges or an InvalidChallenge, never a throw",
+    { header: fc.string({ maxLength: 60 }) },
+    ({ header }) => {
+      const result = WwwAuthenticate.parse(header)
+      if (Either.isLeft(result)) {
+        expect(result.left._tag).toBe("InvalidChallenge")
+        expect(result.left.position).toBeGreaterThanOrEqual(0)
+        expect(result.left.position).toBeLessThanOrEqual(header.length)
+      }
+    }
+  )
 })
