@@ -233,6 +233,8 @@ describe("IdToken / remoteKeySet", () => {
       expect(jwks.state.fetches).toBe(2)
       const unknown = yield* sign(yield* signer("made-up"))
       expect(yield* reasonOf(unknown, options(keys))).toBe("UnknownKey")
+      const long = yield* Effect.flip(IdToken.validate(yield* sign(yield* signer("made-up"), baseClaims(), { kid: "k".repeat(500) }), options(keys)))
+      expect(long.message).toBe(`ID token refused (UnknownKey): no key "${"k".repeat(40)}…" for RS256 in the issuer's key set (OpenID Connect Core §3.1.3.7)`)
       expect(jwks.state.fetches).toBe(2)
 
       yield* TestClock.adjust("30 seconds")

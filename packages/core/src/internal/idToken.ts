@@ -16,6 +16,9 @@ const invalid = (reason: Reason, detail?: string, claim?: string) =>
     ...(detail === undefined ? {} : { detail })
   })
 
+/** A header value for a message: the token's author chose it, so it is kept short. */
+const shown = (value: string) => JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)
+
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 const isJwk = (u: unknown): u is IdToken.Jwk => isRecord(u) && typeof u["kty"] === "string"
@@ -143,7 +146,7 @@ export const validate = (
     if (alg.toLowerCase() === "none") return yield* invalid("AlgorithmNone", "an unsigned ID token is refused")
     const allowed = (options.algorithms ?? ["RS256"]).filter((entry) => entry.toLowerCase() !== "none")
     if (!allowed.includes(alg) || keyTypeOf(alg) === undefined) {
-      return yield* invalid("UnsupportedAlgorithm", `"${alg}" is not among ${allowed.join(", ")}`)
+      return yield* invalid("UnsupportedAlgorithm", `${shown(alg)} is not among ${allowed.join(", ")}`)
     }
     const kid = typeof header["kid"] === "string" ? header["kid"] : undefined
 
@@ -152,7 +155,10 @@ export const validate = (
     let candidates = select(yield* options.keys.keys(false), alg, kid)
     if (candidates.length === 0) candidates = select(yield* options.keys.keys(true), alg, kid)
     if (candidates.length === 0) {
-      return yield* invalid("UnknownKey", kid === undefined ? `no ${alg} key in the issuer's key set` : `no key "${kid}" for ${alg} in the issuer's key set`)
+      return yield* invalid(
+        "UnknownKey",
+        kid === undefined ? `no ${alg} key in the issuer's key set` : `no key ${shown(kid)} for ${alg} in the issuer's key set`
+      )
     }
     // OpenID Connect Core §10.1: "If there are multiple keys in the referenced JWK Set
     // document, a kid value MUST be provided in the JOSE Header."
