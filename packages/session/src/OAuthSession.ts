@@ -104,7 +104,10 @@ export interface OAuthSession {
    */
   readonly accessToken: Effect.Effect<Redacted.Redacted<string>, AccessTokenError>
 
-  /** Like {@link accessToken}, with the whole `TokenSet` (token type, scopes, ID token). */
+  /**
+   * Like {@link accessToken}, with the whole `TokenSet` (token type, scopes, ID token;
+   * its validated claims through `TokenSet.claims`).
+   */
   readonly tokens: Effect.Effect<TokenSet.TokenSet, AccessTokenError>
 
   /**
