@@ -5,6 +5,7 @@
  */
 import {
   Callback,
+  IdToken,
   OAuthClient,
   OAuthError,
   Provider,
@@ -14,6 +15,7 @@ import {
 import { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Inspectable, Redacted } from "effect"
+import { exportJWK, generateKeyPair, SignJWT } from "jose"
 import * as util from "node:util"
 
 const marker = "SECRET-7f3a9c"
@@ -286,6 +288,33 @@ describe("secrets / TokenSet", () => {
     }))
 })
 
+describe("secrets / IdToken", () => {
+  it.live("IdTokenInvalid for a token with a foreign nonce, or tampered, prints neither nonce nor token", () =>
+    Effect.gen(function*() {
+      const { privateKey, publicKey } = yield* Effect.promise(() => generateKeyPair("ES256", { extractable: true }))
+      const jwk = { ...(yield* Effect.promise(() => exportJWK(publicKey))), kid: "k", alg: "ES256" } as IdToken.Jwk
+      const now = Math.floor(Date.now() / 1000)
+      const token = yield* Effect.promise(() =>
+        new SignJWT({ iss: "https://op.example", sub: secret("sub"), aud: "c", iat: now, exp: now + 60, nonce: secret("nonce-in-token") })
+          .setProtectedHeader({ alg: "ES256", kid: "k" })
+          .sign(privateKey)
+      )
+      const options = {
+        issuer: "https://op.example",
+        clientId: "c",
+        keys: IdToken.localKeySet({ keys: [jwk] }),
+        algorithms: ["ES256"],
+        nonce: Redacted.make(secret("nonce-sent"))
+      }
+      expectNoMarker(yield* Effect.exit(IdToken.validate(Redacted.make(token), options)), "IdTokenInvalid")
+      const [header, payload] = token.split(".")
+      expectNoMarker(
+        yield* Effect.exit(IdToken.validate(Redacted.make(`${header}.${payload}.${secret("signature")}`), options)),
+        "IdTokenInvalid"
+      )
+    }))
+})
+
 // Runs last (tests of a file run in order): every case above recorded its tag.
 describe("secrets / coverage", () => {
   it("rendered every error type of the core and InvalidTokenBlob", () => {
@@ -298,6 +327,7 @@ describe("secrets / coverage", () => {
       "InvalidCallback",
       "TransportError",
       "ConfigurationError",
+      "IdTokenInvalid",
       "InvalidTokenBlob"
     ]
     expect([...rendered].sort()).toEqual([...everyTag].sort())
