@@ -9,6 +9,7 @@
 import { LocalServer } from "@effect-oauth/example-shared"
 import { Clock, Effect } from "effect"
 import type { Scope } from "effect"
+import { randomBytes } from "node:crypto"
 
 const docs = {
   authorize: "https://developers.google.com/identity/protocols/oauth2/web-server#handlingresponse",
@@ -187,7 +188,7 @@ export const make = (redirectUri: string): Effect.Effect<GoogleServer, never, Sc
           const calendarId = params["calendarId"] ?? "primary"
           const events = calendars.get(calendarId) ?? new Map()
           calendars.set(calendarId, events)
-          const id = typeof input.id === "string" ? input.id : issued.mint("").toLowerCase().replace(/[^a-v0-9]/g, "")
+          const id = typeof input.id === "string" ? input.id : randomBytes(16).toString("hex")
           if (events.has(id)) {
             return {
               status: 409,

@@ -83,6 +83,6 @@ describe("google-calendar-sync", () => {
       expect(output).toContain("session revoked; store is empty")
       const issued = env.server.issued()
       expect(issued.length).toBeGreaterThan(4)
-      for (const credential of issued) expect(output).not.toContain(credential)
+      expect(Print.leaks(output, issued)).toEqual([])
     }).pipe(Effect.provide(FetchHttpClient.layer)))
 })

@@ -160,6 +160,8 @@ export const make = (routes: ReadonlyArray<Route>): Effect.Effect<LocalServer, n
 export interface Issued {
   /** A new random credential with the provider's prefix, recorded. */
   readonly mint: (prefix: string) => string
+  /** A new random credential of `length` hex digits, recorded. */
+  readonly mintHex: (length: number) => string
   /** Records a credential made elsewhere (a client secret). */
   readonly record: (value: string) => string
   /** Every credential issued so far. */
@@ -175,6 +177,7 @@ export const issued = (): Issued => {
   }
   return {
     mint: (prefix) => record(`${prefix}${randomBytes(24).toString("base64url")}`),
+    mintHex: (length) => record(randomBytes(Math.ceil(length / 2)).toString("hex").slice(0, length)),
     record,
     all: () => [...values]
   }

@@ -47,3 +47,12 @@ export const capture = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<re
     const result = yield* Console.withConsole(self, console)
     return [result, lines.join("\n")] as const
   })
+
+/**
+ * The credentials of `issued` that appear in `output`, as is or URL-encoded
+ * (for tests: the list must be empty). Reported by position, not by value.
+ */
+export const leaks = (output: string, issued: ReadonlyArray<string>): ReadonlyArray<string> =>
+  issued.flatMap((credential, i) =>
+    output.includes(credential) || output.includes(encodeURIComponent(credential)) ? [`credential #${i}`] : []
+  )
