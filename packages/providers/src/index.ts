@@ -4,5 +4,6 @@
  *
  * @since 0.1.0
  */
+export * as GitHub from "./GitHub.js"
 export * as Google from "./Google.js"
 export * as ProviderError from "./ProviderError.js"
