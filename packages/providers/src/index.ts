@@ -1,1 +1,9 @@
-export {}
+/**
+ * @effect-oauth/providers — provider presets as data plus small quirk options:
+ * each is a `Provider` for `OAuthClient.layer`, and a few provider operations.
+ *
+ * @since 0.1.0
+ */
+export * as GitHub from "./GitHub.js"
+export * as Google from "./Google.js"
+export * as ProviderError from "./ProviderError.js"
