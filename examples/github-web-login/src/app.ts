@@ -2,8 +2,9 @@
  * The web app wired to a local GitHub-shaped server, and a walk-through that
  * plays the browser: a sign-in, a forged callback, a misconfigured deployment.
  */
-import { Provider } from "@effect-oauth/core"
-import { Print, UserAgent } from "@effect-oauth/example-shared"
+import type { Provider } from "@effect-oauth/core"
+import { LocalServer, Print, UserAgent } from "@effect-oauth/example-shared"
+import { GitHub } from "@effect-oauth/providers"
 import type { HttpServerError } from "@effect/platform"
 import type { HttpClient } from "@effect/platform"
 import { Effect, Redacted } from "effect"
@@ -13,21 +14,15 @@ import * as GitHubServer from "./githubServer.js"
 import * as WebApp from "./webApp.js"
 
 /**
- * GitHub's OAuth app endpoints at `server`: token responses as JSON
+ * The GitHub preset on the local server: token responses as JSON
  * (`Accept: application/json`; the default answer is form-encoded), scopes
- * separated by commas, and `bad_verification_code` (a used or expired code,
- * answered with HTTP 200) meaning "sign in again".
+ * separated by commas, GitHub's error codes (answered with HTTP 200) with their
+ * remedies, client credentials in the request body.
  *
  * @see https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
  */
 export const provider = (server: GitHubServer.GitHubServer): Provider.Provider =>
-  Provider.make({
-    name: "github",
-    authorizationEndpoint: server.endpoints.authorization,
-    tokenEndpoint: server.endpoints.token,
-    tokenResponse: { scopeSeparator: ",", errorRemedies: { bad_verification_code: "reauthorize" } },
-    requests: { headers: { accept: "application/json" } }
-  })
+  LocalServer.rehome(GitHub.make({ scopes: ["read:user"] }), server.url)
 
 /** The app and the GitHub-shaped server, both running. */
 export interface Running {
@@ -51,8 +46,7 @@ export const start = (
       client: {
         clientId: github.registration.clientId,
         clientSecret: Redacted.make(options.clientSecret ?? github.registration.clientSecret),
-        redirectUri: app.callbackUrl,
-        authMethod: "client_secret_post"
+        redirectUri: app.callbackUrl
       },
       apiUrl: github.endpoints.api
     })

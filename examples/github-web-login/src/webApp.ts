@@ -163,7 +163,7 @@ export const serve = (
       const existing = yield* current
       const id = Option.isSome(existing) ? undefined : randomBytes(32).toString("base64url")
       const session = Option.isSome(existing) ? existing.value : yield* openSession(id!)
-      const request = yield* Effect.either(session.authorize({ scopes: ["read:user"] }))
+      const request = yield* Effect.either(session.authorize())
       if (request._tag === "Left") {
         return (yield* session.state) === "authorized"
           ? HttpServerResponse.redirect("/user", { status: 302 })

@@ -3,8 +3,10 @@
  * in a token store; a push that survives an access token Google ended early and
  * stops cleanly when the user has disconnected the app.
  */
-import { OAuthClient, Provider } from "@effect-oauth/core"
-import { Print, UserAgent } from "@effect-oauth/example-shared"
+import { OAuthClient } from "@effect-oauth/core"
+import type { Provider } from "@effect-oauth/core"
+import { LocalServer, Print, UserAgent } from "@effect-oauth/example-shared"
+import { Google } from "@effect-oauth/providers"
 import { AuthorizedHttpClient, OAuthSession, TokenStore } from "@effect-oauth/session"
 import type { SessionError } from "@effect-oauth/session"
 import { HttpClient } from "@effect/platform"
@@ -18,19 +20,14 @@ import * as GoogleServer from "./googleServer.js"
 export const calendarScope = "https://www.googleapis.com/auth/calendar.events"
 
 /**
- * Google's endpoints at `server`. `access_type=offline` asks for a refresh
- * token; `prompt=consent` makes Google issue one again when the user
+ * The Google preset on the local server: `access_type=offline` asks for a
+ * refresh token; `prompt=consent` makes Google issue one again when the user
  * reconnects (without it, a repeated consent may come back without one).
  *
  * @see https://developers.google.com/identity/protocols/oauth2/web-server#creatingclient
  */
 export const provider = (server: GoogleServer.GoogleServer): Provider.Provider =>
-  Provider.make({
-    name: "google",
-    authorizationEndpoint: server.endpoints.authorization,
-    tokenEndpoint: server.endpoints.token,
-    requests: { authorizationParams: { access_type: "offline", prompt: "consent" } }
-  })
+  LocalServer.rehome(Google.make({ accessType: "offline", prompt: "consent", scopes: [calendarScope] }), server.url)
 
 /** The session key of the user whose calendar is synced. */
 export const sessionKey = "calendar-sync:alice"
@@ -58,8 +55,7 @@ export const environment: Effect.Effect<Environment, never, HttpClient.HttpClien
         clientId: server.registration.clientId,
         clientSecret: Redacted.make(server.registration.clientSecret),
         redirectUri: server.registration.redirectUri,
-        authMethod: "client_secret_post",
-        scopes: [calendarScope]
+        authMethod: "client_secret_post"
       }
     }).pipe(Effect.orDie)
     const session = yield* OAuthSession.make({ key: sessionKey, refresh: "lazy", clock: "effect" }).pipe(

@@ -5,6 +5,7 @@
  * the server, so they see its `Clock` (a `TestClock` in tests). The server
  * stops, connections closed, when the scope closes.
  */
+import type { Provider } from "@effect-oauth/core"
 import { Effect, Runtime } from "effect"
 import type { Scope } from "effect"
 import { createHash, randomBytes } from "node:crypto"
@@ -185,3 +186,32 @@ export const issued = (): Issued => {
 
 /** The PKCE `S256` challenge of a verifier (RFC 7636 §4.2), for servers that check it. */
 export const s256 = (verifier: string): string => createHash("sha256").update(verifier).digest("base64url")
+
+const endpointFields = [
+  "authorizationEndpoint",
+  "tokenEndpoint",
+  "revocationEndpoint",
+  "introspectionEndpoint",
+  "userinfoEndpoint",
+  "deviceAuthorizationEndpoint",
+  "pushedAuthorizationRequestEndpoint",
+  "registrationEndpoint",
+  "jwksUri"
+] as const
+
+/**
+ * A provider preset moved onto a local server: every endpoint keeps its path and
+ * query and gets `url`'s origin; the issuer becomes `url`. The local server
+ * serves the provider's paths, so the preset is used as it ships.
+ */
+export const rehome = (provider: Provider.Provider, url: string): Provider.Provider => {
+  const origin = new URL(url)
+  const moved: Record<string, string> = {}
+  for (const field of endpointFields) {
+    const value = provider[field]
+    if (value === undefined) continue
+    const endpoint = new URL(value)
+    moved[field] = `${origin.origin}${endpoint.pathname}${endpoint.search}`
+  }
+  return { ...provider, ...moved, ...(provider.issuer === undefined ? {} : { issuer: origin.origin }) }
+}
