@@ -50,6 +50,9 @@ export interface Config {
 }
 
 const cookieName = "sid"
+// Lax: the cookie comes along on GitHub's top-level redirect back to /callback.
+// A deployment on https adds `secure: true`.
+const cookie = { httpOnly: true, sameSite: "lax", path: "/" } as const
 
 const escape = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" })[c] ?? c)
@@ -172,7 +175,7 @@ export const serve = (
       const response = HttpServerResponse.redirect(request.right.url, { status: 302 })
       return id === undefined
         ? response
-        : HttpServerResponse.unsafeSetCookie(response, cookieName, id, { httpOnly: true, sameSite: "lax", path: "/" })
+        : HttpServerResponse.unsafeSetCookie(response, cookieName, id, cookie)
     })
 
     const callback = Effect.gen(function*() {
@@ -182,7 +185,13 @@ export const serve = (
         return page(400, "No sign-in in progress", "This browser has not started a sign-in.", startAgain)
       }
       const completed = yield* Effect.either(session.value.completeAuthorization(new URL(request.url, listening.url)))
-      return completed._tag === "Right" ? HttpServerResponse.redirect("/user", { status: 302 }) : failurePage(completed.left)
+      if (completed._tag === "Left") return failurePage(completed.left)
+      // A new cookie value once signed in: a value planted in the browser before
+      // the sign-in (session fixation) is worth nothing afterwards.
+      const id = randomBytes(32).toString("base64url")
+      sessions.delete(request.cookies[cookieName] ?? "")
+      sessions.set(id, session.value)
+      return HttpServerResponse.unsafeSetCookie(HttpServerResponse.redirect("/user", { status: 302 }), cookieName, id, cookie)
     })
 
     const user = Effect.gen(function*() {

@@ -44,6 +44,29 @@ describe("github-web-login", () => {
       expect(home.body).toContain("You are signed in")
     }).pipe(Effect.provide(FetchHttpClient.layer)))
 
+  it.scoped("gives the browser a new session cookie once signed in; the one from before the sign-in is worthless", () =>
+    Effect.gen(function*() {
+      const running = yield* App.start()
+      const browser = UserAgent.browser()
+      const callback = yield* approvedCallback(running, browser)
+      const before = browser.cookies(running.app.url)["sid"]
+      expect(before).toHaveLength(43)
+      const page = yield* browser.open(callback.toString())
+      expect(page.body).toContain("Signed in as octocat")
+      const after = browser.cookies(running.app.url)["sid"]
+      expect(after).toHaveLength(43)
+      expect(after).not.toBe(before)
+
+      // A browser holding the value from before the sign-in (planted there by an attacker) is not signed in.
+      const attacker = UserAgent.browser()
+      attacker.setCookie(running.app.url, "sid", before!)
+      const user = yield* attacker.open(`${running.app.url}/user`)
+      expect(user.hops.map((hop) => new URL(hop.url).pathname)).toEqual(["/user", "/"])
+      expect(user.body).toContain("Sign in with GitHub")
+      const victim = yield* browser.open(`${running.app.url}/user`)
+      expect(victim.body).toContain("Signed in as octocat")
+    }).pipe(Effect.provide(FetchHttpClient.layer)))
+
   it.scoped("refuses a callback whose state this browser did not send, with a clear page, and signs nobody in", () =>
     Effect.gen(function*() {
       const running = yield* App.start()

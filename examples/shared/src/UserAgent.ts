@@ -66,6 +66,10 @@ export interface Browser {
     url: string,
     options?: { readonly follow?: boolean | undefined } | undefined
   ) => Effect.Effect<Page, BrowserError, HttpClient.HttpClient>
+  /** The cookies the browser holds for `url`'s origin. */
+  readonly cookies: (url: string) => Readonly<Record<string, string>>
+  /** Puts a cookie in the jar for `url`'s origin (as a script or an attacker could). */
+  readonly setCookie: (url: string, name: string, value: string) => void
 }
 
 /** A new browser with an empty cookie jar. */
@@ -96,6 +100,11 @@ export const browser = (): Browser => {
       }
     })
   return {
+    cookies: (url) => Object.fromEntries(jar.get(new URL(url).origin) ?? []),
+    setCookie: (url, name, value) => {
+      const origin = new URL(url).origin
+      jar.set(origin, new Map([...(jar.get(origin) ?? new Map<string, string>()), [name, value]]))
+    },
     open: (start, options) =>
       Effect.gen(function*() {
         const hops: Array<Hop> = []
