@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+export * as Facebook from "./Facebook.js"
 export * as GitHub from "./GitHub.js"
 export * as Google from "./Google.js"
 export * as ProviderError from "./ProviderError.js"
