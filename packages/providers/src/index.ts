@@ -7,4 +7,5 @@
 export * as Facebook from "./Facebook.js"
 export * as GitHub from "./GitHub.js"
 export * as Google from "./Google.js"
+export * as Microsoft from "./Microsoft.js"
 export * as ProviderError from "./ProviderError.js"
