@@ -2,7 +2,7 @@ import { OAuthClient, OAuthError } from "@effect-oauth/core"
 import type { Provider } from "@effect-oauth/core"
 import { Clock, Effect, Redacted } from "effect"
 import type * as Google from "../Google.js"
-import { TokenInfo } from "../Google.js"
+import { endpoints, TokenInfo } from "../Google.js"
 import { InvalidToken } from "../ProviderError.js"
 import * as endpoint from "./endpoint.js"
 
@@ -24,13 +24,13 @@ export const make = (options: Google.Options = {}): Provider.Provider => {
   const params = authorizationParams(options)
   return {
     name: "google",
-    issuer: "https://accounts.google.com",
-    authorizationEndpoint: "https://accounts.google.com/o/oauth2/v2/auth",
-    tokenEndpoint: "https://oauth2.googleapis.com/token",
-    revocationEndpoint: "https://oauth2.googleapis.com/revoke",
-    deviceAuthorizationEndpoint: "https://oauth2.googleapis.com/device/code",
-    userinfoEndpoint: "https://openidconnect.googleapis.com/v1/userinfo",
-    jwksUri: "https://www.googleapis.com/oauth2/v3/certs",
+    issuer: endpoints.issuer,
+    authorizationEndpoint: endpoints.authorization,
+    tokenEndpoint: endpoints.token,
+    revocationEndpoint: endpoints.revocation,
+    deviceAuthorizationEndpoint: endpoints.deviceAuthorization,
+    userinfoEndpoint: endpoints.userinfo,
+    jwksUri: endpoints.jwks,
     tokenEndpointAuthMethodsSupported: ["client_secret_post", "client_secret_basic"],
     codeChallengeMethodsSupported: ["plain", "S256"],
     defaultScopes: options.scopes ?? ["openid", "email", "profile"],
@@ -43,7 +43,7 @@ const known = ["aud", "azp", "sub", "scope", "exp", "expires_in", "email", "emai
 /** @internal */
 export const tokenInfo = (token: Redacted.Redacted<string>, options: Google.TokenInfoOptions) =>
   Effect.gen(function*() {
-    const url = options.url ?? "https://oauth2.googleapis.com/tokeninfo"
+    const url = options.url ?? endpoints.tokenInfo
     const where = endpoint.where(url)
     const tokenType = options.tokenType ?? "access_token"
     const response = yield* OAuthClient.request({
