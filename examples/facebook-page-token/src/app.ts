@@ -5,34 +5,30 @@
  * long-lived token expires: Facebook issues no refresh token, so the session
  * ends in `unauthorized` and the user logs in again.
  */
-import { OAuthClient, Provider, TokenSet } from "@effect-oauth/core"
-import { Print, UserAgent } from "@effect-oauth/example-shared"
+import { OAuthClient } from "@effect-oauth/core"
+import type { Provider, TokenSet } from "@effect-oauth/core"
+import { LocalServer, Print, UserAgent } from "@effect-oauth/example-shared"
+import { Facebook } from "@effect-oauth/providers"
+import type { ProviderError } from "@effect-oauth/providers"
 import { AuthorizedHttpClient, OAuthSession, TokenStore } from "@effect-oauth/session"
 import { HttpClient } from "@effect/platform"
-import { Clock, Console, Duration, Effect, Exit, Layer, Option, Redacted, Scope } from "effect"
+import { Clock, Console, Duration, Effect, Either, Exit, Layer, Option, Redacted, Scope } from "effect"
 import * as FacebookServer from "./facebookServer.js"
 import * as Graph from "./graph.js"
 
+/** The permissions the Page tool asks for. */
+export const scopes = ["pages_show_list", "pages_read_engagement"]
+
 /**
- * Facebook's endpoints at `server`: the token endpoint is called with GET (the
- * app secret goes in the query string, kept out of spans and messages), the
- * exchange must repeat the dialog's `redirect_uri`, scopes are comma-separated,
- * the legacy form answer names the lifetime `expires`, and errors are Graph error objects.
+ * The Facebook preset on the local server: GET token requests with the app
+ * secret as a parameter (kept out of spans and messages), the dialog's
+ * `redirect_uri` repeated on the exchange, comma-separated permissions, Graph
+ * error objects read into `OAuthError`s.
  *
  * @see https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow
  */
 export const provider = (server: FacebookServer.FacebookServer): Provider.Provider =>
-  Provider.make({
-    name: "facebook",
-    authorizationEndpoint: server.endpoints.dialog,
-    tokenEndpoint: server.endpoints.token,
-    tokenEndpointAuthMethodsSupported: ["client_secret_post"],
-    tokenResponse: { scopeSeparator: ",", expiresInAliases: ["expires"], readError: Graph.readError },
-    requests: { tokenMethod: "GET" }
-  })
-
-/** The permissions the Page tool asks for. */
-export const scopes = ["pages_show_list", "pages_read_engagement"]
+  LocalServer.rehome(Facebook.make({ version: FacebookServer.version, scopes }), server.url)
 
 /** The session key of the user. */
 export const sessionKey = "facebook:alice"
@@ -53,8 +49,7 @@ export const environment = Effect.gen(function*() {
     client: {
       clientId: server.registration.appId,
       clientSecret: Redacted.make(server.registration.appSecret),
-      redirectUri: server.registration.redirectUri,
-      scopes
+      redirectUri: server.registration.redirectUri
     }
   }).pipe(Effect.orDie)
   return { server, client, store: yield* TokenStore.makeMemory, http: yield* HttpClient.HttpClient } satisfies Environment
@@ -75,19 +70,16 @@ export interface SignedIn {
 }
 
 /**
- * Exchanges a short-lived user token for a long-lived one (about 60 days) and
- * stores it over the short-lived one. Facebook answers without `scope`: the
- * granted scopes are the short-lived token's.
+ * Exchanges a short-lived user token for a long-lived one (about 60 days, the
+ * preset's `fb_exchange_token` operation) and stores it over the short-lived one.
  *
  * @see https://developers.facebook.com/docs/facebook-login/guides/access-tokens/get-long-lived
  */
 export const extend = (env: Environment, shortLived: TokenSet.TokenSet) =>
   Effect.gen(function*() {
-    const exchanged = yield* env.client.grant(
-      { grant_type: "fb_exchange_token", fb_exchange_token: Redacted.value(shortLived.accessToken) },
-      { secrets: [shortLived.accessToken] }
+    const longLived = yield* Facebook.exchangeForLongLived(shortLived).pipe(
+      Effect.provideService(OAuthClient.OAuthClient, env.client)
     )
-    const longLived = new TokenSet.TokenSet({ ...exchanged, scopes: shortLived.scopes })
     const entry = yield* env.store.get(sessionKey)
     yield* env.store.compareAndSet(sessionKey, Option.getOrUndefined(Option.map(entry, (e) => e.version)), longLived)
     return longLived
@@ -103,7 +95,7 @@ export const signIn = (env: Environment, scope: Scope.Scope) =>
   Effect.gen(function*() {
     const login = yield* Scope.make()
     const first = yield* Scope.extend(openSession(env), login)
-    const request = yield* first.authorize({ scopes })
+    const request = yield* first.authorize()
     const shortLived = yield* first.completeAuthorization(yield* UserAgent.redirectOf(request.url))
     yield* Scope.close(login, Exit.void)
     const longLived = yield* extend(env, shortLived)
@@ -111,26 +103,29 @@ export const signIn = (env: Environment, scope: Scope.Scope) =>
     return { session, shortLived, longLived } satisfies SignedIn
   })
 
-/** `debug_token` for `token`, as this app. */
+/** `debug_token` for `token`, as this app: what it says, or why the token is unusable. */
 export const check = (env: Environment, token: Redacted.Redacted<string>) =>
-  Graph.debugToken({
-    url: env.server.endpoints.debugToken,
+  Facebook.debugToken(token, {
     appId: env.server.registration.appId,
     appSecret: Redacted.make(env.server.registration.appSecret),
-    token
-  }).pipe(Effect.provideService(HttpClient.HttpClient, env.http))
+    url: env.server.endpoints.debugToken
+  }).pipe(
+    Effect.provideService(HttpClient.HttpClient, env.http),
+    Effect.map(Either.right),
+    Effect.catchTag("InvalidToken", (invalid) => Effect.succeed(Either.left(invalid)))
+  )
 
-const describeCheck = (result: Graph.TokenCheck, now: number) => [
-  `type ${result.type}, valid ${result.valid}${result.error === undefined ? "" : ` (error ${result.error.code}/${result.error.subcode ?? "-"})`}`,
-  `expires ${
-    result.expiresAt === undefined
-      ? "never"
-      : `${Print.date(result.expiresAt)} (${
-        result.expiresAt > now ? `in ${Print.duration(result.expiresAt - now)}` : `${Print.duration(now - result.expiresAt)} ago`
-      })`
-  }`,
-  `scopes ${result.scopes.join(",")}`
-]
+const describeCheck = (result: Either.Either<Facebook.DebugToken, ProviderError.InvalidToken>, now: number) =>
+  Either.match(result, {
+    onLeft: (invalid) => [`${invalid._tag} (${invalid.reason}): ${invalid.message}`],
+    onRight: (token) => [
+      `type ${token.type ?? "?"}, issued to this app`,
+      `expires ${
+        token.expiresAt === undefined ? "never" : `${Print.date(token.expiresAt)} (in ${Print.duration(token.expiresAt - now)})`
+      }`,
+      `scopes ${token.scopes.join(",")}`
+    ]
+  })
 
 const expiry = (tokens: TokenSet.TokenSet) =>
   tokens.expiresAt === undefined ? "no expiry" : `expires in ${Print.duration(tokens.expiresAt - tokens.issuedAt)}`
@@ -179,7 +174,7 @@ export const program = (fastForward: (duration: Duration.Duration) => Effect.Eff
     yield* Print.step("61 days later: the long-lived token has expired", [
       `session ${yield* session.state}; accessToken → ${lapsed._tag === "Left" ? `${lapsed.left._tag}: ${lapsed.left.message}` : "a token"}`,
       ...describeCheck(yield* check(env, longLived.accessToken), later),
-      ...(page === undefined ? [] : [`the Page token: ${describeCheck(yield* check(env, page.accessToken), later)[0]}`])
+      ...(page === undefined ? [] : [`the Page token: ${describeCheck(yield* check(env, page.accessToken), later).join("; ")}`])
     ])
 
     const again = yield* signIn(env, scope)

@@ -28,20 +28,20 @@ describe("facebook-page-token", () => {
       expect(yield* session.state).toBe("authorized")
       expect(Redacted.value(yield* session.accessToken)).toBe(Redacted.value(longLived.accessToken))
 
-      const checked = yield* App.check(env, longLived.accessToken)
-      expect(checked).toEqual({
-        type: "USER",
-        valid: true,
-        expiresAt: longLived.expiresAt,
-        dataAccessExpiresAt: 90 * day,
-        scopes: App.scopes,
-        error: undefined
-      })
+      const result = yield* App.check(env, longLived.accessToken)
+      expect(Either.isRight(result)).toBe(true)
+      if (Either.isLeft(result)) return
+      const checked = result.right
+      expect(checked.appId).toBe(env.server.registration.appId)
+      expect(checked.type).toBe("USER")
+      expect(checked.expiresAt).toBe(longLived.expiresAt)
+      expect(checked.dataAccessExpiresAt).toBe(90 * day)
+      expect(checked.scopes).toEqual(App.scopes)
 
       const [page] = yield* Graph.pages(AuthorizedHttpClient.make(session, env.http), env.server.endpoints.graph)
       expect(page?.name).toBe("Corner Bakery")
       const pageCheck = yield* App.check(env, page!.accessToken)
-      expect([pageCheck.type, pageCheck.valid, pageCheck.expiresAt]).toEqual(["PAGE", true, undefined])
+      expect(Either.map(pageCheck, (token) => [token.type, token.expiresAt])).toEqual(Either.right(["PAGE", undefined]))
     }).pipe(Effect.provide(FetchHttpClient.layer)))
 
   it.scoped("serves the 60-day token until its last millisecond without a request, then ends in unauthorized", () =>
@@ -72,7 +72,7 @@ describe("facebook-page-token", () => {
       expect(env.server.tokenRequests()).toEqual({ authorization_code: 1, fb_exchange_token: 1 })
 
       const checked = yield* App.check(env, longLived.accessToken)
-      expect([checked.valid, checked.error]).toEqual([false, { code: 190, subcode: 463 }])
+      expect(Either.mapLeft(checked, (invalid) => [invalid.reason, invalid.code])).toEqual(Either.left(["Expired", "190/463"]))
 
       const again = yield* App.signIn(env, yield* Effect.scope)
       expect(yield* again.session.state).toBe("authorized")
@@ -110,7 +110,7 @@ describe("facebook-page-token", () => {
       expect(output).toContain("long-lived user token   <redacted, 36 chars>, expires in 60 days")
       expect(output).toContain("59 days later\n    session authorized")
       expect(output).toContain("Unauthorized: the access token expired and the grant has no refresh token")
-      expect(output).toContain("valid false (error 190/463)")
+      expect(output).toContain("InvalidToken (Expired): facebook reports the token expired 190/463")
       expect(output).toContain(`{"authorization_code":2,"fb_exchange_token":2}`)
       const issued = env.server.issued()
       expect(issued.length).toBeGreaterThan(6)
