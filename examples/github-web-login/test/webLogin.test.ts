@@ -19,11 +19,14 @@ const tokenEndpointStatuses = (running: App.Running) =>
   )
 
 describe("github-web-login", () => {
-  it.scoped("signs in end to end: connect → authorize with state and PKCE → callback → token → /user", () =>
+  it.scoped("signs in end to end: / → connect → authorize with state and PKCE → callback → token → /user", () =>
     Effect.gen(function*() {
       const running = yield* App.start()
       const browser = UserAgent.browser()
-      const page = yield* browser.open(`${running.app.url}/connect`)
+      const home = yield* browser.open(`${running.app.url}/`)
+      const link = home.body.match(/<a href="([^"]+)">Sign in with GitHub<\/a>/)?.[1]
+      expect(link).toBe("/connect")
+      const page = yield* browser.open(new URL(link!, running.app.url).toString())
       expect(page.status).toBe(200)
       expect(page.body).toContain("Signed in as octocat")
       expect(page.body).toContain("monalisa octocat")
@@ -40,8 +43,8 @@ describe("github-web-login", () => {
       expect(authorize.searchParams.get("redirect_uri")).toBe(running.app.callbackUrl)
       expect(callback.searchParams.get("state")).toBe(authorize.searchParams.get("state"))
       expect(running.github.tokenRequests()).toEqual([{ accept: "application/json", pkce: true }])
-      const home = yield* browser.open(`${running.app.url}/`)
-      expect(home.body).toContain("You are signed in")
+      const signedIn = yield* browser.open(`${running.app.url}/`)
+      expect(signedIn.body).toContain("You are signed in")
     }).pipe(Effect.provide(FetchHttpClient.layer)))
 
   it.scoped("gives the browser a new session cookie once signed in; the one from before the sign-in is worthless", () =>
