@@ -115,5 +115,7 @@ describe("facebook-page-token", () => {
       const issued = env.server.issued()
       expect(issued.length).toBeGreaterThan(6)
       expect(Print.leaks(output, issued)).toEqual([])
+      // Every answer of the local Facebook was a documented shape.
+      expect((yield* env.server.served).filter((r) => !r.source.startsWith("https://developers.facebook.com/"))).toEqual([])
     }).pipe(Effect.provide(FetchHttpClient.layer)))
 })

@@ -30,6 +30,8 @@ export interface GitHubServer {
   readonly endpoints: { readonly authorization: string; readonly token: string; readonly api: string }
   /** The `Accept` header of each token request, in order. */
   readonly tokenRequests: () => ReadonlyArray<{ readonly accept: string | undefined; readonly pkce: boolean }>
+  /** The user clicks "Cancel" on the next authorization request. */
+  readonly denyNext: () => void
   /** Every code, token and secret issued, for leak checks. */
   readonly issued: () => ReadonlyArray<string>
   readonly served: LocalServer.LocalServer["served"]
@@ -71,6 +73,7 @@ export const make = (callbackUrl: string): Effect.Effect<GitHubServer, never, Sc
     const codes = new Map<string, { readonly expiresAt: number; readonly scope: string; readonly challenge: string | undefined }>()
     const tokens = new Set<string>()
     const tokenRequests: Array<{ readonly accept: string | undefined; readonly pkce: boolean }> = []
+    let deny = false
 
     // Errors of the token endpoint come with HTTP 200.
     const error = (code: string, description: string, anchor: string): LocalServer.Reply => ({
@@ -95,6 +98,22 @@ export const make = (callbackUrl: string): Effect.Effect<GitHubServer, never, Sc
             const back = new URL(callbackUrl)
             back.searchParams.set("error", "redirect_uri_mismatch")
             back.searchParams.set("error_description", "The redirect_uri MUST match the registered callback URL for this application.")
+            back.searchParams.set(
+              "error_uri",
+              "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-authorization-request-errors/#redirect-uri-mismatch"
+            )
+            back.searchParams.set("state", query.get("state") ?? "")
+            return { status: 302, headers: { location: back.toString() }, source: docs.authorizeErrors }
+          }
+          if (deny) {
+            deny = false
+            const back = new URL(redirectUri)
+            back.searchParams.set("error", "access_denied")
+            back.searchParams.set("error_description", "The user has denied your application access.")
+            back.searchParams.set(
+              "error_uri",
+              "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-authorization-request-errors/#access-denied"
+            )
             back.searchParams.set("state", query.get("state") ?? "")
             return { status: 302, headers: { location: back.toString() }, source: docs.authorizeErrors }
           }
@@ -175,6 +194,9 @@ export const make = (callbackUrl: string): Effect.Effect<GitHubServer, never, Sc
         api: server.url
       },
       tokenRequests: () => [...tokenRequests],
+      denyNext: () => {
+        deny = true
+      },
       issued: issued.all,
       served: server.served
     }

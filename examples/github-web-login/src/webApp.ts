@@ -80,7 +80,8 @@ const failurePage = (error: SessionError.AuthorizationFailed) => {
         )
       }
       if (cause?._tag === "AuthorizationDenied") {
-        return page(403, "Sign-in cancelled", `GitHub did not authorize the app: ${escape(cause.message)}.`, startAgain)
+        const said = `<code>${escape(cause.error)}</code>${cause.description === undefined ? "" : `: ${escape(cause.description)}`}`
+        return page(403, "Sign-in cancelled", `GitHub did not authorize the app (${said}). Nothing was signed in.`, startAgain)
       }
       return page(400, "Sign-in refused", `The sign-in response is malformed: ${escape(cause?.message ?? error.reason)}.`, startAgain)
     case "Exchange":

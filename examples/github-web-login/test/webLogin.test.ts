@@ -90,6 +90,17 @@ describe("github-web-login", () => {
       expect(stranger.body).toContain("This browser has not started a sign-in")
     }).pipe(Effect.provide(FetchHttpClient.layer)))
 
+  it.scoped("tells a user who cancelled at GitHub (error=access_denied) that nothing was signed in", () =>
+    Effect.gen(function*() {
+      const running = yield* App.start()
+      running.github.denyNext()
+      const page = yield* UserAgent.browser().open(`${running.app.url}/connect`)
+      expect(page.status).toBe(403)
+      expect(page.body).toContain("Sign-in cancelled")
+      expect(page.body).toContain("<code>access_denied</code>: The user has denied your application access.). Nothing was signed in.")
+      expect(running.github.tokenRequests()).toEqual([])
+    }).pipe(Effect.provide(FetchHttpClient.layer)))
+
   it.scoped("shows GitHub's error-in-200 for an expired code (bad_verification_code), and a new sign-in works", () =>
     Effect.gen(function*() {
       const running = yield* App.start()
@@ -127,5 +138,7 @@ describe("github-web-login", () => {
       expect(issued.length).toBeGreaterThan(2)
       expect(Print.leaks(output, issued)).toEqual([])
       expect(output).not.toMatch(/state=[A-Za-z0-9_-]{20}/)
+      // Every answer of the local GitHub was a documented shape.
+      expect((yield* running.github.served).filter((r) => !r.source.startsWith("https://docs.github.com/"))).toEqual([])
     }).pipe(Effect.provide(FetchHttpClient.layer)))
 })

@@ -84,5 +84,7 @@ describe("google-calendar-sync", () => {
       const issued = env.server.issued()
       expect(issued.length).toBeGreaterThan(4)
       expect(Print.leaks(output, issued)).toEqual([])
+      // Every answer of the local Google was a documented shape.
+      expect((yield* env.server.served).filter((r) => !r.source.startsWith("https://developers.google.com/"))).toEqual([])
     }).pipe(Effect.provide(FetchHttpClient.layer)))
 })
