@@ -17,7 +17,7 @@ const docs = {
   exchange: "https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow#confirm",
   longLived: "https://developers.facebook.com/docs/facebook-login/guides/access-tokens/get-long-lived#long-lived-user-token",
   pageToken: "https://developers.facebook.com/docs/facebook-login/guides/access-tokens/get-long-lived#long-lived-page-token",
-  debug: "https://developers.facebook.com/docs/graph-api/reference/debug_token/",
+  debug: "https://developers.facebook.com/docs/facebook-login/guides/access-tokens/debugging",
   errors: "https://developers.facebook.com/docs/graph-api/guides/error-handling/"
 } as const
 
@@ -84,13 +84,11 @@ export const make = (redirectUri: string): Effect.Effect<FacebookServer, never, 
       },
       source: docs.errors
     })
-    const expired = (token: Token) =>
-      graphError(
-        400,
-        190,
-        `Error validating access token: Session has expired on ${new Date(token.expiresAt ?? 0).toUTCString()}.`,
-        463
-      )
+    const expiredMessage = (token: Token, now: number) =>
+      `Error validating access token: Session has expired on ${new Date(token.expiresAt ?? 0).toUTCString()}. ` +
+      `The current time is ${new Date(now).toUTCString()}.`
+    // "Access token has expired": code 190, subcode 463.
+    const expired = (token: Token, now: number) => ({ ...graphError(400, 190, expiredMessage(token, now), 463), source: docs.debug })
     const invalid = graphError(400, 190, "Invalid OAuth access token - Cannot parse access token")
 
     /** The token's record when it is live; else the Graph error to answer with. */
@@ -98,7 +96,7 @@ export const make = (redirectUri: string): Effect.Effect<FacebookServer, never, 
       Effect.map(Clock.currentTimeMillis, (now) => {
         const token = value === undefined ? undefined : tokens.get(value)
         if (token === undefined) return { error: invalid } as const
-        if (token.expiresAt !== undefined && token.expiresAt <= now) return { error: expired(token) } as const
+        if (token.expiresAt !== undefined && token.expiresAt <= now) return { error: expired(token, now) } as const
         return { token } as const
       })
 
@@ -199,15 +197,14 @@ export const make = (redirectUri: string): Effect.Effect<FacebookServer, never, 
                 // 0: the token does not expire (a page token from a long-lived user token).
                 expires_at: token.expiresAt === undefined ? 0 : seconds(token.expiresAt),
                 is_valid: valid,
-                ...(valid ? {} : {
-                  error: {
-                    code: 190,
-                    message: `Error validating access token: Session has expired on ${new Date(token.expiresAt ?? 0).toUTCString()}.`,
-                    subcode: 463
-                  }
-                }),
-                issued_at: seconds(token.issuedAt),
+                ...(valid ? {} : { error: { code: 190, message: expiredMessage(token, now), subcode: 463 } }),
+                // "For long-lived access tokens the issued_at field is also returned."
+                ...(token.lifetime === "long" ? { issued_at: seconds(token.issuedAt) } : {}),
                 scopes: token.scopes,
+                granular_scopes: token.scopes.filter((scope) => scope.startsWith("pages_")).map((scope) => ({
+                  scope,
+                  target_ids: [page.id]
+                })),
                 ...(token.type === "PAGE" ? { profile_id: page.id } : {}),
                 user_id: userId
               }

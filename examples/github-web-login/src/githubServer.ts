@@ -100,7 +100,7 @@ export const make = (callbackUrl: string): Effect.Effect<GitHubServer, never, Sc
             back.searchParams.set("error_description", "The redirect_uri MUST match the registered callback URL for this application.")
             back.searchParams.set(
               "error_uri",
-              "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-authorization-request-errors/#redirect-uri-mismatch"
+              "/apps/building-integrations/setting-up-and-registering-oauth-apps/troubleshooting-authorization-request-errors/#redirect-uri-mismatch"
             )
             back.searchParams.set("state", query.get("state") ?? "")
             return { status: 302, headers: { location: back.toString() }, source: docs.authorizeErrors }
@@ -112,7 +112,7 @@ export const make = (callbackUrl: string): Effect.Effect<GitHubServer, never, Sc
             back.searchParams.set("error_description", "The user has denied your application access.")
             back.searchParams.set(
               "error_uri",
-              "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-authorization-request-errors/#access-denied"
+              "/apps/building-integrations/setting-up-and-registering-oauth-apps/troubleshooting-authorization-request-errors/#access-denied"
             )
             back.searchParams.set("state", query.get("state") ?? "")
             return { status: 302, headers: { location: back.toString() }, source: docs.authorizeErrors }
