@@ -51,15 +51,16 @@ export const environment = Effect.gen(function*() {
       clientSecret: Redacted.make(server.registration.appSecret),
       redirectUri: server.registration.redirectUri
     }
-  }).pipe(Effect.orDie)
+  })
   return { server, client, store: yield* TokenStore.makeMemory, http: yield* HttpClient.HttpClient } satisfies Environment
 })
 
 /** The session of {@link sessionKey}, from what the store holds; timers on Effect's `Clock`. */
-export const openSession = (env: Environment): Effect.Effect<OAuthSession.OAuthSession, never, Scope.Scope> =>
+export const openSession = (
+  env: Environment
+): Effect.Effect<OAuthSession.OAuthSession, TokenStore.TokenStoreError, Scope.Scope> =>
   OAuthSession.make({ key: sessionKey, refresh: "lazy", clock: "effect" }).pipe(
-    Effect.provide(Layer.merge(Layer.succeed(OAuthClient.OAuthClient, env.client), Layer.succeed(TokenStore.TokenStore, env.store))),
-    Effect.orDie
+    Effect.provide(Layer.merge(Layer.succeed(OAuthClient.OAuthClient, env.client), Layer.succeed(TokenStore.TokenStore, env.store)))
   )
 
 /** A signed-in user: the session holding the long-lived token, and the short-lived one it replaced. */

@@ -2,7 +2,7 @@
  * The web app wired to a local GitHub-shaped server, and a walk-through that
  * plays the browser: a sign-in, a forged callback, a misconfigured deployment.
  */
-import type { Provider } from "@effect-oauth/core"
+import type { OAuthError, Provider } from "@effect-oauth/core"
 import { LocalServer, Print, UserAgent } from "@effect-oauth/example-shared"
 import { GitHub } from "@effect-oauth/providers"
 import type { HttpServerError } from "@effect/platform"
@@ -37,7 +37,7 @@ export interface Running {
  */
 export const start = (
   options: { readonly port?: number | undefined; readonly clientSecret?: string | undefined } = {}
-): Effect.Effect<Running, HttpServerError.ServeError, Scope.Scope | HttpClient.HttpClient> =>
+): Effect.Effect<Running, HttpServerError.ServeError | OAuthError.ConfigurationError, Scope.Scope | HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const app = yield* WebApp.listen(options.port)
     const github = yield* GitHubServer.make(app.callbackUrl)

@@ -12,13 +12,13 @@
  * on the server.
  */
 import { OAuthClient } from "@effect-oauth/core"
-import type { Provider } from "@effect-oauth/core"
+import type { OAuthError, Provider } from "@effect-oauth/core"
 import { AuthorizedHttpClient, OAuthSession, TokenStore } from "@effect-oauth/session"
 import type { SessionError } from "@effect-oauth/session"
 import { HttpClient, HttpClientRequest, HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import type { HttpServerError } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Effect, Option, Schema, Scope } from "effect"
+import { Effect, Either, Option, Schema, Scope } from "effect"
 import { randomBytes } from "node:crypto"
 import { createServer } from "node:http"
 
@@ -113,11 +113,11 @@ const GitHubUser = Schema.Struct({
 export const serve = (
   listening: Listening,
   config: Config
-): Effect.Effect<void, never, Scope.Scope | HttpClient.HttpClient> =>
+): Effect.Effect<void, OAuthError.ConfigurationError, Scope.Scope | HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const scope = yield* Effect.scope
     const http = yield* HttpClient.HttpClient
-    const client = yield* OAuthClient.make({ provider: config.provider, client: config.client }).pipe(Effect.orDie)
+    const client = yield* OAuthClient.make({ provider: config.provider, client: config.client })
     const store = yield* TokenStore.makeMemory
     const sessions = new Map<string, OAuthSession.OAuthSession>()
 
@@ -132,7 +132,6 @@ export const serve = (
         Effect.provideService(OAuthClient.OAuthClient, client),
         Effect.provideService(TokenStore.TokenStore, store),
         Scope.extend(scope),
-        Effect.orDie,
         Effect.tap((session) => Effect.sync(() => sessions.set(id, session)))
       )
 
@@ -166,7 +165,9 @@ export const serve = (
     const connect = Effect.gen(function*() {
       const existing = yield* current
       const id = Option.isSome(existing) ? undefined : randomBytes(32).toString("base64url")
-      const session = Option.isSome(existing) ? existing.value : yield* openSession(id!)
+      const opened = Option.isSome(existing) ? Either.right(existing.value) : yield* Effect.either(openSession(id!))
+      if (Either.isLeft(opened)) return page(500, "Sign-in is unavailable", escape(opened.left.message))
+      const session = opened.right
       const request = yield* Effect.either(session.authorize())
       if (request._tag === "Left") {
         return (yield* session.state) === "authorized"

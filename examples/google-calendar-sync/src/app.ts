@@ -4,7 +4,7 @@
  * stops cleanly when the user has disconnected the app.
  */
 import { OAuthClient } from "@effect-oauth/core"
-import type { Provider } from "@effect-oauth/core"
+import type { OAuthError, Provider } from "@effect-oauth/core"
 import { LocalServer, Print, UserAgent } from "@effect-oauth/example-shared"
 import { Google } from "@effect-oauth/providers"
 import { AuthorizedHttpClient, OAuthSession, TokenStore } from "@effect-oauth/session"
@@ -44,7 +44,11 @@ export interface Environment {
  * Starts the server and a session for {@link sessionKey} over an in-memory
  * store. The session's timers run on Effect's `Clock`.
  */
-export const environment: Effect.Effect<Environment, never, HttpClient.HttpClient | Scope.Scope> = Effect.gen(
+export const environment: Effect.Effect<
+  Environment,
+  OAuthError.ConfigurationError | TokenStore.TokenStoreError,
+  HttpClient.HttpClient | Scope.Scope
+> = Effect.gen(
   function*() {
     const server = yield* GoogleServer.make("http://127.0.0.1/oauth2callback")
     const store = yield* TokenStore.makeMemory
@@ -57,10 +61,9 @@ export const environment: Effect.Effect<Environment, never, HttpClient.HttpClien
         redirectUri: server.registration.redirectUri,
         authMethod: "client_secret_post"
       }
-    }).pipe(Effect.orDie)
+    })
     const session = yield* OAuthSession.make({ key: sessionKey, refresh: "lazy", clock: "effect" }).pipe(
-      Effect.provide(Layer.merge(Layer.succeed(OAuthClient.OAuthClient, client), Layer.succeed(TokenStore.TokenStore, store))),
-      Effect.orDie
+      Effect.provide(Layer.merge(Layer.succeed(OAuthClient.OAuthClient, client), Layer.succeed(TokenStore.TokenStore, store)))
     )
     return { server, session, store, api: AuthorizedHttpClient.make(session, http) }
   }
@@ -104,7 +107,7 @@ const report = (env: Environment, outcome: Either.Either<Calendar.SyncReport, Ca
         ]
       }
     })
-    const stored = yield* env.store.get(sessionKey).pipe(Effect.orDie)
+    const stored = yield* env.store.get(sessionKey)
     return [
       ...lines,
       `session ${yield* env.session.state}; store ${Option.isSome(stored) ? "holds the grant" : "is empty"}`,
@@ -113,7 +116,11 @@ const report = (env: Environment, outcome: Either.Either<Calendar.SyncReport, Ca
   })
 
 /** The walk-through `npm start` prints. */
-export const program: Effect.Effect<Environment, UserAgent.NoRedirect | SessionError.AuthorizationFailed, HttpClient.HttpClient | Scope.Scope> = Effect.gen(function*() {
+export const program: Effect.Effect<
+  Environment,
+  UserAgent.NoRedirect | SessionError.AuthorizationFailed | OAuthError.ConfigurationError | TokenStore.TokenStoreError,
+  HttpClient.HttpClient | Scope.Scope
+> = Effect.gen(function*() {
   const env = yield* environment
   yield* Print.step("Google-shaped server", `${env.server.url} (authorization, token endpoint, Calendar API)`)
 
