@@ -13,7 +13,8 @@ const docs = {
   token: "https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps#response",
   errors: "https://docs.github.com/en/apps/oauth-apps/maintaining-oauth-apps/troubleshooting-oauth-app-access-token-request-errors",
   authorizeErrors: "https://docs.github.com/en/apps/oauth-apps/maintaining-oauth-apps/troubleshooting-authorization-request-errors",
-  user: "https://docs.github.com/en/rest/users/users#get-the-authenticated-user"
+  user: "https://docs.github.com/en/rest/users/users#get-the-authenticated-user",
+  unauthorized: "https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api"
 } as const
 
 /** The OAuth app registered at the server. */
@@ -32,6 +33,8 @@ export interface GitHubServer {
   readonly tokenRequests: () => ReadonlyArray<{ readonly accept: string | undefined; readonly pkce: boolean }>
   /** The user clicks "Cancel" on the next authorization request. */
   readonly denyNext: () => void
+  /** The user revokes the app in their GitHub settings: every token issued so far stops working. */
+  readonly revokeTokens: () => void
   /** Every code, token and secret issued, for leak checks. */
   readonly issued: () => ReadonlyArray<string>
   readonly served: LocalServer.LocalServer["served"]
@@ -179,7 +182,7 @@ export const make = (callbackUrl: string): Effect.Effect<GitHubServer, never, Sc
             : {
               status: 401,
               body: { message: "Bad credentials", documentation_url: "https://docs.github.com/rest", status: "401" },
-              source: docs.user
+              source: docs.unauthorized
             }
         )
     }
@@ -197,6 +200,7 @@ export const make = (callbackUrl: string): Effect.Effect<GitHubServer, never, Sc
       denyNext: () => {
         deny = true
       },
+      revokeTokens: () => tokens.clear(),
       issued: issued.all,
       served: server.served
     }

@@ -125,6 +125,7 @@ export const serve = (
       OAuthSession.make({
         key: `github:${id}`,
         refresh: "lazy",
+        // Timers on Effect's Clock: the tests move them with TestClock.
         clock: "effect",
         // A sign-in at GitHub (password, two-factor, SSO) may take a while.
         authorizationTimeout: "15 minutes"
@@ -140,15 +141,18 @@ export const serve = (
       (request) => Option.fromNullable(sessions.get(request.cookies[cookieName] ?? ""))
     )
 
+    /** `GET /user`: the profile; `Rejected` when GitHub no longer accepts the token. */
     const profile = (session: OAuthSession.OAuthSession) =>
       AuthorizedHttpClient.make(session, http).execute(
         HttpClientRequest.get(`${config.apiUrl}/user`).pipe(
           HttpClientRequest.setHeaders({ accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28" })
         )
       ).pipe(
-        Effect.flatMap((response): Effect.Effect<typeof GitHubUser.Type, unknown> =>
+        Effect.flatMap((response): Effect.Effect<typeof GitHubUser.Type | "Rejected", unknown> =>
           response.status === 200
             ? Effect.flatMap(response.json, Schema.decodeUnknown(GitHubUser))
+            : response.status === 401
+            ? Effect.succeed("Rejected")
             : Effect.fail(`HTTP ${response.status}`)
         ),
         Effect.option
@@ -203,6 +207,18 @@ export const serve = (
       }
       const found = yield* profile(session.value)
       if (Option.isNone(found)) return page(502, "GitHub is unreachable", "Your profile could not be loaded.")
+      if (found.value === "Rejected") {
+        // An OAuth app's token has no expiry and no refresh token: a 401 means the
+        // user revoked the app (or GitHub the token). The grant is dropped here;
+        // GitHub has no RFC 7009 endpoint, so only the local revocation happens.
+        yield* Effect.ignore(session.value.revoke)
+        return page(
+          401,
+          "Signed out",
+          "GitHub no longer accepts this app's authorization (it was revoked at GitHub).",
+          startAgain
+        )
+      }
       const { html_url, login, name } = found.value
       return page(
         200,

@@ -90,6 +90,22 @@ describe("github-web-login", () => {
       expect(stranger.body).toContain("This browser has not started a sign-in")
     }).pipe(Effect.provide(FetchHttpClient.layer)))
 
+  it.scoped("signs the user out when GitHub no longer accepts the token (revoked at GitHub), and a new sign-in works", () =>
+    Effect.gen(function*() {
+      const running = yield* App.start()
+      const browser = UserAgent.browser()
+      yield* browser.open(`${running.app.url}/connect`)
+      running.github.revokeTokens()
+      const revoked = yield* browser.open(`${running.app.url}/user`)
+      expect(revoked.status).toBe(401)
+      expect(revoked.body).toContain("GitHub no longer accepts this app's authorization")
+      const home = yield* browser.open(`${running.app.url}/`)
+      expect(home.body).toContain("Sign in with GitHub")
+      const again = yield* browser.open(`${running.app.url}/connect`)
+      expect(again.body).toContain("Signed in as octocat")
+      expect(running.github.tokenRequests()).toHaveLength(2)
+    }).pipe(Effect.provide(FetchHttpClient.layer)))
+
   it.scoped("tells a user who cancelled at GitHub (error=access_denied) that nothing was signed in", () =>
     Effect.gen(function*() {
       const running = yield* App.start()

@@ -42,7 +42,9 @@ export interface Environment {
 
 /**
  * Starts the server and a session for {@link sessionKey} over an in-memory
- * store. The session's timers run on Effect's `Clock`.
+ * store. The session's timers run on Effect's `Clock` (`clock: "effect"`), so a
+ * test's `TestClock` moves them; an app left to the wall clock may keep the
+ * default system timers.
  */
 export const environment: Effect.Effect<
   Environment,
@@ -80,7 +82,7 @@ export const connect = (env: Environment) =>
     return yield* env.session.completeAuthorization(callback)
   })
 
-/** Three events a day apart, with ids the app derives from its own records. */
+/** `count` daily stand-ups from December `day`, with ids the app derives from its own records. */
 export const events = (day: number, count: number): ReadonlyArray<CalendarEvent> =>
   Array.from({ length: count }, (_, i) => {
     const start = new Date(Date.UTC(2026, 11, day + i, 9, 0, 0))
