@@ -43,6 +43,8 @@ export interface GoogleServer {
   readonly invalidateAccessTokens: () => void
   /** The user removes the app at myaccount.google.com/permissions: every token of the grant dies. */
   readonly revokeGrant: () => void
+  /** The user removes the app right after the next refresh succeeds (a race with the app). */
+  readonly revokeGrantAfterNextRefresh: () => void
   /** Every code, token and secret issued, for leak checks. */
   readonly issued: () => ReadonlyArray<string>
   readonly served: LocalServer.LocalServer["served"]
@@ -61,7 +63,7 @@ export const make = (redirectUri: string): Effect.Effect<GoogleServer, never, Sc
       redirectUri
     }
     const codes = new Map<string, { readonly challenge: string | undefined; readonly offline: boolean }>()
-    const grants = { live: true }
+    const grants = { live: true, revokeAfterRefresh: false }
     const refreshTokens = new Set<string>()
     const accessTokens = new Map<string, number>()
     const calendars = new Map<string, Map<string, { readonly id: string; readonly summary: string }>>()
@@ -145,10 +147,12 @@ export const make = (redirectUri: string): Effect.Effect<GoogleServer, never, Sc
             if (!grants.live || !refreshTokens.has(form.get("refresh_token") ?? "")) {
               return tokenError(400, "invalid_grant", "Token has been expired or revoked.", docs.expiration)
             }
+            const accessToken = yield* issueAccessToken
+            if (grants.revokeAfterRefresh) revoke()
             // The refresh response has no refresh_token: the old one stays valid.
             return {
               status: 200,
-              body: { access_token: yield* issueAccessToken, expires_in: accessTokenLifetime, scope, token_type: "Bearer" },
+              body: { access_token: accessToken, expires_in: accessTokenLifetime, scope, token_type: "Bearer" },
               source: docs.refresh
             }
           }
@@ -221,6 +225,13 @@ export const make = (redirectUri: string): Effect.Effect<GoogleServer, never, Sc
         })
     }
 
+    const revoke = () => {
+      grants.live = false
+      grants.revokeAfterRefresh = false
+      accessTokens.clear()
+      refreshTokens.clear()
+    }
+
     const server = yield* LocalServer.make([authorize, token, insertEvent])
     return {
       url: server.url,
@@ -233,10 +244,9 @@ export const make = (redirectUri: string): Effect.Effect<GoogleServer, never, Sc
       tokenRequests: () => ({ ...counts }),
       events: (calendarId) => [...(calendars.get(calendarId)?.values() ?? [])],
       invalidateAccessTokens: () => accessTokens.clear(),
-      revokeGrant: () => {
-        grants.live = false
-        accessTokens.clear()
-        refreshTokens.clear()
+      revokeGrant: revoke,
+      revokeGrantAfterNextRefresh: () => {
+        grants.revokeAfterRefresh = true
       },
       issued: issued.all,
       served: server.served

@@ -42,6 +42,28 @@ describe("google-calendar-sync", () => {
       expect(yield* env.session.state).toBe("authorized")
     }).pipe(Effect.provide(FetchHttpClient.layer)))
 
+  it.scoped("retries only once: a second 401 is reported, not looped on, and the next push asks to reconnect", () =>
+    Effect.gen(function*() {
+      const env = yield* App.environment
+      yield* App.connect(env)
+      env.server.invalidateAccessTokens()
+      env.server.revokeGrantAfterNextRefresh()
+      const first = yield* Effect.flip(Calendar.push(env.api, env.server.endpoints.calendar, "primary", App.events(1, 1)))
+      expect(first._tag).toBe("SyncFailed")
+      expect(first._tag === "SyncFailed" ? [first.reason, first.detail] : []).toEqual([
+        "Api",
+        `HTTP 401 from ${env.server.endpoints.calendar}`
+      ])
+      expect(yield* calendarRequests(env)).toEqual([401, 401])
+      expect(env.server.tokenRequests()).toEqual({ authorization_code: 1, refresh_token: 1 })
+
+      const second = yield* Effect.flip(Calendar.push(env.api, env.server.endpoints.calendar, "primary", App.events(1, 1)))
+      expect(second._tag).toBe("ReconnectRequired")
+      expect(env.server.tokenRequests()).toEqual({ authorization_code: 1, refresh_token: 2 })
+      expect(yield* env.session.state).toBe("revoked")
+      expect(env.server.events("primary")).toEqual([])
+    }).pipe(Effect.provide(FetchHttpClient.layer)))
+
   it.scoped("when the refresh is refused with invalid_grant, drops the grant and asks the user to reconnect", () =>
     Effect.gen(function*() {
       const env = yield* App.environment
