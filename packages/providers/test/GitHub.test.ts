@@ -1,9 +1,9 @@
-import { Callback, OAuthClient } from "@effect-oauth/core"
+import { Callback, OAuthClient, TokenResponse } from "@effect-oauth/core"
 import { GitHub } from "@effect-oauth/providers"
 import { OAuthSession, TokenStore } from "@effect-oauth/session"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Queue, Redacted, TestClock } from "effect"
-import { after, type Fixture, form, json, shapeSuite } from "./helpers/fixtures.js"
+import { Chunk, Effect, FastCheck as fc, Queue, Redacted, TestClock } from "effect"
+import { after, type Fixture, form, json, requestedAt, shapeSuite } from "./helpers/fixtures.js"
 import { jsonResponse, stub } from "./helpers/http.js"
 
 const oauthApp = "https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps"
@@ -149,6 +149,25 @@ const client = { clientId: "Iv1.8a61f9b3a7aba766", clientSecret: Redacted.make("
 
 const approve = (request: { readonly state: Redacted.Redacted<string> }) =>
   `${client.redirectUri}?code=92b2ba0fa6e5dd4e1a2c&state=${Redacted.value(request.state)}`
+
+describe("GitHub.tokenResponse", () => {
+  const scope = fc.stringMatching(/^[a-z][a-z_:]{0,15}$/)
+  it.effect.prop(
+    "reads any comma-joined scope list back as that list, in JSON and form bodies",
+    [fc.uniqueArray(scope, { maxLength: 8 }), fc.boolean()],
+    ([scopes, asForm]) =>
+      Effect.gen(function*() {
+        const fields = { access_token: "gho_16C7e42F292c6912E7710c838347Ae178B4a", scope: scopes.join(","), token_type: "bearer" }
+        const tokens = yield* TokenResponse.parse(
+          asForm
+            ? { status: 200, headers: form, body: new URLSearchParams(fields).toString() }
+            : { status: 200, headers: json, body: JSON.stringify(fields) },
+          { requestedAt, quirks: GitHub.make().tokenResponse }
+        )
+        expect(tokens.scopes).toEqual(scopes)
+      })
+  )
+})
 
 describe("GitHub.make", () => {
   it("holds the github.com endpoints, device flow included, and an Enterprise Server's on its host", () => {

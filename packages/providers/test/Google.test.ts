@@ -306,7 +306,7 @@ describe("Google.make", () => {
     }))
 })
 
-describe("Google.tokenInfo", () => {
+describe(`Google.tokenInfo (shapes: ${tokeninfoDoc})`, () => {
   const token = Redacted.make("ya29.a0AfH6SMC-example")
   const valid = {
     azp: "407408718192.apps.googleusercontent.com",
