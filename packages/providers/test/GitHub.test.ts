@@ -244,6 +244,24 @@ describe("GitHub.make", () => {
       expect(seen.map((entry) => entry.params.get("grant_type"))).toEqual(["authorization_code"])
     }))
 
+  it.scoped("session.revoke without a revocation endpoint ends the session locally and reports RevocationFailed", () =>
+    Effect.gen(function*() {
+      const { layer } = stub(() => jsonResponse({ access_token: "gho_16C7e42F292c6912E7710c838347Ae178B4a", scope: "repo", token_type: "bearer" }))
+      const store = yield* TokenStore.makeMemory
+      const session = yield* OAuthSession.make({ key: "octocat", refresh: "lazy", clock: "effect" }).pipe(
+        Effect.provide(OAuthClient.layer({ provider: GitHub.make(), client })),
+        Effect.provide(layer),
+        Effect.provideService(TokenStore.TokenStore, store)
+      )
+      const request = yield* session.authorize()
+      yield* session.completeAuthorization(approve(request))
+      const error = yield* Effect.flip(session.revoke)
+      expect(error._tag).toBe("RevocationFailed")
+      expect(error.cause).toMatchObject({ _tag: "ConfigurationError", reason: "MissingEndpoint" })
+      expect(yield* session.state).toBe("revoked")
+      expect((yield* store.get("octocat"))._tag).toBe("None")
+    }))
+
   it.scoped("a session holding an expiring GitHub-App user token refreshes it after 8 hours and keeps the new refresh token", () =>
     Effect.gen(function*() {
       let serial = 0
@@ -273,6 +291,7 @@ describe("GitHub.make", () => {
       const stored = yield* store.get("octocat")
       expect(stored._tag === "Some" && stored.value.tokens.refreshToken && Redacted.value(stored.value.tokens.refreshToken))
         .toBe("ghr_refresh_2")
-      expect(stored._tag === "Some" && stored.value.tokens.refreshTokenExpiresAt).toBeGreaterThan(0)
+      // The new refresh token's lifetime counts from the refresh, 8 hours in.
+      expect(stored._tag === "Some" && stored.value.tokens.refreshTokenExpiresAt).toBe((28800 + 15897600) * 1000)
     }))
 })
