@@ -70,4 +70,24 @@ describe("secrets / provider operations", () => {
         expect(shown).not.toContain(appSecret)
       }
     }))
+
+  it.effect("masks the inspected token when debug_token's data.error echoes it", () =>
+    Effect.gen(function*() {
+      const { layer } = stub(() =>
+        jsonResponse({
+          data: {
+            app_id: "138483919580948",
+            error: { code: 190, message: `Malformed access token ${userToken}`, subcode: 0 },
+            is_valid: false,
+            scopes: []
+          }
+        })
+      )
+      const error = yield* Effect.flip(
+        Facebook.debugToken(Redacted.make(userToken), { appId: "138483919580948", appSecret: Redacted.make(appSecret) })
+          .pipe(Effect.provide(layer))
+      )
+      expect(error).toMatchObject({ _tag: "InvalidToken", description: "Malformed access token <redacted>" })
+      for (const shown of renderings(error)) expect(shown).not.toContain(userToken)
+    }))
 })
