@@ -44,11 +44,11 @@ export interface Client {
   /** The registered redirect URI, sent exactly as registered (RFC 9700 §4.1.3). */
   readonly redirectUri?: string | undefined
   /**
-   * Default: `private_key_jwt` with a `signingKey`; else `none` without a secret;
-   * with one, `client_secret_basic` (the RFC 8414 §2 default), or
-   * `client_secret_post` when the provider's `tokenEndpointAuthMethodsSupported`
-   * lists it but not `client_secret_basic` (Facebook and GitHub document only
-   * credentials in the request).
+   * Default: `private_key_jwt` with a `signingKey`; else, with a secret,
+   * `client_secret_basic` (the RFC 8414 §2 default), or `client_secret_post` when
+   * the provider's `tokenEndpointAuthMethodsSupported` lists it but not
+   * `client_secret_basic` (Facebook and GitHub document only credentials in the
+   * request); else `none`.
    */
   readonly authMethod?: ClientAuthMethod | undefined
   /**

@@ -43,6 +43,7 @@ export type GraphVersion = `v${number}.${number}`
 /**
  * The version used when none is given.
  *
+ * @see https://developers.facebook.com/docs/graph-api/changelog
  * @since 0.1.0
  * @category models
  */
@@ -51,6 +52,7 @@ export const defaultVersion: GraphVersion = "v25.0"
 /**
  * The endpoints of a Graph API version.
  *
+ * @see https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow
  * @since 0.1.0
  * @category constructors
  */
@@ -75,6 +77,7 @@ export const tokenResponse: Provider.TokenResponseQuirks = internal.tokenRespons
 /**
  * Authorization request parameters Facebook Login defines beyond RFC 6749.
  *
+ * @see https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow#login
  * @since 0.1.0
  * @category models
  */
@@ -91,6 +94,7 @@ export interface AuthorizationOptions {
 /**
  * Options of {@link make}.
  *
+ * @see https://developers.facebook.com/docs/permissions
  * @since 0.1.0
  * @category models
  */
@@ -105,6 +109,7 @@ export interface Options extends AuthorizationOptions {
  * Facebook's authorization parameters as a query record, for
  * `OAuthClient.authorizationUrl({ params })`.
  *
+ * @see https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow#login
  * @since 0.1.0
  * @category combinators
  */
@@ -154,6 +159,7 @@ export const exchangeForLongLived: (
 /**
  * A permission with the objects it was granted for (`granular_scopes`).
  *
+ * @see https://developers.facebook.com/docs/graph-api/reference/debug_token
  * @since 0.1.0
  * @category models
  */
@@ -190,6 +196,7 @@ export class DebugToken extends Schema.Class<DebugToken>("@effect-oauth/provider
  * authenticate the call (the app token `{app-id}|{app-secret}`, built from
  * `appSecret`, or another access token of the app's developers).
  *
+ * @see https://developers.facebook.com/docs/facebook-login/guides/access-tokens#apptokens
  * @since 0.1.0
  * @category models
  */

@@ -15,6 +15,7 @@ import { Effect } from "effect"
  * Options of {@link discover}: those of `Provider.discover`, plus what
  * discovery cannot say.
  *
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
  * @since 0.1.0
  * @category models
  */

@@ -62,6 +62,7 @@ export const tokenResponse: Provider.TokenResponseQuirks = {
 /**
  * Authorization request parameters GitHub defines beyond RFC 6749.
  *
+ * @see https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps#1-request-a-users-github-identity
  * @since 0.1.0
  * @category models
  */
@@ -77,6 +78,7 @@ export interface AuthorizationOptions {
 /**
  * Options of {@link make}.
  *
+ * @see https://docs.github.com/en/enterprise-server@latest/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
  * @since 0.1.0
  * @category models
  */
@@ -94,6 +96,7 @@ export interface Options extends AuthorizationOptions {
  * GitHub's authorization parameters as a query record, for
  * `OAuthClient.authorizationUrl({ params })`.
  *
+ * @see https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps#1-request-a-users-github-identity
  * @since 0.1.0
  * @category combinators
  */

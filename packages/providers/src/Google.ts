@@ -56,6 +56,7 @@ export type Prompt = "none" | "consent" | "select_account" | ReadonlyArray<"cons
 /**
  * Authorization request parameters Google defines beyond RFC 6749.
  *
+ * @see https://developers.google.com/identity/protocols/oauth2/web-server#creatingclient
  * @since 0.1.0
  * @category models
  */
@@ -75,6 +76,7 @@ export interface AuthorizationOptions {
  * Options of {@link make}: the authorization parameters sent with every
  * authorization URL, and the scopes requested when a call names none.
  *
+ * @see https://developers.google.com/identity/protocols/oauth2/scopes
  * @since 0.1.0
  * @category models
  */
@@ -144,6 +146,7 @@ export class TokenInfo extends Schema.Class<TokenInfo>("@effect-oauth/providers/
 /**
  * Options of {@link tokenInfo}.
  *
+ * @see https://developers.google.com/identity/sign-in/web/backend-auth#calling-the-tokeninfo-endpoint
  * @since 0.1.0
  * @category models
  */

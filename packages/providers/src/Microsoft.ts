@@ -43,6 +43,7 @@ export const authorities = {
 /**
  * Authorization request parameters the identity platform defines beyond RFC 6749.
  *
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow#request-an-authorization-code
  * @since 0.1.0
  * @category models
  */
@@ -57,6 +58,7 @@ export interface AuthorizationOptions {
 /**
  * Options of {@link make}.
  *
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/scopes-oidc#the-offline_access-scope
  * @since 0.1.0
  * @category models
  */
@@ -79,6 +81,7 @@ const tenantId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$
  * The identity platform's authorization parameters as a query record, for
  * `OAuthClient.authorizationUrl({ params })`.
  *
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow#request-an-authorization-code
  * @since 0.1.0
  * @category combinators
  */

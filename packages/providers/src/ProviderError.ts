@@ -59,6 +59,7 @@ export class InvalidToken extends Schema.TaggedError<InvalidToken>("@effect-oaut
 /**
  * Every error of `@effect-oauth/providers`.
  *
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  * @since 0.1.0
  * @category errors
  */
@@ -67,6 +68,7 @@ export type ProviderError = InvalidToken
 /**
  * `true` for any {@link ProviderError}.
  *
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  * @since 0.1.0
  * @category guards
  */

@@ -43,6 +43,7 @@ export const tokenResponse: Provider.TokenResponseQuirks = {
 /**
  * Options of {@link make}.
  *
+ * @see https://dev.twitch.tv/docs/authentication/getting-tokens-oauth/#authorization-code-grant-flow
  * @since 0.1.0
  * @category models
  */

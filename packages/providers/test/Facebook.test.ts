@@ -227,7 +227,7 @@ describe("Facebook.make", () => {
     }))
 })
 
-describe("Facebook.exchangeForLongLived", () => {
+describe(`Facebook.exchangeForLongLived (shapes: ${longLived})`, () => {
   const short = TokenSet.make({
     accessToken: "EAAG-short-lived",
     issuedAt: after(0),
@@ -283,7 +283,7 @@ describe("Facebook.exchangeForLongLived", () => {
     }))
 })
 
-describe("Facebook.debugToken", () => {
+describe(`Facebook.debugToken (shapes: ${debugging})`, () => {
   const token = Redacted.make("EAAG-user-token")
   const options = { appId: "138483919580948", appSecret }
   const run = <A, E>(layer: Layer.Layer<HttpClient.HttpClient>, effect: Effect.Effect<A, E, HttpClient.HttpClient>) =>

@@ -1,9 +1,9 @@
-import { Callback, OAuthClient } from "@effect-oauth/core"
+import { Callback, OAuthClient, TokenResponse } from "@effect-oauth/core"
 import { GitHub } from "@effect-oauth/providers"
 import { OAuthSession, TokenStore } from "@effect-oauth/session"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Queue, Redacted, TestClock } from "effect"
-import { after, type Fixture, form, json, shapeSuite } from "./helpers/fixtures.js"
+import { Chunk, Effect, FastCheck as fc, Queue, Redacted, TestClock } from "effect"
+import { after, type Fixture, form, json, requestedAt, shapeSuite } from "./helpers/fixtures.js"
 import { jsonResponse, stub } from "./helpers/http.js"
 
 const oauthApp = "https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps"
@@ -150,6 +150,25 @@ const client = { clientId: "Iv1.8a61f9b3a7aba766", clientSecret: Redacted.make("
 const approve = (request: { readonly state: Redacted.Redacted<string> }) =>
   `${client.redirectUri}?code=92b2ba0fa6e5dd4e1a2c&state=${Redacted.value(request.state)}`
 
+describe("GitHub.tokenResponse", () => {
+  const scope = fc.stringMatching(/^[a-z][a-z_:]{0,15}$/)
+  it.effect.prop(
+    "reads any comma-joined scope list back as that list, in JSON and form bodies",
+    [fc.uniqueArray(scope, { maxLength: 8 }), fc.boolean()],
+    ([scopes, asForm]) =>
+      Effect.gen(function*() {
+        const fields = { access_token: "gho_16C7e42F292c6912E7710c838347Ae178B4a", scope: scopes.join(","), token_type: "bearer" }
+        const tokens = yield* TokenResponse.parse(
+          asForm
+            ? { status: 200, headers: form, body: new URLSearchParams(fields).toString() }
+            : { status: 200, headers: json, body: JSON.stringify(fields) },
+          { requestedAt, quirks: GitHub.make().tokenResponse }
+        )
+        expect(tokens.scopes).toEqual(scopes)
+      })
+  )
+})
+
 describe("GitHub.make", () => {
   it("holds the github.com endpoints, device flow included, and an Enterprise Server's on its host", () => {
     const provider = GitHub.make()
@@ -225,6 +244,24 @@ describe("GitHub.make", () => {
       expect(seen.map((entry) => entry.params.get("grant_type"))).toEqual(["authorization_code"])
     }))
 
+  it.scoped("session.revoke without a revocation endpoint ends the session locally and reports RevocationFailed", () =>
+    Effect.gen(function*() {
+      const { layer } = stub(() => jsonResponse({ access_token: "gho_16C7e42F292c6912E7710c838347Ae178B4a", scope: "repo", token_type: "bearer" }))
+      const store = yield* TokenStore.makeMemory
+      const session = yield* OAuthSession.make({ key: "octocat", refresh: "lazy", clock: "effect" }).pipe(
+        Effect.provide(OAuthClient.layer({ provider: GitHub.make(), client })),
+        Effect.provide(layer),
+        Effect.provideService(TokenStore.TokenStore, store)
+      )
+      const request = yield* session.authorize()
+      yield* session.completeAuthorization(approve(request))
+      const error = yield* Effect.flip(session.revoke)
+      expect(error._tag).toBe("RevocationFailed")
+      expect(error.cause).toMatchObject({ _tag: "ConfigurationError", reason: "MissingEndpoint" })
+      expect(yield* session.state).toBe("revoked")
+      expect((yield* store.get("octocat"))._tag).toBe("None")
+    }))
+
   it.scoped("a session holding an expiring GitHub-App user token refreshes it after 8 hours and keeps the new refresh token", () =>
     Effect.gen(function*() {
       let serial = 0
@@ -254,6 +291,7 @@ describe("GitHub.make", () => {
       const stored = yield* store.get("octocat")
       expect(stored._tag === "Some" && stored.value.tokens.refreshToken && Redacted.value(stored.value.tokens.refreshToken))
         .toBe("ghr_refresh_2")
-      expect(stored._tag === "Some" && stored.value.tokens.refreshTokenExpiresAt).toBeGreaterThan(0)
+      // The new refresh token's lifetime counts from the refresh, 8 hours in.
+      expect(stored._tag === "Some" && stored.value.tokens.refreshTokenExpiresAt).toBe((28800 + 15897600) * 1000)
     }))
 })

@@ -281,6 +281,17 @@ describe("Google.make", () => {
       expect(merged.refreshToken && Redacted.value(merged.refreshToken)).toBe("1//refresh-from-consent")
     }))
 
+  it.effect(`revokes the grant at Google's revocation endpoint with the refresh token (${webServer}#tokenrevoke)`, () =>
+    Effect.gen(function*() {
+      const { layer, seen } = stub(() => new Response(null, { status: 200 }))
+      const oauth = yield* OAuthClient.make({ provider: Google.make(), client }).pipe(Effect.provide(layer))
+      yield* oauth.revoke(TokenSet.make({ accessToken: "ya29.first", issuedAt: 0, refreshToken: "1//refresh-from-consent" }))
+      expect(seen[0]?.method).toBe("POST")
+      expect(seen[0]?.url.toString()).toBe(Google.endpoints.revocation)
+      expect(seen[0]?.params.get("token")).toBe("1//refresh-from-consent")
+      expect(seen[0]?.params.get("token_type_hint")).toBe("refresh_token")
+    }))
+
   it.scoped("a session whose refresh Google refuses with invalid_grant ends in revoked, store cleared", () =>
     Effect.gen(function*() {
       const { layer, seen } = tokenEndpoint(() =>
@@ -306,7 +317,7 @@ describe("Google.make", () => {
     }))
 })
 
-describe("Google.tokenInfo", () => {
+describe(`Google.tokenInfo (shapes: ${tokeninfoDoc})`, () => {
   const token = Redacted.make("ya29.a0AfH6SMC-example")
   const valid = {
     azp: "407408718192.apps.googleusercontent.com",

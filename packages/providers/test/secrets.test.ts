@@ -1,7 +1,8 @@
 import { OAuthClient, TokenSet } from "@effect-oauth/core"
 import { Facebook, Google } from "@effect-oauth/providers"
+import { Spans } from "@effect-oauth/testing"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Redacted, Tracer } from "effect"
+import { Effect, Redacted } from "effect"
 import { inspect } from "node:util"
 import { jsonResponse, stub } from "./helpers/http.js"
 
@@ -10,19 +11,6 @@ import { jsonResponse, stub } from "./helpers/http.js"
 
 const userToken = "EAAG-user-token-value-0123456789"
 const appSecret = "app-secret-value-0123456789"
-
-const recordSpans = Effect.map(Effect.tracer, (native) => {
-  const spans: Array<Tracer.Span> = []
-  const tracer = Tracer.make({
-    span: (...args) => {
-      const span = native.span(...args)
-      spans.push(span)
-      return span
-    },
-    context: native.context
-  })
-  return { spans, tracer }
-})
 
 const renderings = (error: unknown) => [
   error instanceof Error ? error.message : "",
@@ -34,7 +22,6 @@ const renderings = (error: unknown) => [
 describe("secrets / provider operations", () => {
   it.effect("keeps the token and the app secret out of every span of debug_token, tokeninfo and fb_exchange_token", () =>
     Effect.gen(function*() {
-      const { spans, tracer } = yield* recordSpans
       const { layer } = stub((seen) =>
         seen.url.pathname.endsWith("/debug_token")
           ? jsonResponse({ data: { app_id: "138483919580948", is_valid: true, expires_at: 0, scopes: [] } })
@@ -52,14 +39,13 @@ describe("secrets / provider operations", () => {
           }))
         )
       })
-      yield* operations.pipe(Effect.provide(layer), Effect.withTracer(tracer))
-      const names = spans.map((span) => span.name)
-      expect(names).toEqual(expect.arrayContaining(["Facebook.debugToken", "Google.tokenInfo", "OAuthClient.grant"]))
-      for (const span of spans) {
-        const attributes = JSON.stringify(Array.from(span.attributes.entries()))
-        expect(attributes).not.toContain(userToken)
-        expect(attributes).not.toContain(appSecret)
-      }
+      const { spans } = yield* Spans.record(operations.pipe(Effect.provide(layer)))
+      expect(spans.map((span) => span.name)).toEqual(
+        expect.arrayContaining(["Facebook.debugToken", "Google.tokenInfo", "OAuthClient.grant"])
+      )
+      const attributes = JSON.stringify(Spans.attributes(spans))
+      expect(attributes).not.toContain(userToken)
+      expect(attributes).not.toContain(appSecret)
     }))
 
   it.effect("renders no credential in the errors of debug_token when Graph echoes them", () =>
@@ -83,5 +69,25 @@ describe("secrets / provider operations", () => {
         expect(shown).not.toContain(userToken)
         expect(shown).not.toContain(appSecret)
       }
+    }))
+
+  it.effect("masks the inspected token when debug_token's data.error echoes it", () =>
+    Effect.gen(function*() {
+      const { layer } = stub(() =>
+        jsonResponse({
+          data: {
+            app_id: "138483919580948",
+            error: { code: 190, message: `Malformed access token ${userToken}`, subcode: 0 },
+            is_valid: false,
+            scopes: []
+          }
+        })
+      )
+      const error = yield* Effect.flip(
+        Facebook.debugToken(Redacted.make(userToken), { appId: "138483919580948", appSecret: Redacted.make(appSecret) })
+          .pipe(Effect.provide(layer))
+      )
+      expect(error).toMatchObject({ _tag: "InvalidToken", description: "Malformed access token <redacted>" })
+      for (const shown of renderings(error)) expect(shown).not.toContain(userToken)
     }))
 })

@@ -1,7 +1,6 @@
 import { OAuthError, TokenResponse } from "@effect-oauth/core"
 import type { OAuthClient, Provider } from "@effect-oauth/core"
-import { Clock, Effect } from "effect"
-import type { Redacted } from "effect"
+import { Clock, Effect, Redacted } from "effect"
 
 /** @internal */
 export type Fields = Readonly<Record<string, unknown>>
@@ -62,6 +61,16 @@ export const readJson = (
     )
   )
 }
+
+/** `text` with every value of `secrets` (also URL-encoded) replaced by `<redacted>`. @internal */
+export const mask = (text: string, secrets: ReadonlyArray<Redacted.Redacted<string>>): string =>
+  secrets
+    .flatMap((secret) => {
+      const value = Redacted.value(secret)
+      return value.length === 0 ? [] : [value, encodeURIComponent(value)]
+    })
+    .sort((a, b) => b.length - a.length)
+    .reduce((masked, value) => masked.split(value).join("<redacted>"), text)
 
 /** `origin + path` of a URL, as errors name endpoints. @internal */
 export const where = (url: string): string => {

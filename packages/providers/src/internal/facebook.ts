@@ -114,11 +114,8 @@ export const debugToken = (token: Redacted.Redacted<string>, options: Facebook.D
       params: { input_token: Redacted.value(token), access_token: Redacted.value(appToken) },
       timeout: options.timeout
     })
-    const body = yield* endpoint.readJson(response, {
-      endpoint: where,
-      quirks: tokenResponse,
-      secrets: [token, appToken, options.appSecret]
-    })
+    const secrets = [token, appToken, options.appSecret]
+    const body = yield* endpoint.readJson(response, { endpoint: where, quirks: tokenResponse, secrets })
     const data = endpoint.record(body["data"])
     if (data === undefined) {
       return yield* new OAuthError.InvalidTokenResponse({
@@ -148,7 +145,7 @@ export const debugToken = (token: Redacted.Redacted<string>, options: Facebook.D
         provider: "facebook",
         reason: expired ? "Expired" : "Rejected",
         ...(code === undefined ? {} : { code: subcode === undefined ? code : `${code}/${subcode}` }),
-        ...(message === undefined ? {} : { description: message })
+        ...(message === undefined ? {} : { description: endpoint.mask(message, secrets) })
       })
     }
     const appId = endpoint.string(data, "app_id")
