@@ -47,7 +47,7 @@ describe("github-web-login", () => {
       expect(signedIn.body).toContain("You are signed in")
     }).pipe(Effect.provide(FetchHttpClient.layer)))
 
-  it.scoped("gives the browser a new session cookie once signed in; the one from before the sign-in is worthless", () =>
+  it.scoped("gives the browser a new session cookie once signed in; the one from before is worthless, a replayed callback changes nothing", () =>
     Effect.gen(function*() {
       const running = yield* App.start()
       const browser = UserAgent.browser()
@@ -68,6 +68,13 @@ describe("github-web-login", () => {
       expect(user.body).toContain("Sign in with GitHub")
       const victim = yield* browser.open(`${running.app.url}/user`)
       expect(victim.body).toContain("Signed in as octocat")
+
+      // The same callback again (a reload, a replay) changes nothing.
+      const replayed = yield* browser.open(callback.toString())
+      expect(replayed.status).toBe(400)
+      expect(replayed.body).toContain("No sign-in in progress")
+      expect((yield* browser.open(`${running.app.url}/user`)).body).toContain("Signed in as octocat")
+      expect(running.github.tokenRequests()).toHaveLength(1)
     }).pipe(Effect.provide(FetchHttpClient.layer)))
 
   it.scoped("refuses a callback whose state this browser did not send, with a clear page, and signs nobody in", () =>
