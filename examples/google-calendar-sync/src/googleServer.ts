@@ -19,7 +19,8 @@ const docs = {
   errors: "https://developers.google.com/identity/protocols/oauth2/web-server#authorization-errors",
   insert: "https://developers.google.com/calendar/api/v3/reference/events/insert",
   unauthorized: "https://developers.google.com/calendar/api/guides/errors#401_invalid_credentials",
-  duplicate: "https://developers.google.com/calendar/api/guides/errors#409_the_requested_identifier_already_exists"
+  duplicate: "https://developers.google.com/calendar/api/guides/errors#409_the_requested_identifier_already_exists",
+  revoke: "https://developers.google.com/identity/protocols/oauth2/web-server#tokenrevoke"
 } as const
 
 /** The OAuth client registered at the server. */
@@ -35,6 +36,8 @@ export interface GoogleServer {
   readonly registration: Registration
   /** `authorization_endpoint`, `token_endpoint` and the Calendar API base. */
   readonly endpoints: { readonly authorization: string; readonly token: string; readonly calendar: string }
+  /** Revocation requests answered (RFC 7009 at `/revoke`). */
+  readonly revocations: () => number
   /** Token requests by `grant_type`. */
   readonly tokenRequests: () => Readonly<Record<string, number>>
   /** The events of a calendar, as stored. */
@@ -232,7 +235,25 @@ export const make = (redirectUri: string): Effect.Effect<GoogleServer, never, Sc
       refreshTokens.clear()
     }
 
-    const server = yield* LocalServer.make([authorize, token, insertEvent])
+    let revocations = 0
+    // "If the revocation is successfully processed, then the HTTP status code of the
+    // response is 200. For error conditions, an HTTP status code 400 is returned."
+    const revokeRoute: LocalServer.Route = {
+      method: "POST",
+      path: "/revoke",
+      handle: (request) =>
+        Effect.sync(() => {
+          revocations++
+          const value = request.form.get("token") ?? request.query.get("token") ?? ""
+          if (!refreshTokens.has(value) && !accessTokens.has(value)) {
+            return tokenError(400, "invalid_token", "Token expired or revoked", docs.revoke)
+          }
+          revoke()
+          return { status: 200, body: {}, source: docs.revoke }
+        })
+    }
+
+    const server = yield* LocalServer.make([authorize, token, insertEvent, revokeRoute])
     return {
       url: server.url,
       registration,
@@ -242,6 +263,7 @@ export const make = (redirectUri: string): Effect.Effect<GoogleServer, never, Sc
         calendar: `${server.url}/calendar/v3`
       },
       tokenRequests: () => ({ ...counts }),
+      revocations: () => revocations,
       events: (calendarId) => [...(calendars.get(calendarId)?.values() ?? [])],
       invalidateAccessTokens: () => accessTokens.clear(),
       revokeGrant: revoke,

@@ -96,6 +96,21 @@ describe("google-calendar-sync", () => {
       expect(yield* env.session.state).toBe("authorized")
     }).pipe(Effect.provide(FetchHttpClient.layer)))
 
+  it.scoped("disconnecting in the app revokes the grant at Google (RFC 7009) and clears the store", () =>
+    Effect.gen(function*() {
+      const env = yield* App.environment
+      yield* App.connect(env)
+      yield* env.session.revoke
+      expect(env.server.revocations()).toBe(1)
+      expect(yield* env.session.state).toBe("revoked")
+      expect(Option.isNone(yield* env.store.get(App.sessionKey))).toBe(true)
+      const outcome = yield* Effect.flip(Calendar.push(env.api, env.server.endpoints.calendar, "primary", App.events(1, 1)))
+      expect(outcome._tag).toBe("ReconnectRequired")
+      // Nothing reached the calendar or the token endpoint: the session had no token to send.
+      expect(yield* calendarRequests(env)).toEqual([])
+      expect(env.server.tokenRequests()).toEqual({ authorization_code: 1 })
+    }).pipe(Effect.provide(FetchHttpClient.layer)))
+
   it.scoped("the walk-through shows all three paths and prints no code, token or secret", () =>
     Effect.gen(function*() {
       const [env, output] = yield* Print.capture(App.program)
