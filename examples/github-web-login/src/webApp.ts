@@ -167,11 +167,17 @@ export const serve = (
     })
 
     const connect = Effect.gen(function*() {
-      const existing = yield* current
-      const id = Option.isSome(existing) ? undefined : randomBytes(32).toString("base64url")
-      const opened = Option.isSome(existing) ? Either.right(existing.value) : yield* Effect.either(openSession(id!))
+      // A browser without a known cookie gets a new value: one it brings along is never adopted.
+      type Opened = { readonly session: OAuthSession.OAuthSession; readonly id: string | undefined }
+      const opened = yield* Effect.either(Option.match(yield* current, {
+        onSome: (session): Effect.Effect<Opened, TokenStore.TokenStoreError> => Effect.succeed({ session, id: undefined }),
+        onNone: () => {
+          const id = randomBytes(32).toString("base64url")
+          return Effect.map(openSession(id), (session) => ({ session, id }))
+        }
+      }))
       if (Either.isLeft(opened)) return page(500, "Sign-in is unavailable", escape(opened.left.message))
-      const session = opened.right
+      const { id, session } = opened.right
       const request = yield* Effect.either(session.authorize())
       if (request._tag === "Left") {
         return (yield* session.state) === "authorized"
