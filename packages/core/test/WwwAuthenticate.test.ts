@@ -206,7 +206,10 @@ describe("WwwAuthenticate / properties", () => {
         )
         .join(", ")
       const parsed = Either.getOrThrow(WwwAuthenticate.parse(header))
-      expect(parsed.map((c) => ({ scheme: c.scheme, params: Object.entries(c.params) }))).toEqual(challenges)
+      // Compared as records: parameter order carries no meaning (RFC 9110 §11.2).
+      expect(parsed.map((c) => ({ scheme: c.scheme, params: c.params }))).toEqual(
+        challenges.map(({ params, scheme }) => ({ scheme, params: Object.fromEntries(params) }))
+      )
     }
   )
 

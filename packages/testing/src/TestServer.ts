@@ -49,6 +49,17 @@ export interface Options {
    */
   readonly dpop?: { readonly requireNonce?: boolean | undefined; readonly resourceNonce?: boolean | undefined } | undefined
   /**
+   * Also registers `reservedBasic` (`client_secret_basic`) and `reservedPost`
+   * (`client_secret_post`), whose ids and secrets contain characters that
+   * form-encoding changes (space, `:`, `@`, `/`, `%`, `+`, `=`). The server decodes
+   * Basic credentials as RFC 6749 §2.3.1 prescribes, so only a client that
+   * form-encodes id and secret before base64 authenticates as `reservedBasic`.
+   * Default `false`.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+   */
+  readonly reservedCharacterClients?: boolean | undefined
+  /**
    * Pushed authorization requests (RFC 9126): the server advertises
    * `pushed_authorization_request_endpoint`; `"required"` also sets
    * `require_pushed_authorization_requests`. Default off.
@@ -145,6 +156,10 @@ export interface TestServer {
     readonly public: RegisteredClient
     /** `private_key_jwt`; present when `extensionGrants.clientJwks` is given. */
     readonly jwt?: RegisteredClient | undefined
+    /** `client_secret_basic` with reserved characters; present when `reservedCharacterClients` is set. */
+    readonly reservedBasic?: RegisteredClient | undefined
+    /** `client_secret_post` with reserved characters; present when `reservedCharacterClients` is set. */
+    readonly reservedPost?: RegisteredClient | undefined
   }
   /**
    * A protected resource: `GET` answers `{ sub, scope, clientId }` for a valid access

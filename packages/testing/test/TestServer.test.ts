@@ -1,7 +1,7 @@
 import { Callback, OAuthClient, Provider } from "@effect-oauth/core"
 import { TestServer } from "@effect-oauth/testing"
 import { FetchHttpClient } from "@effect/platform"
-import { describe, expect, layer } from "@effect/vitest"
+import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
 
 const Live = Layer.merge(TestServer.layer({ rotateRefreshToken: true }), FetchHttpClient.layer)
@@ -75,6 +75,13 @@ describe("TestServer", () => {
         expect((after.byGrantType["refresh_token"] ?? 0) - (before.byGrantType["refresh_token"] ?? 0)).toBe(2)
       }))
 
+    it.effect("registers no reserved-character clients unless asked", () =>
+      Effect.gen(function*() {
+        const server = yield* TestServer.TestServerTag
+        expect(server.clients.reservedBasic).toBeUndefined()
+        expect(server.clients.reservedPost).toBeUndefined()
+      }))
+
     it.effect("revokes every grant on demand: tokens stop working and refresh is refused", () =>
       Effect.gen(function*() {
         const server = yield* TestServer.TestServerTag
@@ -86,5 +93,47 @@ describe("TestServer", () => {
         const refused = yield* Effect.flip(oauth.refresh(tokens))
         expect(refused._tag === "OAuthError" && refused.remedy).toBe("reauthorize")
       }))
+  })
+
+  describe("reservedCharacterClients", () => {
+    const formEncode = (value: string) => new URLSearchParams([["", value]]).toString().slice(1)
+    const clientCredentials = (tokenEndpoint: string, authorization: string) =>
+      Effect.promise(() =>
+        fetch(tokenEndpoint, {
+          method: "POST",
+          headers: { authorization, "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ grant_type: "client_credentials", scope: "api:read" }).toString()
+        })
+      )
+
+    it.scopedLive("accepts Basic credentials form-encoded before base64 and refuses them raw (RFC 6749 §2.3.1)", () =>
+      Effect.gen(function*() {
+        const server = yield* TestServer.make({ reservedCharacterClients: true })
+        const client = server.clients.reservedBasic!
+        const secret = Redacted.value(client.clientSecret!)
+        expect(client.clientId).not.toBe(formEncode(client.clientId))
+        expect(secret).not.toBe(formEncode(secret))
+        const { tokenEndpoint } = yield* Provider.discover(server.issuer)
+        const basic = (id: string, password: string) => `Basic ${Buffer.from(`${id}:${password}`).toString("base64")}`
+        const encoded = yield* clientCredentials(tokenEndpoint, basic(formEncode(client.clientId), formEncode(secret)))
+        expect(encoded.status).toBe(200)
+        const raw = yield* clientCredentials(tokenEndpoint, basic(client.clientId, secret))
+        // The raw ":" in the id moves the split; the raw "%" in the rest fails decoding.
+        expect(raw.status).toBe(400)
+        expect(yield* Effect.promise(() => raw.json())).toMatchObject({ error: "invalid_request" })
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
+
+    it.scopedLive("registers a client_secret_post client whose reserved characters survive the form body", () =>
+      Effect.gen(function*() {
+        const server = yield* TestServer.make({ reservedCharacterClients: true })
+        const client = server.clients.reservedPost!
+        expect(Redacted.value(client.clientSecret!)).toMatch(/[+%/=@ ]/)
+        const oauth = yield* OAuthClient.make({
+          provider: yield* Provider.discover(server.issuer),
+          client: TestServer.clientConfig(client, ["api:read"])
+        })
+        const tokens = yield* oauth.clientCredentials()
+        expect(yield* oauth.introspect(tokens.accessToken)).toMatchObject({ active: true, clientId: client.clientId })
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
   })
 })

@@ -47,6 +47,7 @@ const start = async (options: TestServer.Options) => {
   const clientJwks = options.extensionGrants?.clientJwks === undefined
     ? undefined
     : { keys: options.extensionGrants.clientJwks.keys.map((key) => ({ ...key })) }
+  const reserved = options.reservedCharacterClients === true ? reservedClients(redirectUri) : undefined
   const counts = { total: 0, invalidGrant: 0, byGrantType: {} as Record<string, number> }
   const oidc = new OidcProvider(issuer, {
     clients: [
@@ -60,7 +61,13 @@ const start = async (options: TestServer.Options) => {
       },
       ...(clientJwks === undefined
         ? []
-        : [{ ...registration, client_id: "jwt-client", token_endpoint_auth_method: "private_key_jwt" as const, jwks: clientJwks }])
+        : [{ ...registration, client_id: "jwt-client", token_endpoint_auth_method: "private_key_jwt" as const, jwks: clientJwks }]),
+      ...Object.values(reserved ?? {}).map((client) => ({
+        ...registration,
+        client_id: client.clientId,
+        client_secret: Redacted.value(client.clientSecret),
+        token_endpoint_auth_method: client.authMethod
+      }))
     ],
     scopes: [...scopes],
     features: {
@@ -178,7 +185,8 @@ const start = async (options: TestServer.Options) => {
       web: { clientId: "web-client", clientSecret: Redacted.make(secrets.web), authMethod: "client_secret_basic", redirectUri },
       post: { clientId: "post-client", clientSecret: Redacted.make(secrets.post), authMethod: "client_secret_post", redirectUri },
       public: { clientId: "public-client", authMethod: "none", redirectUri },
-      ...(clientJwks === undefined ? {} : { jwt: { clientId: "jwt-client", authMethod: "private_key_jwt" as const, redirectUri } })
+      ...(clientJwks === undefined ? {} : { jwt: { clientId: "jwt-client", authMethod: "private_key_jwt" as const, redirectUri } }),
+      ...reserved
     },
     resourceUrl: `${issuer}/api/me`,
     tokenRequests: Effect.sync(() => ({ ...counts, byGrantType: { ...counts.byGrantType } })),
@@ -252,6 +260,23 @@ const serveResource = (
     requests: Effect.sync(() => seen.map((entry) => ({ ...entry })))
   }
 }
+
+// Space, ":", "@", "/", "%", "+" and "=" all change under form-encoding; a raw ":" in
+// the id, or a raw "%" or "+" in the secret, fails RFC 6749 §2.3.1 decoding.
+const reservedClients = (redirectUri: string) => ({
+  reservedBasic: {
+    clientId: "reserved basic:1",
+    clientSecret: Redacted.make(`p@ss/w%rd secret+=${crypto.randomUUID()}`),
+    authMethod: "client_secret_basic" as const,
+    redirectUri
+  },
+  reservedPost: {
+    clientId: "reserved post:1",
+    clientSecret: Redacted.make(`post secret+/=@%${crypto.randomUUID()}`),
+    authMethod: "client_secret_post" as const,
+    redirectUri
+  }
+})
 
 type Provider = InstanceType<typeof import("oidc-provider").default>
 
