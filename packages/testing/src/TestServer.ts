@@ -28,6 +28,14 @@ export interface Options {
   readonly rotateRefreshToken?: boolean | undefined
   /** Redirect URI registered for the clients. Default `http://127.0.0.1/callback`. */
   readonly redirectUri?: string | undefined
+  /**
+   * Enable the device authorization grant (RFC 8628): the server advertises
+   * `device_authorization_endpoint` and every client may use the device code grant.
+   * Default `false`.
+   */
+  readonly deviceFlow?: boolean | undefined
+  /** Device code lifetime in seconds (the `expires_in` of RFC 8628 §3.2). Default 600. */
+  readonly deviceCodeTtl?: number | undefined
 }
 
 /**
@@ -88,6 +96,16 @@ export interface TestServer {
     authorizationUrl: string,
     options?: { readonly accountId?: string | undefined; readonly deny?: boolean | undefined } | undefined
   ) => Effect.Effect<string>
+  /**
+   * Plays the user of a device authorization (RFC 8628 §3.3): opens the
+   * verification page, enters `userCode`, confirms the device (or aborts, with
+   * `deny`), logs in as `accountId` and grants consent. Needs `deviceFlow`. The
+   * device's next poll then gets tokens (or `access_denied`).
+   */
+  readonly approveDevice: (
+    userCode: string,
+    options?: { readonly accountId?: string | undefined; readonly deny?: boolean | undefined } | undefined
+  ) => Effect.Effect<void>
   /** Revokes every grant of every account at the server (as a user would in their account page). */
   readonly revokeAllGrants: Effect.Effect<void>
 }
