@@ -10,6 +10,7 @@ import type { ClientAuthMethod, Provider } from "../Provider.js"
 import * as TokenResponse from "../TokenResponse.js"
 import * as TokenSet from "../TokenSet.js"
 import { base64, utf8Bytes } from "./crypto.js"
+import * as deviceFlow from "./deviceFlow.js"
 import * as http from "./http.js"
 
 const endpointFields = [
@@ -289,6 +290,35 @@ export const make = (
       return yield* tokenRequest(params, scopes, [])
     })
 
+    const deviceAuthorization = Effect.fn("OAuthClient.deviceAuthorization")(function*(
+      grantOptions?: OAuthClient.GrantOptions | undefined
+    ) {
+      yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.name, "oauth.grant_type": deviceFlow.deviceCodeGrantType })
+      const url = urls.get("deviceAuthorizationEndpoint")
+      if (url === undefined) return yield* missingEndpoint(provider, "device_authorization_endpoint")
+      const scopes = grantOptions?.scopes ?? client.scopes ?? provider.defaultScopes ?? []
+      const params: Record<string, string> = {
+        ...grantOptions?.params,
+        ...(scopes.length === 0 ? {} : { scope: scopes.join(" ") })
+      }
+      const prepared = prepare(url, params, "POST", [])
+      const requestedAt = yield* Clock.currentTimeMillis
+      const response = yield* http.send(httpClient, prepared.request, url, limits)
+      return yield* deviceFlow.readAuthorization(response, {
+        requestedAt,
+        scopes,
+        context: { endpoint: http.where(url), quirks: provider.tokenResponse, secrets: prepared.secrets }
+      })
+    })
+
+    const pollDeviceToken = Effect.fn("OAuthClient.pollDeviceToken")(function*(
+      authorization: OAuthClient.DeviceAuthorization,
+      pollOptions?: OAuthClient.PollOptions | undefined
+    ) {
+      yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.name, "oauth.grant_type": deviceFlow.deviceCodeGrantType })
+      return yield* deviceFlow.poll(tokenRequest, authorization, pollOptions)
+    })
+
     /** A POST to revocation or introspection: client authentication, the same limits. */
     const tokenManagement = (
       url: URL,
@@ -345,6 +375,8 @@ export const make = (
       exchangeCode,
       refresh,
       clientCredentials,
+      deviceAuthorization,
+      pollDeviceToken,
       grant,
       revoke,
       introspect

@@ -234,6 +234,8 @@ export class FakeTokenServer {
       }),
     clientCredentials: () => Effect.die("not modelled"),
     grant: () => Effect.die("not modelled"),
+    deviceAuthorization: () => Effect.die("not modelled"),
+    pollDeviceToken: () => Effect.die("not modelled"),
     revoke: (token) =>
       this.call("revoke", () =>
         Effect.sync(() => {
