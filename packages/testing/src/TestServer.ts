@@ -74,11 +74,16 @@ export interface TestServer {
   readonly issuer: string
   /** The scopes the server knows: `openid`, `offline_access`, `api:read`, `api:write`. */
   readonly scopes: ReadonlyArray<string>
-  /** Registered clients: `web` (client_secret_basic), `post` (client_secret_post), `public` (none, PKCE). */
+  /**
+   * Registered clients: `web` (client_secret_basic), `post` (client_secret_post),
+   * `public` (none, PKCE), and `native` (none, PKCE, `application_type: native`:
+   * its loopback redirect URI accepts any port, RFC 8252 §7.3).
+   */
   readonly clients: {
     readonly web: RegisteredClient
     readonly post: RegisteredClient
     readonly public: RegisteredClient
+    readonly native: RegisteredClient
   }
   /**
    * A protected resource: `GET` answers `{ sub, scope, clientId }` for a valid access
@@ -90,7 +95,8 @@ export interface TestServer {
   /**
    * Plays the user: follows an authorization URL, logs in as `accountId` and grants
    * consent (or denies it), and returns the redirect back to the client (with
-   * `code`, `state` and `iss`) without requesting it.
+   * `code`, `state` and `iss`) without requesting it. A redirect to the
+   * registered loopback URI on another port counts as the redirect back.
    */
   readonly approve: (
     authorizationUrl: string,

@@ -48,6 +48,18 @@ describe("TestServer", () => {
         expect(bad.headers.get("www-authenticate")).toContain('error="invalid_token"')
       }))
 
+    it.effect("lets the native client use its loopback redirect URI on any port (RFC 8252 §7.3)", () =>
+      Effect.gen(function*() {
+        const server = yield* TestServer.TestServerTag
+        const provider = yield* Provider.discover(server.issuer)
+        const oauth = yield* OAuthClient.make({ provider, client: TestServer.clientConfig(server.clients.native) })
+        const request = yield* oauth.authorizationUrl({ redirectUri: "http://127.0.0.1:54321/callback" })
+        const callback = yield* server.approve(request.url)
+        expect(callback.startsWith("http://127.0.0.1:54321/callback?")).toBe(true)
+        const tokens = yield* oauth.exchangeCode(yield* Callback.parse(callback, request))
+        expect(tokens.refreshToken).toBeDefined()
+      }))
+
     it.effect("answers access_denied when the user denies consent", () =>
       Effect.gen(function*() {
         const server = yield* TestServer.TestServerTag

@@ -45,6 +45,14 @@ const start = async (options: TestServer.Options) => {
         grant_types: ["authorization_code", "refresh_token", ...deviceGrant],
         client_id: "public-client",
         token_endpoint_auth_method: "none"
+      },
+      {
+        // RFC 8252 §7.3: a native app's loopback redirect URI may use any port.
+        ...registration,
+        grant_types: ["authorization_code", "refresh_token", ...deviceGrant],
+        client_id: "native-client",
+        application_type: "native",
+        token_endpoint_auth_method: "none"
       }
     ],
     scopes: [...scopes],
@@ -130,7 +138,8 @@ const start = async (options: TestServer.Options) => {
     clients: {
       web: { clientId: "web-client", clientSecret: Redacted.make(secrets.web), authMethod: "client_secret_basic", redirectUri },
       post: { clientId: "post-client", clientSecret: Redacted.make(secrets.post), authMethod: "client_secret_post", redirectUri },
-      public: { clientId: "public-client", authMethod: "none", redirectUri }
+      public: { clientId: "public-client", authMethod: "none", redirectUri },
+      native: { clientId: "native-client", authMethod: "none", redirectUri }
     },
     resourceUrl: `${issuer}/api/me`,
     tokenRequests: Effect.sync(() => ({ ...counts, byGrantType: { ...counts.byGrantType } })),
@@ -193,11 +202,21 @@ const browser = () => {
   }
 }
 
+/** `url` goes to the redirect URI; on a loopback IP any port matches (RFC 8252 §7.3). */
+const isRedirectTo = (url: string, redirectUri: string): boolean => {
+  if (url.startsWith(redirectUri)) return true
+  const target = new URL(url)
+  const registered = new URL(redirectUri)
+  return (registered.hostname === "127.0.0.1" || registered.hostname === "[::1]") &&
+    target.protocol === registered.protocol && target.hostname === registered.hostname &&
+    target.pathname === registered.pathname
+}
+
 const approve = async (url: string, redirectUri: string, accountId: string, deny: boolean): Promise<string> => {
   const go = browser()
   let next = url
   for (let step = 0; step < 12; step++) {
-    if (next.startsWith(redirectUri)) return next
+    if (isRedirectTo(next, redirectUri)) return next
     const response = await go(next)
     const location = response.headers.get("location")
     if (location !== null) {
