@@ -1,4 +1,4 @@
-import { OAuthClient, Provider } from "@effect-oauth/core"
+import { OAuthClient, OAuthError, Provider } from "@effect-oauth/core"
 import { TestServer } from "@effect-oauth/testing"
 import { FetchHttpClient, HttpClient, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it, layer } from "@effect/vitest"
@@ -244,6 +244,8 @@ describe("OAuthClient / pollDeviceToken", () => {
       const error = yield* Effect.flip(Fiber.join(fiber))
       expect(error).toMatchObject({ _tag: "DeviceCodeExpired", expiresAt: device.expiresAt })
       expect(error._tag === "DeviceCodeExpired" && error.remedy).toBe("reauthorize")
+      expect(OAuthError.isCoreError(error)).toBe(true)
+      expect(OAuthError.remedyOf(error)).toBe("reauthorize")
       yield* TestClock.adjust("1 minute")
       expect(times()).toEqual([5, 10])
     }))
