@@ -74,11 +74,12 @@ const stubbed = (answers: ReadonlyArray<string>, authorization: Record<string, u
     const oauth = yield* OAuthClient.make({
       provider: Provider.make({
         name: "stub",
+        authorizationEndpoint: "https://as.example/authorize",
         tokenEndpoint: "https://as.example/token",
         deviceAuthorizationEndpoint: "https://as.example/device",
         revocationEndpoint: "https://as.example/revoke"
       }),
-      client: { clientId: "tv-app", scopes: ["tv"] }
+      client: { clientId: "tv-app", scopes: ["tv"], redirectUri: "http://127.0.0.1/callback" }
     }).pipe(Effect.provideService(HttpClient.HttpClient, http))
     return { oauth, polls }
   })
@@ -182,6 +183,23 @@ describe("OAuthSession / authorizeDevice (clock-driven)", () => {
       expect(polls).toEqual([])
       yield* TestClock.adjust("1 seconds")
       expect(polls).toEqual([8])
+    }))
+
+  it.scoped("a code-flow authorize replaces the pending device authorization and stops its polling", () =>
+    Effect.gen(function*() {
+      const { oauth, polls } = yield* stubbed(Array.from({ length: 20 }, () => "authorization_pending"))
+      const { session } = yield* start(oauth)
+      yield* session.authorizeDevice()
+      const pending = yield* Effect.fork(session.awaitAuthorization)
+      yield* TestClock.adjust("5 seconds")
+      const request = yield* session.authorize()
+      expect(yield* Effect.flip(Fiber.join(pending))).toMatchObject({ reason: "Superseded" })
+      const { context } = yield* session.snapshot
+      expect(context.device).toBeUndefined()
+      expect(context.request === undefined ? undefined : Redacted.value(context.request)).toBe(request)
+      yield* TestClock.adjust("1 minute")
+      expect(polls).toEqual([5])
+      expect(yield* session.state).toBe("authorizing")
     }))
 
   it.scoped("refuses to start while authorized (InvalidState) and names a missing device endpoint (Configuration)", () =>
