@@ -1,13 +1,13 @@
 import { Browser } from "@effect-oauth/node"
 import { TestServer } from "@effect-oauth/testing"
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber, Layer, Queue, TestClock } from "effect"
+import { Deferred, Effect, Either, Fiber, Layer, Queue, TestClock } from "effect"
 import { execFile } from "node:child_process"
 import * as Fs from "node:fs/promises"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
-import { run } from "../src/cli.js"
+import { parse, run } from "../src/cli.js"
 
 const grantType = "urn:ietf:params:oauth:grant-type:device_code"
 const main = fileURLToPath(new URL("../src/main.ts", import.meta.url))
@@ -193,5 +193,19 @@ describe("cli-login, end to end against the embedded authorization server", () =
       expect(missing.err[0]).toContain("usage: cli-login")
       expect((yield* cli(["--issuer"])).err[0]).toContain("--issuer needs a value")
       expect((yield* cli(["fly", "--demo"])).err[0]).toContain('unknown argument "fly"')
+      // The environment configures the server and client; flags win over it.
+      const env = { OAUTH_ISSUER: "https://issuer.example", OAUTH_CLIENT_ID: "from-env", OAUTH_SCOPES: "openid api" }
+      expect(parse(["token"], env)).toEqual(Either.right({
+        commands: ["token"],
+        device: false,
+        demo: false,
+        issuer: "https://issuer.example",
+        clientId: "from-env",
+        scopes: ["openid", "api"],
+        dir: undefined
+      }))
+      expect(Either.map(parse(["login", "--device", "--client-id", "from-flag"], env), (s) => [s.clientId, s.device])).toEqual(
+        Either.right(["from-flag", true])
+      )
     }))
 })
