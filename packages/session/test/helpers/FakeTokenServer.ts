@@ -236,6 +236,10 @@ export class FakeTokenServer {
     grant: () => Effect.die("not modelled"),
     deviceAuthorization: () => Effect.die("not modelled"),
     pollDeviceToken: () => Effect.die("not modelled"),
+    jwtBearer: () => Effect.die("not modelled"),
+    exchangeToken: () => Effect.die("not modelled"),
+    password: () => Effect.die("not modelled"),
+    implicitAuthorizationUrl: () => Effect.die("not modelled"),
     revoke: (token) =>
       this.call("revoke", () =>
         Effect.sync(() => {
