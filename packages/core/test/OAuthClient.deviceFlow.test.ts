@@ -2,7 +2,7 @@ import { OAuthClient, OAuthError, Provider } from "@effect-oauth/core"
 import { TestServer } from "@effect-oauth/testing"
 import { FetchHttpClient, HttpClient, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it, layer } from "@effect/vitest"
-import { Clock, Deferred, Effect, Fiber, Layer, Queue, Redacted, TestClock } from "effect"
+import { Clock, Deferred, Effect, FastCheck, Fiber, Layer, Queue, Redacted, TestClock } from "effect"
 
 // The device authorization grant (RFC 8628): the exact timing against
 // `HttpClient.make` stubs under `TestClock`, then the flow against oidc-provider.
@@ -295,6 +295,36 @@ describe("OAuthClient / pollDeviceToken", () => {
       expect(times()).toEqual([5, 15, 25, 85])
       expect(reports.map((poll) => poll.outcome)).toEqual(["transient", "authorization_pending", "transient"])
     }))
+
+  it.effect.prop(
+    "waits interval + 5 s per slow_down so far before each poll, and never polls after expires_in (RFC 8628 §3.5)",
+    [
+      FastCheck.array(FastCheck.constantFrom("authorization_pending", "slow_down"), { maxLength: 10 }),
+      FastCheck.integer({ min: 1, max: 10 }),
+      FastCheck.integer({ min: 1, max: 400 })
+    ],
+    ([errors, interval, expiresIn]) =>
+      Effect.gen(function*() {
+        const answers = [...errors.map((error) => () => json({ error }, 400)), () => json(tokens)]
+        const { fiber, times } = yield* startPolling(answers, { ...rfcAuthorization, interval, expires_in: expiresIn })
+        yield* TestClock.adjust("2 hours")
+        const exit = yield* Fiber.await(fiber)
+        // The schedule the RFC asks for, cut at the device code's expiry.
+        const expected: Array<number> = []
+        let at = 0
+        let wait = interval
+        for (let poll = 0; poll <= errors.length; poll++) {
+          at += wait
+          if (at >= expiresIn) break
+          expected.push(at)
+          if (errors[poll] === "slow_down") wait += 5
+        }
+        expect(times()).toEqual(expected)
+        const approved = expected.length === errors.length + 1
+        expect(exit._tag).toBe(approved ? "Success" : "Failure")
+      }),
+    { fastCheck: { numRuns: 30 } }
+  )
 
   it.effect("stops polling when interrupted", () =>
     Effect.gen(function*() {
