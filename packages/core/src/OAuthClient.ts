@@ -252,6 +252,7 @@ export interface DevicePoll {
 /**
  * Options of `pollDeviceToken`.
  *
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.4
  * @since 0.1.0
  * @category models
  */

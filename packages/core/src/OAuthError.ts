@@ -431,6 +431,7 @@ export type CoreError = TokenEndpointError | CallbackError | IssuerMismatch | De
  * The errors of `OAuthClient.pollDeviceToken`: the token endpoint's, plus
  * `AuthorizationDenied` (`access_denied`) and `DeviceCodeExpired`.
  *
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5
  * @since 0.1.0
  * @category errors
  */

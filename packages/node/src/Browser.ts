@@ -6,6 +6,10 @@
  * never through a shell. A service, so that tests and headless programs
  * replace it (`layerNone`, or a layer of their own).
  *
+ * RFC 8252 §8.12: native apps "MUST NOT use embedded user-agents" for
+ * authorization requests; the system browser is the external user-agent.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-8.12
  * @since 0.1.0
  */
 import { Context, Layer, Schema } from "effect"
@@ -75,8 +79,11 @@ export interface Options {
 }
 
 /**
- * Builds the system browser service.
+ * Builds the system browser service: `BROWSER` when set, else `open` (macOS),
+ * `rundll32 url.dll,FileProtocolHandler` (Windows) or `xdg-open` (others, with
+ * a display). Its `open` fails with `BrowserUnavailable`.
  *
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-8.12
  * @since 0.1.0
  * @category constructors
  */
