@@ -6,8 +6,8 @@
  * never through a shell. A service, so that tests and headless programs
  * replace it (`layerNone`, or a layer of their own).
  *
- * RFC 8252 §8.12: native apps "MUST NOT use embedded user-agents" for
- * authorization requests; the system browser is the external user-agent.
+ * RFC 8252 has native apps authorize in an external user-agent, the system
+ * browser, never in an embedded web view (§8.12, Embedded User-Agents).
  *
  * @see https://www.rfc-editor.org/rfc/rfc8252#section-8.12
  * @since 0.1.0
