@@ -139,7 +139,12 @@ interface Context {
 const runCommand = (command: Command, context: Context, layers: Layer.Layer<OAuthClient.OAuthClient | TokenStore.TokenStore, unknown>) => {
   const { io, settings } = context
   const program = Effect.gen(function*() {
-    const session = yield* OAuthSession.make({ key: `${context.clientId}@${context.issuer}`, refresh: "lazy" })
+    const session = yield* OAuthSession.make({
+      key: `${context.clientId}@${context.issuer}`,
+      refresh: "lazy",
+      // A device code's own `expires_in` (often 15 to 30 minutes) ends a device login first.
+      authorizationTimeout: "30 minutes"
+    })
     const state = yield* session.state
     switch (command) {
       case "login": {
