@@ -334,7 +334,8 @@ export interface Service {
    * Polls the token endpoint with the device code (RFC 8628 §3.4) until the user
    * approves or the flow ends. Waits `interval` seconds before each request on
    * Effect's `Clock`; `authorization_pending` continues; `slow_down` adds 5
-   * seconds to the interval for this and every later poll; a network failure,
+   * seconds to the interval for this and every later poll (or takes the
+   * `interval` the error body names, when longer, as GitHub sends); a network failure,
    * a 5xx or a 429 doubles the interval (or waits `Retry-After`) and continues.
    * Interrupting the effect stops polling. Every response goes through
    * `TokenResponse.parse`.

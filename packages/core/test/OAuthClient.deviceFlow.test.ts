@@ -235,6 +235,30 @@ describe("OAuthClient / pollDeviceToken", () => {
       ])
     }))
 
+  it.effect("reads GitHub's errors inside HTTP 200 and takes the longer interval its slow_down names", () =>
+    Effect.gen(function*() {
+      // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps#device-flow
+      // (device code response, and the error codes for the device flow, all answered with HTTP 200).
+      const github = {
+        device_code: "3584d83530557fdd1f46af8289938c8ef79f9dc5",
+        user_code: "WDJB-MJHT",
+        verification_uri: "https://github.com/login/device",
+        expires_in: 900,
+        interval: 5
+      }
+      const uri = "https://docs.github.com/developers/apps/authorizing-oauth-apps#error-codes-for-the-device-flow"
+      const { fiber, reports, times } = yield* startPolling([
+        () => json({ error: "authorization_pending", error_description: "The authorization request is still pending.", error_uri: uri }),
+        () => json({ error: "slow_down", error_description: "Too many requests have been made in the same timeframe.", error_uri: uri, interval: 15 }),
+        () => json({ access_token: "gho_16C7e42F292c6912E7710c838347Ae178B4a", token_type: "bearer", scope: "repo" })
+      ], github)
+      yield* TestClock.adjust("1 minute")
+      const tokens = yield* Fiber.join(fiber)
+      expect(times()).toEqual([5, 10, 25])
+      expect(reports.map((poll) => [poll.outcome, poll.interval])).toEqual([["authorization_pending", 5], ["slow_down", 15]])
+      expect(tokens.tokenType).toBe("Bearer")
+    }))
+
   it.effect("stops at expires_in with DeviceCodeExpired and sends no request after it", () =>
     Effect.gen(function*() {
       const { device, fiber, times } = yield* startPolling([pending], { ...rfcAuthorization, expires_in: 12 })

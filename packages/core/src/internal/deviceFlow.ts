@@ -156,8 +156,11 @@ export const poll = (
             yield* report({ attempt, outcome: "authorization_pending", interval })
             return yield* loop(attempt + 1, interval, interval)
           case "slow_down": {
-            // "the interval MUST be increased by 5 seconds for this and all subsequent requests"
-            const slower = interval + 5
+            // "the interval MUST be increased by 5 seconds for this and all subsequent requests";
+            // GitHub also names the new interval in the error body, which may be longer
+            // (https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps#error-codes-for-the-device-flow).
+            const named = seconds(error.details?.["interval"])
+            const slower = Math.max(interval + 5, named ?? 0)
             yield* report({ attempt, outcome: "slow_down", interval: slower })
             return yield* loop(attempt + 1, slower, slower)
           }
