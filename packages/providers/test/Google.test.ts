@@ -3,7 +3,7 @@ import { Google, ProviderError } from "@effect-oauth/providers"
 import { OAuthSession, SessionError, TokenStore } from "@effect-oauth/session"
 import type { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Redacted, TestClock } from "effect"
+import { Effect, Layer, Option, Redacted, TestClock } from "effect"
 import { after, type Fixture, json, shapeSuite } from "./helpers/fixtures.js"
 import { jsonResponse, stub } from "./helpers/http.js"
 
@@ -314,6 +314,74 @@ describe("Google.make", () => {
       expect(yield* session.state).toBe("revoked")
       expect((yield* store.get("alice"))._tag).toBe("None")
       expect(seen.map((entry) => entry.params.get("grant_type"))).toEqual(["authorization_code", "refresh_token"])
+    }))
+})
+
+// An ID token as Google shapes it (header and payload only matter here: the
+// session compares `iss` and `sub`, it does not validate).
+const idToken = (sub: string) =>
+  [{ alg: "RS256", kid: "k" }, { iss: "https://accounts.google.com", aud: client.clientId, sub, exp: 2_000_000_000 }]
+    .map((part) => Buffer.from(JSON.stringify(part)).toString("base64url"))
+    .concat("signature")
+    .join(".")
+
+describe(`Google / a second consent without a refresh token (${webServer}#offline)`, () => {
+  // "a refresh token is only returned the first time the user consents"; later
+  // exchanges for the same user carry an ID token and no refresh token.
+  const consents = (answers: ReadonlyArray<Record<string, unknown>>) => {
+    let n = 0
+    return stub(() =>
+      jsonResponse({ expires_in: 3599, token_type: "Bearer", scope: "openid https://www.googleapis.com/auth/calendar", ...answers[n++] })
+    )
+  }
+  // Two sign-ins of one key that start together (two devices, two browser tabs,
+  // two workers over one store): each session starts unauthorized, and the
+  // second consent completes after the first one stored its grant.
+  const authorizeTwice = (answers: ReadonlyArray<Record<string, unknown>>) =>
+    Effect.gen(function*() {
+      const { layer } = consents(answers)
+      const store = yield* TokenStore.makeMemory
+      const start = OAuthSession.make({ key: "alice", refresh: "lazy", clock: "effect" }).pipe(
+        Effect.provide(OAuthClient.layer({ provider: Google.make({ accessType: "offline" }), client })),
+        Effect.provide(layer),
+        Effect.provideService(TokenStore.TokenStore, store)
+      )
+      const sessions = [yield* start, yield* start]
+      for (const session of sessions) {
+        const request = yield* session.authorize()
+        yield* session.completeAuthorization(callbackFor(request))
+      }
+      const stored = yield* store.get("alice")
+      return Option.getOrThrow(stored).tokens
+    })
+
+  it.scoped("keeps the stored refresh token when the same user consents again and none comes back", () =>
+    Effect.gen(function*() {
+      const tokens = yield* authorizeTwice([
+        { access_token: "ya29.first", refresh_token: "1//first-consent", id_token: idToken("110169484474386276334") },
+        { access_token: "ya29.second", id_token: idToken("110169484474386276334") }
+      ])
+      expect(Redacted.value(tokens.accessToken)).toBe("ya29.second")
+      expect(tokens.refreshToken && Redacted.value(tokens.refreshToken)).toBe("1//first-consent")
+    }))
+
+  it.scoped("carries nothing over when another user consents under the same key", () =>
+    Effect.gen(function*() {
+      const tokens = yield* authorizeTwice([
+        { access_token: "ya29.first", refresh_token: "1//first-consent", id_token: idToken("110169484474386276334") },
+        { access_token: "ya29.other", id_token: idToken("999999999999999999999") }
+      ])
+      expect(Redacted.value(tokens.accessToken)).toBe("ya29.other")
+      expect(tokens.refreshToken).toBeUndefined()
+    }))
+
+  it.scoped("carries nothing over when the answers have no ID token to prove the same user", () =>
+    Effect.gen(function*() {
+      const tokens = yield* authorizeTwice([
+        { access_token: "ya29.first", refresh_token: "1//first-consent" },
+        { access_token: "ya29.second" }
+      ])
+      expect(tokens.refreshToken).toBeUndefined()
     }))
 })
 
