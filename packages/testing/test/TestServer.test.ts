@@ -48,6 +48,18 @@ describe("TestServer", () => {
         expect(bad.headers.get("www-authenticate")).toContain('error="invalid_token"')
       }))
 
+    it.effect("lets the native client use its loopback redirect URI on any port (RFC 8252 §7.3)", () =>
+      Effect.gen(function*() {
+        const server = yield* TestServer.TestServerTag
+        const provider = yield* Provider.discover(server.issuer)
+        const oauth = yield* OAuthClient.make({ provider, client: TestServer.clientConfig(server.clients.native) })
+        const request = yield* oauth.authorizationUrl({ redirectUri: "http://127.0.0.1:54321/callback" })
+        const callback = yield* server.approve(request.url)
+        expect(callback.startsWith("http://127.0.0.1:54321/callback?")).toBe(true)
+        const tokens = yield* oauth.exchangeCode(yield* Callback.parse(callback, request))
+        expect(tokens.refreshToken).toBeDefined()
+      }))
+
     it.effect("answers access_denied when the user denies consent", () =>
       Effect.gen(function*() {
         const server = yield* TestServer.TestServerTag
@@ -135,5 +147,62 @@ describe("TestServer", () => {
         const tokens = yield* oauth.clientCredentials()
         expect(yield* oauth.introspect(tokens.accessToken)).toMatchObject({ active: true, clientId: client.clientId })
       }).pipe(Effect.provide(FetchHttpClient.layer)))
+  })
+
+  layer(Layer.merge(TestServer.layer({ deviceFlow: true, deviceCodeTtl: 120 }), FetchHttpClient.layer), {
+    excludeTestServices: true,
+    timeout: "30 seconds"
+  })("with the device flow", (it) => {
+    const deviceRequest = (server: TestServer.TestServer) =>
+      Effect.promise(async () => {
+        const response = await fetch(`${server.issuer}/device/auth`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ client_id: server.clients.public.clientId, scope: "openid api:read" }).toString()
+        })
+        return await response.json() as { device_code: string; user_code: string; expires_in: number }
+      })
+    const poll = (server: TestServer.TestServer, deviceCode: string) =>
+      Effect.promise(async () => {
+        const response = await fetch(`${server.issuer}/token`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({
+            client_id: server.clients.public.clientId,
+            grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+            device_code: deviceCode
+          }).toString()
+        })
+        return await response.json() as Record<string, unknown>
+      })
+
+    it.effect("advertises the device endpoint and issues device codes with the configured lifetime", () =>
+      Effect.gen(function*() {
+        const server = yield* TestServer.TestServerTag
+        const provider = yield* Provider.discover(server.issuer)
+        expect(provider.deviceAuthorizationEndpoint).toBe(`${server.issuer}/device/auth`)
+        const device = yield* deviceRequest(server)
+        expect(device.expires_in).toBe(120)
+        expect(yield* poll(server, device.device_code)).toMatchObject({ error: "authorization_pending" })
+      }))
+
+    it.effect("approveDevice completes the user side: the next poll gets tokens for the account", () =>
+      Effect.gen(function*() {
+        const server = yield* TestServer.TestServerTag
+        const device = yield* deviceRequest(server)
+        yield* server.approveDevice(device.user_code, { accountId: "bob" })
+        const tokens = yield* poll(server, device.device_code)
+        expect(typeof tokens["access_token"]).toBe("string")
+        const me = yield* callResource(Redacted.make(tokens["access_token"] as string))
+        expect(yield* Effect.promise(() => me.json())).toMatchObject({ sub: "bob" })
+      }))
+
+    it.effect("approveDevice with deny aborts: the next poll gets access_denied", () =>
+      Effect.gen(function*() {
+        const server = yield* TestServer.TestServerTag
+        const device = yield* deviceRequest(server)
+        yield* server.approveDevice(device.user_code, { deny: true })
+        expect(yield* poll(server, device.device_code)).toMatchObject({ error: "access_denied" })
+      }))
   })
 })

@@ -38,9 +38,17 @@ const start = async (options: TestServer.Options) => {
     web: `web-secret-${crypto.randomUUID()}`,
     post: `post-secret-${crypto.randomUUID()}`
   }
+  const deviceFlow = options.deviceFlow === true
+  const deviceGrant = deviceFlow ? [deviceCodeGrantType] : []
   const registration = {
     redirect_uris: [redirectUri],
-    grant_types: ["authorization_code", "refresh_token", "client_credentials", ...extensionGrants.enabled(options.extensionGrants)],
+    grant_types: [
+      "authorization_code",
+      "refresh_token",
+      "client_credentials",
+      ...deviceGrant,
+      ...extensionGrants.enabled(options.extensionGrants)
+    ],
     response_types: ["code" as const],
     scope: scopes.join(" ")
   }
@@ -55,8 +63,16 @@ const start = async (options: TestServer.Options) => {
       { ...registration, client_id: "post-client", client_secret: secrets.post, token_endpoint_auth_method: "client_secret_post" },
       {
         ...registration,
-        grant_types: ["authorization_code", "refresh_token"],
+        grant_types: ["authorization_code", "refresh_token", ...deviceGrant],
         client_id: "public-client",
+        token_endpoint_auth_method: "none"
+      },
+      {
+        // RFC 8252 §7.3: a native app's loopback redirect URI may use any port.
+        ...registration,
+        grant_types: ["authorization_code", "refresh_token", ...deviceGrant],
+        client_id: "native-client",
+        application_type: "native",
         token_endpoint_auth_method: "none"
       },
       ...(clientJwks === undefined
@@ -94,6 +110,19 @@ const start = async (options: TestServer.Options) => {
           }
         }
       },
+      deviceFlow: {
+        enabled: deviceFlow,
+        // The default pages load a web font; these plain ones keep the server offline.
+        userCodeInputSource: async (ctx, form) => {
+          ctx.body = page("Enter the code", form)
+        },
+        userCodeConfirmSource: async (ctx, form) => {
+          ctx.body = page("Confirm the device", form)
+        },
+        successSource: async (ctx) => {
+          ctx.body = page("Signed in", "<p>You can close this page.</p>")
+        }
+      },
       dPoP: {
         enabled: true,
         ...(options.dpop?.requireNonce === true
@@ -111,6 +140,7 @@ const start = async (options: TestServer.Options) => {
       AccessToken: options.accessTokenTtl ?? 3600,
       AuthorizationCode: 60,
       ClientCredentials: options.accessTokenTtl ?? 600,
+      DeviceCode: options.deviceCodeTtl ?? 600,
       Grant: 30 * 86400,
       IdToken: 3600,
       Interaction: 600,
@@ -185,12 +215,22 @@ const start = async (options: TestServer.Options) => {
       web: { clientId: "web-client", clientSecret: Redacted.make(secrets.web), authMethod: "client_secret_basic", redirectUri },
       post: { clientId: "post-client", clientSecret: Redacted.make(secrets.post), authMethod: "client_secret_post", redirectUri },
       public: { clientId: "public-client", authMethod: "none", redirectUri },
+      native: { clientId: "native-client", authMethod: "none", redirectUri },
       ...(clientJwks === undefined ? {} : { jwt: { clientId: "jwt-client", authMethod: "private_key_jwt" as const, redirectUri } }),
       ...reserved
     },
     resourceUrl: `${issuer}/api/me`,
     tokenRequests: Effect.sync(() => ({ ...counts, byGrantType: { ...counts.byGrantType } })),
     resourceRequests: Effect.sync(() => ({ ...resourceCounts })),
+    approveDevice: (userCode, approveOptions) =>
+      Effect.promise(() =>
+        approveDevice(
+          `${issuer}/device`,
+          userCode,
+          approveOptions?.accountId ?? "user-1",
+          approveOptions?.deny === true
+        )
+      ),
     approve: (url, approveOptions) =>
       Effect.promise(() => approve(url, redirectUri, approveOptions?.accountId ?? "user-1", approveOptions?.deny === true)),
     revokeAllGrants: Effect.promise(async () => {
@@ -278,6 +318,11 @@ const reservedClients = (redirectUri: string) => ({
   }
 })
 
+const deviceCodeGrantType = "urn:ietf:params:oauth:grant-type:device_code"
+
+const page = (title: string, body: string) =>
+  `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${title}</title></head><body>${body}</body></html>`
+
 type Provider = InstanceType<typeof import("oidc-provider").default>
 
 // Destroying a grant does not destroy the tokens issued under it; the adapter's
@@ -292,9 +337,9 @@ const revokeTokensOfGrants = async (oidc: Provider, grants: ReadonlySet<string>)
  * Follows the authorization redirects by hand with a cookie jar, answering the
  * server's development login and consent forms, until the redirect URI.
  */
-const approve = async (url: string, redirectUri: string, accountId: string, deny: boolean): Promise<string> => {
+const browser = () => {
   const jar = new Map<string, string>()
-  const go = async (target: string, init: RequestInit = {}) => {
+  return async (target: string, init: RequestInit = {}) => {
     const response = await fetch(target, {
       ...init,
       redirect: "manual",
@@ -307,9 +352,23 @@ const approve = async (url: string, redirectUri: string, accountId: string, deny
     }
     return response
   }
+}
+
+/** `url` goes to the redirect URI; on a loopback IP any port matches (RFC 8252 §7.3). */
+const isRedirectTo = (url: string, redirectUri: string): boolean => {
+  if (url.startsWith(redirectUri)) return true
+  const target = new URL(url)
+  const registered = new URL(redirectUri)
+  return (registered.hostname === "127.0.0.1" || registered.hostname === "[::1]") &&
+    target.protocol === registered.protocol && target.hostname === registered.hostname &&
+    target.pathname === registered.pathname
+}
+
+const approve = async (url: string, redirectUri: string, accountId: string, deny: boolean): Promise<string> => {
+  const go = browser()
   let next = url
   for (let step = 0; step < 12; step++) {
-    if (next.startsWith(redirectUri)) return next
+    if (isRedirectTo(next, redirectUri)) return next
     const response = await go(next)
     const location = response.headers.get("location")
     if (location !== null) {
@@ -331,4 +390,47 @@ const approve = async (url: string, redirectUri: string, accountId: string, deny
     next = new URL(submitted.headers.get("location") ?? "", next).toString()
   }
   throw new Error("authorization did not reach the redirect URI")
+}
+
+const form = (values: Record<string, string>): RequestInit => ({
+  method: "POST",
+  headers: { "content-type": "application/x-www-form-urlencoded" },
+  body: new URLSearchParams(values).toString()
+})
+
+/**
+ * The user side of RFC 8628 §3.3: opens the verification page, enters the user
+ * code, confirms (or aborts) the device, then answers the login and consent forms
+ * until the server's success page.
+ */
+const approveDevice = async (verificationUri: string, userCode: string, accountId: string, deny: boolean) => {
+  const go = browser()
+  const input = await (await go(verificationUri)).text()
+  const xsrf = /name="xsrf" value="([^"]+)"/.exec(input)?.[1]
+  if (xsrf === undefined) throw new Error("the verification page has no form")
+  const confirmation = await go(verificationUri, form({ xsrf, user_code: userCode }))
+  const confirmPage = await confirmation.text()
+  if (!confirmPage.includes('name="confirm"')) throw new Error(`user code ${userCode} was not accepted`)
+  const answer = await go(verificationUri, form({ xsrf, user_code: userCode, ...(deny ? { abort: "yes" } : { confirm: "yes" }) }))
+  if (deny) return
+  let response = answer
+  let at = verificationUri
+  for (let step = 0; step < 12; step++) {
+    const location = response.headers.get("location")
+    if (location !== null) {
+      at = new URL(location, at).toString()
+      response = await go(at)
+      continue
+    }
+    const body = await response.text()
+    const prompt = /name="prompt" value="(\w+)"/.exec(body)?.[1]
+    const action = /action="([^"]+)"/.exec(body)?.[1]
+    if (prompt === undefined || action === undefined) {
+      if (response.status === 200 && body.includes("Signed in")) return
+      throw new Error(`unexpected page at ${new URL(at).pathname} (HTTP ${response.status})`)
+    }
+    at = new URL(action, at).toString()
+    response = await go(at, form(prompt === "login" ? { prompt, login: accountId, password: "x" } : { prompt }))
+  }
+  throw new Error("the device authorization did not complete")
 }
