@@ -428,7 +428,9 @@ export interface Service {
    * Fails with `AuthorizationDenied` (`access_denied`), `DeviceCodeExpired`
    * (`expired_token`, or `expiresAt` reached: no request is sent after it),
    * `OAuthError` (any other error code stops polling, RFC 8628 §3.5),
-   * `InvalidTokenResponse`, `ConfigurationError`.
+   * `InvalidTokenResponse`, `ConfigurationError`, and `IdTokenInvalid`: the ID
+   * token is validated as the code exchange's is, without a `nonce` (the device
+   * grant has no front channel to carry one), and required when `openid` was asked for.
    *
    * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.4
    * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5

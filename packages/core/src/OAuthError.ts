@@ -495,13 +495,14 @@ export type CoreError = TokenEndpointError | CallbackError | IssuerMismatch | De
 
 /**
  * The errors of `OAuthClient.pollDeviceToken`: the token endpoint's, plus
- * `AuthorizationDenied` (`access_denied`) and `DeviceCodeExpired`.
+ * `AuthorizationDenied` (`access_denied`), `DeviceCodeExpired` and
+ * `IdTokenInvalid` (the ID token of an `openid` authorization).
  *
  * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5
  * @since 0.1.0
  * @category errors
  */
-export type DevicePollError = TokenEndpointError | AuthorizationDenied | DeviceCodeExpired
+export type DevicePollError = TokenEndpointError | AuthorizationDenied | DeviceCodeExpired | IdTokenInvalid
 
 const tags: ReadonlySet<string> = new Set([
   "OAuthError",

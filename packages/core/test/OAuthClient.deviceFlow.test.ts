@@ -1,4 +1,4 @@
-import { OAuthClient, OAuthError, Provider } from "@effect-oauth/core"
+import { OAuthClient, OAuthError, Provider, TokenSet } from "@effect-oauth/core"
 import { TestServer } from "@effect-oauth/testing"
 import { FetchHttpClient, HttpClient, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it, layer } from "@effect/vitest"
@@ -378,6 +378,9 @@ layer(Live, { timeout: "30 seconds" })("OAuthClient / device flow against an aut
 
   it.effect("discovers the device endpoint and gets tokens once the user approves", () =>
     Effect.gen(function*() {
+      // The server stamps its ID tokens with the real time, which the client checks
+      // against the Clock: start the test clock there.
+      yield* TestClock.setTime(Date.now())
       const { discovered, oauth, server } = yield* deviceClient
       expect(discovered.deviceAuthorizationEndpoint).toBe(`${server.issuer}/device/auth`)
       const now = yield* Clock.currentTimeMillis
@@ -395,6 +398,7 @@ layer(Live, { timeout: "30 seconds" })("OAuthClient / device flow against an aut
       const tokens = yield* Fiber.join(fiber)
       expect(tokens.refreshToken).toBeDefined()
       expect(tokens.scopes).toEqual(expect.arrayContaining(["openid", "offline_access", "api:read"]))
+      expect(TokenSet.claims(tokens)).toMatchObject({ iss: server.issuer, sub: "user-1", aud: "public-client" })
       const response = yield* Effect.promise(() =>
         fetch(server.resourceUrl, { headers: { authorization: `Bearer ${Redacted.value(tokens.accessToken)}` } })
       )

@@ -589,7 +589,8 @@ export const make = (
       pollOptions?: OAuthClient.PollOptions | undefined
     ) {
       yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.name, "oauth.grant_type": deviceFlow.deviceCodeGrantType })
-      return yield* deviceFlow.poll(tokenRequest, authorization, pollOptions)
+      const tokens = yield* deviceFlow.poll(tokenRequest, authorization, pollOptions)
+      return yield* withIdTokenClaims(tokens, { required: authorization.scopes.includes("openid") })
     })
 
     const jwtBearer = Effect.fn("OAuthClient.jwtBearer")(function*(
