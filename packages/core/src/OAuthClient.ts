@@ -107,9 +107,11 @@ export interface Options {
 }
 
 /**
- * ID token validation settings. Every ID token a grant returns is validated when
- * the provider has an `issuer` and a `jwks_uri` (or `keys` is given); with
- * `openid` requested, a missing or unverifiable ID token is a failure.
+ * ID token validation settings. Every ID token of a code exchange, a refresh or
+ * a device authorization is validated when the provider has an `issuer` and a
+ * `jwks_uri` (or `keys` is given); with `openid` requested, a missing or
+ * unverifiable ID token is a failure. Other grants leave an ID token unchecked,
+ * without `idTokenClaims`.
  *
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
  * @since 0.1.0
