@@ -1,6 +1,6 @@
 import { Callback, OAuthClient, OAuthError, Provider } from "@effect-oauth/core"
 import { ResourceAuthorization, TokenStore } from "@effect-oauth/session"
-import { TestServer } from "@effect-oauth/testing"
+import { Spans, TestServer } from "@effect-oauth/testing"
 import { FetchHttpClient } from "@effect/platform"
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect, Layer, Option, Redacted } from "effect"
@@ -53,6 +53,41 @@ describe("ResourceAuthorization / fromResource", () => {
         expect((yield* client.get(resource.url)).status).toBe(200)
         yield* session.refresh
         expect((yield* client.get(resource.url)).status).toBe(200)
+      }).pipe(Effect.scoped))
+
+    it.effect("records no credential in any span of the chain (tokens, code, state, nonce, registration token)", () =>
+      Effect.gen(function*() {
+        const server = yield* TestServer.TestServerTag
+        const seen: Array<Redacted.Redacted<string>> = []
+        const { result, spans } = yield* Spans.record(ResourceAuthorization.fromResource(server.protectedResource!.url, {
+          redirectUri: server.clients.public.redirectUri,
+          key: "spans",
+          scopes: ["openid", "api:read"],
+          authorize: (request) =>
+            Effect.tap(server.approve(request.url), (callback) =>
+              Effect.sync(() => {
+                seen.push(request.state, Redacted.make(new URL(callback).searchParams.get("code")!))
+                if (request.nonce !== undefined) seen.push(request.nonce)
+                if (request.codeVerifier !== undefined) seen.push(request.codeVerifier)
+              }))
+        }))
+        const tokens = yield* result.session.tokens
+        const registration = Option.getOrThrow(result.registration)
+        const secrets = [
+          ...seen,
+          tokens.accessToken,
+          tokens.refreshToken!,
+          tokens.idToken!,
+          registration.registrationAccessToken!
+        ].map(Redacted.value)
+        expect(spans.map((span) => span.name)).toEqual(expect.arrayContaining([
+          "ResourceAuthorization.fromResource",
+          "Registration.register",
+          "OAuthClient.authorizationUrl",
+          "OAuthClient.exchangeCode"
+        ]))
+        const recorded = JSON.stringify(spans.map((span) => ({ name: span.name, attributes: Object.fromEntries(span.attributes) })))
+        for (const secret of secrets) expect(recorded).not.toContain(secret)
       }).pipe(Effect.scoped))
 
     it.effect("uses a given client instead of registering one", () =>
