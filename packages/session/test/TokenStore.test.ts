@@ -186,3 +186,116 @@ describe("TokenStore / layers", () => {
     expect(TokenStore.isError(new Error("x"))).toBe(false)
   })
 })
+
+describe("TokenStore / encrypted", () => {
+  const keyOf = (id: string, fill: number): TokenStore.EncryptionKey => ({ id, key: Redacted.make(new Uint8Array(32).fill(fill)) })
+  const keyA = keyOf("2026-a", 1)
+  const keyB = keyOf("2026-b", 2)
+  const secretTokens = TokenSet.make({
+    accessToken: "SECRET-access",
+    refreshToken: "SECRET-refresh",
+    idToken: "SECRET-id",
+    issuedAt: 1_000,
+    expiresAt: 3_601_000,
+    scopes: ["scope-visible-only-inside"],
+    extra: { custom: "SECRET-extra" }
+  })
+
+  it.effect("round-trips the tokens and keeps versions, deletes and leases of the store below", () =>
+    Effect.gen(function*() {
+      const plain = yield* TokenStore.makeMemory
+      const store = yield* TokenStore.encrypted(plain, { keys: [keyA] })
+      const v1 = yield* store.compareAndSet("alice", undefined, secretTokens)
+      const entry = Option.getOrThrow(yield* store.get("alice"))
+      expect(entry.version).toBe(v1)
+      expect(TokenSet.toJson(entry.tokens)).toBe(TokenSet.toJson(secretTokens))
+      expect(Option.getOrThrow(yield* plain.get("alice")).version).toBe(v1)
+      yield* store.acquireLease("alice", "1 minute")
+      expect((yield* Effect.flip(plain.acquireLease("alice", "1 minute")))._tag).toBe("LeaseUnavailable")
+      yield* store.delete("alice", v1)
+      expect(Option.isNone(yield* plain.get("alice"))).toBe(true)
+    }))
+
+  it.scoped("leaves nothing readable at rest: the file holds only ciphertext", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const directory = yield* fs.makeTempDirectoryScoped()
+      const store = yield* TokenStore.makeFileSystem(directory).pipe(Effect.flatMap(TokenStore.encrypted({ keys: [keyA] })))
+      yield* store.compareAndSet("alice", undefined, secretTokens)
+      const [name] = (yield* fs.readDirectory(directory)).filter((file) => file.endsWith(".json"))
+      const text = yield* fs.readFileString(`${directory}/${name}`)
+      for (const secret of ["SECRET", "scope-visible-only-inside", "3601000"]) expect(text).not.toContain(secret)
+      expect(JSON.parse(text).tokens).toMatchObject({ tokenType: "effect-oauth/encrypted", scopes: [] })
+      expect(JSON.parse(text).tokens.accessToken).toMatch(/^v1\.2026-a\.[\w-]{16}\.[\w-]+$/)
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.effect("fails with a Corrupt TokenStoreError when the ciphertext was altered, and returns no tokens", () =>
+    Effect.gen(function*() {
+      const plain = yield* TokenStore.makeMemory
+      const store = yield* TokenStore.encrypted(plain, { keys: [keyA] })
+      yield* store.compareAndSet("alice", undefined, secretTokens)
+      const envelope = Option.getOrThrow(yield* plain.get("alice"))
+      const blob = Redacted.value(envelope.tokens.accessToken)
+      const last = blob.at(-2) === "A" ? "B" : "A"
+      const tampered = TokenSet.make({ accessToken: `${blob.slice(0, -2)}${last}${blob.at(-1)}`, tokenType: envelope.tokens.tokenType, issuedAt: 0 })
+      yield* plain.compareAndSet("alice", envelope.version, tampered)
+      const error = yield* Effect.flip(store.get("alice"))
+      expect(error).toMatchObject({ _tag: "TokenStoreError", reason: "Corrupt", operation: "get", key: "alice" })
+      expect(error.message).toBe(
+        `token store get of "alice" failed (Corrupt): the entry does not authenticate with key "2026-a" (tampered, or another key's entry)`
+      )
+    }))
+
+  it.effect("does not open an entry copied to another session key", () =>
+    Effect.gen(function*() {
+      const plain = yield* TokenStore.makeMemory
+      const store = yield* TokenStore.encrypted(plain, { keys: [keyA] })
+      yield* store.compareAndSet("alice", undefined, secretTokens)
+      yield* plain.compareAndSet("mallory", undefined, Option.getOrThrow(yield* plain.get("alice")).tokens)
+      expect(yield* Effect.flip(store.get("mallory"))).toMatchObject({ reason: "Corrupt", key: "mallory" })
+    }))
+
+  it.effect("rotates keys: the new key writes, the old one still reads; a store without the key reports its id", () =>
+    Effect.gen(function*() {
+      const plain = yield* TokenStore.makeMemory
+      const old = yield* TokenStore.encrypted(plain, { keys: [keyA] })
+      const v1 = yield* old.compareAndSet("alice", undefined, secretTokens)
+      const rotated = yield* TokenStore.encrypted(plain, { keys: [keyB, keyA] })
+      expect(Redacted.value(Option.getOrThrow(yield* rotated.get("alice")).tokens.accessToken)).toBe("SECRET-access")
+      yield* rotated.compareAndSet("alice", v1, secretTokens)
+      expect(Redacted.value(Option.getOrThrow(yield* plain.get("alice")).tokens.accessToken)).toMatch(/^v1\.2026-b\./)
+      const error = yield* Effect.flip(old.get("alice"))
+      expect(error.message).toContain(`unknown key "2026-b"`)
+    }))
+
+  it.effect("refuses a plaintext entry unless acceptPlaintext is set", () =>
+    Effect.gen(function*() {
+      const plain = yield* TokenStore.makeMemory
+      yield* plain.compareAndSet("alice", undefined, secretTokens)
+      const strict = yield* TokenStore.encrypted(plain, { keys: [keyA] })
+      expect(yield* Effect.flip(strict.get("alice"))).toMatchObject({ reason: "Corrupt" })
+      const migrating = yield* TokenStore.encrypted(plain, { keys: [keyA], acceptPlaintext: true })
+      expect(Redacted.value(Option.getOrThrow(yield* migrating.get("alice")).tokens.accessToken)).toBe("SECRET-access")
+    }))
+
+  it.effect("fails with an open TokenStoreError for a key that is not 32 bytes or a repeated id, naming no key bytes", () =>
+    Effect.gen(function*() {
+      const plain = yield* TokenStore.makeMemory
+      const short = yield* Effect.flip(TokenStore.encrypted(plain, { keys: [{ id: "k", key: Redacted.make(new Uint8Array(16)) }] }))
+      expect(short.message).toBe(`token store open failed (Io): the key "k" must be 32 bytes (AES-256), not 16`)
+      const twice = yield* Effect.flip(TokenStore.encrypted(plain, { keys: [keyA, keyA] }))
+      expect(twice).toMatchObject({ _tag: "TokenStoreError", operation: "open" })
+      const badId = yield* Effect.flip(TokenStore.encrypted(plain, { keys: [{ ...keyA, id: "a.b" }] }))
+      expect(badId).toMatchObject({ _tag: "TokenStoreError", operation: "open" })
+    }))
+
+  it.effect("layerEncrypted encrypts the TokenStore below it", () =>
+    Effect.gen(function*() {
+      const plain = yield* TokenStore.makeMemory
+      const layer = TokenStore.layerEncrypted({ keys: [keyA] }).pipe(Layer.provide(Layer.succeed(TokenStore.TokenStore, plain)))
+      yield* Effect.flatMap(TokenStore.TokenStore, (store) => store.compareAndSet("alice", undefined, secretTokens)).pipe(
+        Effect.provide(layer)
+      )
+      expect(Option.getOrThrow(yield* plain.get("alice")).tokens.tokenType).toBe("effect-oauth/encrypted")
+    }))
+})
