@@ -8,6 +8,7 @@
  * Run alone: `npx tsx --conditions=source bench/multiProcessStorm.ts`
  * (PostgreSQL when `EFFECT_OAUTH_PG_URL` is set: `eval "$(scripts/postgres.sh start)"`).
  */
+import { TokenSet } from "@effect-oauth/core"
 import { TokenStore } from "@effect-oauth/session"
 import { TestServer } from "@effect-oauth/testing"
 import { Clock, Context, Effect, Layer, Option } from "effect"
@@ -31,6 +32,9 @@ const percentile = (values: ReadonlyArray<number>, p: number) => {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0
 }
+
+const sample = TokenSet.make({ accessToken: "bench-access", refreshToken: "bench-refresh", issuedAt: 0, expiresAt: 3_600_000, scopes: ["api:read"] })
+const grantOf = (entry: Option.Option<TokenStore.Entry>) => Option.match(entry, { onNone: () => sample, onSome: (e) => e.tokens })
 
 const tempDirectory: Effect.Effect<string, never, Scope.Scope> = Effect.acquireRelease(
   Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-oauth-bench-"))),
@@ -63,12 +67,30 @@ const measure = (label: string, spec: StoreSpec, cleanup: Effect.Effect<void> = 
       failures += results.reduce((sum, result) => sum + result.failures.length + result.expired, 0)
     }
     if (Option.isNone(yield* store.get(cluster.key))) lost++
+    // The store's own cost, from the parent, on the grant the cluster uses.
+    const timeOf = (effect: Effect.Effect<unknown, unknown>) =>
+      Effect.gen(function*() {
+        const samples: Array<number> = []
+        for (let i = 0; i < 200; i++) {
+          const t = performance.now()
+          yield* Effect.orDie(effect)
+          samples.push(performance.now() - t)
+        }
+        return `${percentile(samples, 0.5).toFixed(2)} ms`
+      })
+    const getCost = yield* timeOf(store.get(cluster.key))
+    const casCost = yield* timeOf(
+      Effect.flatMap(store.get("bench-cas"), (entry) =>
+        store.compareAndSet("bench-cas", Option.getOrUndefined(Option.map(entry, (e) => e.version)), grantOf(entry)))
+    )
     const row = (metric: string, value: string, note?: string): Row => ({ suite: name, case: label, metric, value, note })
     return [
       row("token requests per expiry", `${requests.reduce((a, b) => a + b, 0) / cycles}`, `max ${Math.max(...requests)} in ${cycles} cycles of ${processes}×${callers} callers`),
       row("invalid_grant", `${invalidGrant}`),
       row("sessions lost", `${lost}`, `${failures} failed or expired tokens handed out`),
       row("expiry → all callers served", `${percentile(latencies, 0.5).toFixed(0)} ms`, `median; p95 ${percentile(latencies, 0.95).toFixed(0)} ms`),
+      row("store get", getCost, "median of 200, from the parent"),
+      row("store get + compareAndSet", casCost, "median of 200, from the parent"),
       row("worker start", `${startup} ms`, `${processes} processes (tsx), discovery, session from the store`)
     ]
   }).pipe(Effect.scoped)
