@@ -11,8 +11,9 @@ import { storeLayer } from "./cluster/stores.js"
 import { dropTables, freshPrefix, pgClient, pgSkipReason, pgUrl, tempDirectory } from "./helpers/databases.js"
 
 // Real processes on a real clock: each test moves the workers' clocks itself;
-// the lease's time to live is real time (a crashed holder's lease lapses in 3 s).
-const leaseTtlMillis = 3_000
+// the lease's time to live is real time: long enough that a refresh on a loaded
+// machine stays inside it, short enough that a crashed holder is waited out quickly.
+const leaseTtlMillis = 5_000
 const hours = (n: number) => n * 3_600_000
 const refreshes = (counts: TestServer.TokenRequestCounts) => counts.byGrantType["refresh_token"] ?? 0
 
