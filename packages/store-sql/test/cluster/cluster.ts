@@ -104,7 +104,7 @@ export const start = (options: Options): Effect.Effect<Cluster, never, Scope.Sco
     const client = {
       clientId: registration.clientId,
       clientSecret: Redacted.value(registration.clientSecret!),
-      authMethod: registration.authMethod,
+      authMethod: "client_secret_basic" as const, // the `web` client's
       redirectUri: registration.redirectUri,
       scopes: ["openid", "offline_access", "api:read"]
     }
