@@ -2,6 +2,7 @@ import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
 import { TokenSet } from "@effect-oauth/core"
 import { TokenStore } from "@effect-oauth/session"
+import * as TokenStoreContract from "@effect-oauth/testing/TokenStoreContract"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option, Redacted } from "effect"
 
@@ -17,9 +18,34 @@ const tokens = (n: number) =>
 const accessOf = (entry: Option.Option<TokenStore.Entry>) =>
   Option.map(entry, (e) => Redacted.value(e.tokens.accessToken))
 
-// The behaviour every store keeps is the contract suite of @effect-oauth/testing,
-// run against layerMemory and layerFileSystem in packages/testing/test; these are
-// the file store's own properties and the layers.
+// The behaviour every store keeps: the contract suite of @effect-oauth/testing.
+TokenStoreContract.suite(
+  "layerMemory",
+  Effect.map(TokenStore.makeMemory, (store) => [store, store] as const)
+)
+
+TokenStoreContract.suite(
+  "layerFileSystem",
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const directory = yield* fs.makeTempDirectoryScoped()
+    // Two stores on one directory: what two processes see.
+    const store = yield* TokenStore.makeFileSystem(`${directory}/store`)
+    const sibling = yield* TokenStore.makeFileSystem(`${directory}/store`)
+    return [store, sibling] as const
+  }).pipe(Effect.provide(NodeFileSystem.layer))
+)
+
+TokenStoreContract.suite(
+  "encrypted(layerMemory)",
+  Effect.flatMap(TokenStore.makeMemory, (plain) =>
+    Effect.map(
+      TokenStore.encrypted(plain, { keys: [{ id: "test", key: Redacted.make(new Uint8Array(32).fill(7)) }] }),
+      (store) => [store, store] as const
+    ))
+)
+
+// Below: the file store's own properties, the layers and the encryption.
 
 describe("TokenStore / layerFileSystem files", () => {
   const withDirectory = <A, E>(f: (directory: string, fs: FileSystem.FileSystem) => Effect.Effect<A, E, FileSystem.FileSystem>) =>
