@@ -392,6 +392,8 @@ export const encrypted: {
  * A layer that encrypts the {@link TokenStore} below it (see {@link encrypted}):
  * `TokenStore.layerEncrypted(options).pipe(Layer.provide(SqlTokenStore.layerPg(…)))`.
  *
+ * Fails with `TokenStoreError` (`open`) for an invalid key, as {@link encrypted}.
+ *
  * @since 0.1.0
  * @category layers
  */
