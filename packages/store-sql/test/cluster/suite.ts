@@ -1,14 +1,16 @@
+/**
+ * The cross-process tests, run against one store (SQLite and PostgreSQL each
+ * have a test file, so that vitest runs them side by side).
+ */
 import { TokenStore } from "@effect-oauth/session"
 import { TestServer } from "@effect-oauth/testing"
-import { describe, expect, layer } from "@effect/vitest"
+import { expect, layer } from "@effect/vitest"
 import { Context, Effect, Layer, Option, Redacted } from "effect"
 import type { Scope } from "effect"
-import * as Path from "node:path"
-import * as Cluster from "./cluster/cluster.js"
-import type { StoreSpec, StormResult } from "./cluster/protocol.js"
-import { fingerprint } from "./cluster/protocol.js"
-import { storeLayer } from "./cluster/stores.js"
-import { dropTables, freshPrefix, pgClient, pgSkipReason, pgUrl, tempDirectory } from "./helpers/databases.js"
+import * as Cluster from "./cluster.js"
+import type { StoreSpec, StormResult } from "./protocol.js"
+import { fingerprint } from "./protocol.js"
+import { storeLayer } from "./stores.js"
 
 // Real processes on a real clock: each test moves the workers' clocks itself;
 // the lease's time to live is real time: long enough that a refresh on a loaded
@@ -60,7 +62,7 @@ const expectGrantAlive = (handedOut: string) =>
 
 // The tests share one cluster (starting worker processes is the slow part) and
 // run in order: the last one ends with the grant revoked by the server.
-const clusterSuite = (name: string, makeSpec: Effect.Effect<StoreSpec, never, Scope.Scope>) =>
+export const clusterSuite = (name: string, makeSpec: Effect.Effect<StoreSpec, never, Scope.Scope>) =>
   layer(setup(makeSpec), { excludeTestServices: true, timeout: "90 seconds" })(`SqlTokenStore across processes / ${name}`, (it) => {
     it.effect("4 processes × 250 callers × 20 expiry cycles with rotation: 1 token request per cycle, 0 invalid_grant, 0 sessions lost", () =>
       Effect.gen(function*() {
@@ -128,16 +130,3 @@ const clusterSuite = (name: string, makeSpec: Effect.Effect<StoreSpec, never, Sc
         expect(yield* Effect.promise(() => fingerprint(Redacted.value(entry.tokens.accessToken)))).toBe(siblingToken)
       }), 60_000)
   })
-
-clusterSuite("SQLite", Effect.map(tempDirectory, (directory): StoreSpec => ({ kind: "sqlite", filename: Path.join(directory, "tokens.db") })))
-
-describe.skipIf(pgUrl === undefined)(`PostgreSQL (${pgUrl === undefined ? pgSkipReason : "EFFECT_OAUTH_PG_URL"})`, () => {
-  clusterSuite(
-    "PostgreSQL",
-    Effect.gen(function*() {
-      const tablePrefix = freshPrefix()
-      yield* Effect.addFinalizer(() => dropTables(tablePrefix).pipe(Effect.provide(pgClient(pgUrl!)), Effect.ignore))
-      return { kind: "pg", url: pgUrl!, tablePrefix } satisfies StoreSpec
-    })
-  )
-})
