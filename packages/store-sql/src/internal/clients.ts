@@ -6,14 +6,9 @@ import { TokenStore } from "@effect-oauth/session"
 import { Context, Duration, Effect, Layer, Redacted } from "effect"
 import * as Fs from "node:fs"
 import type * as SqlTokenStore from "../SqlTokenStore.js"
-import { fromSqlError } from "./sqlStore.js"
+import { codeOf, fromSqlError } from "./sqlStore.js"
 
 const openError = (detail: string) => new TokenStore.TokenStoreError({ reason: "Io", operation: "open", key: "", detail })
-
-const codeOf = (u: unknown): string => {
-  const code = typeof u === "object" && u !== null && "code" in u ? u.code : undefined
-  return typeof code === "string" && /^[A-Z0-9_]{1,40}$/.test(code) ? ` (${code})` : ""
-}
 
 // better-sqlite3 creates a missing file with the process umask (often 0644):
 // create it 0600 first, since it holds credentials.

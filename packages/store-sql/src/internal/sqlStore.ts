@@ -24,24 +24,21 @@ export const tablesOf = (prefix: string): Tables => ({
   migrations: `${prefix}migrations`
 })
 
-// A driver's error code (SQLITE_BUSY, a PostgreSQL SQLSTATE, ECONNREFUSED) says
-// what failed without quoting a statement's values, which a driver message may do.
-const codeOf = (error: SqlError): string | undefined => {
-  const cause: unknown = error.cause
+/**
+ * A driver error's code (SQLITE_BUSY, a PostgreSQL SQLSTATE, ECONNREFUSED) as
+ * ` (CODE)`, or nothing: it says what failed without quoting a statement's
+ * values, which a driver's message may do.
+ *
+ * @internal
+ */
+export const codeOf = (cause: unknown): string => {
   const code = typeof cause === "object" && cause !== null && "code" in cause ? cause.code : undefined
-  return typeof code === "string" && /^[A-Z0-9_]{1,40}$/.test(code) ? code : undefined
+  return typeof code === "string" && /^[A-Z0-9_]{1,40}$/.test(code) ? ` (${code})` : ""
 }
 
 /** @internal */
-export const fromSqlError = (operation: TokenStore.Operation, key: string) => (error: SqlError) => {
-  const code = codeOf(error)
-  return new TokenStore.TokenStoreError({
-    reason: "Io",
-    operation,
-    key,
-    detail: `the database failed${code === undefined ? "" : ` (${code})`}`
-  })
-}
+export const fromSqlError = (operation: TokenStore.Operation, key: string) => (error: SqlError) =>
+  new TokenStore.TokenStoreError({ reason: "Io", operation, key, detail: `the database failed${codeOf(error.cause)}` })
 
 /**
  * The versioned schema. Each migration runs once per database, in order, under
