@@ -74,8 +74,8 @@ export const migrate = (
  * A store on the `SqlClient` in context (SQLite or PostgreSQL), after
  * migrating its tables.
  *
- * Fails with `TokenStoreError` (`operation: "open"`) when the prefix is invalid
- * or the migration fails.
+ * Fails with `TokenStoreError` (`operation: "open"`) when the prefix is invalid,
+ * the client is neither SQLite nor PostgreSQL, or the migration fails.
  *
  * @since 0.1.0
  * @category constructors

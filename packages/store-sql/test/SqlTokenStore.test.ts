@@ -1,4 +1,5 @@
-import { SqlClient } from "@effect/sql"
+import * as Reactivity from "@effect/experimental/Reactivity"
+import { SqlClient, Statement } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { TokenSet } from "@effect-oauth/core"
 import { TokenStore } from "@effect-oauth/session"
@@ -118,6 +119,25 @@ describe("SqlTokenStore / layerSqlite", () => {
       const error = yield* Effect.flip(storeOf(SqlTokenStore.layerSqlite({ filename: Path.join(directory, "missing", "tokens.db") })))
       expect(error).toMatchObject({ _tag: "TokenStoreError", reason: "Io", operation: "open" })
       expect(error.message).toBe("token store open failed (Io): cannot create the SQLite database file (ENOENT)")
+    }).pipe(Effect.scoped))
+})
+
+describe("SqlTokenStore / layer", () => {
+  it.effect("refuses a SqlClient of another dialect with a TokenStoreError, before any statement", () =>
+    Effect.gen(function*() {
+      const compiler = Statement.makeCompiler({
+        dialect: "mysql",
+        placeholder: () => "?",
+        onIdentifier: (value) => value,
+        onRecordUpdate: () => ["", []],
+        onCustom: () => ["", []]
+      })
+      const mysql = Layer.effect(
+        SqlClient.SqlClient,
+        SqlClient.make({ acquirer: Effect.dieMessage("no statement may run"), compiler, spanAttributes: [] })
+      ).pipe(Layer.provide(Reactivity.layer))
+      const error = yield* Effect.flip(storeOf(SqlTokenStore.layer().pipe(Layer.provide(mysql))))
+      expect(error.message).toBe("token store open failed (Io): the SqlClient's dialect is not supported (SQLite and PostgreSQL are)")
     }).pipe(Effect.scoped))
 })
 

@@ -151,8 +151,17 @@ export const make = (
         detail: `"tablePrefix" must match ${validPrefix.source}`
       })
     }
-    yield* migrate(prefix)
     const sql = yield* SqlClient.SqlClient
+    // The statements use `ON CONFLICT … DO UPDATE … WHERE` and `RETURNING`.
+    if (!sql.onDialectOrElse({ sqlite: () => true, pg: () => true, orElse: () => false })) {
+      return yield* new TokenStore.TokenStoreError({
+        reason: "Io",
+        operation: "open",
+        key: "",
+        detail: "the SqlClient's dialect is not supported (SQLite and PostgreSQL are)"
+      })
+    }
+    yield* migrate(prefix)
     const tokensTable = sql(tablesOf(prefix).tokens)
     const leasesTable = sql(tablesOf(prefix).leases)
 
