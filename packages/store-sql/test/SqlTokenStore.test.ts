@@ -94,10 +94,10 @@ describe("SqlTokenStore / layerSqlite", () => {
       })
     ))
 
-  it.effect("works on an application's SqlClient that renames result columns (camelCase)", () =>
+  it.effect("works on an application's SqlClient that renames identifiers and result columns (camelCase)", () =>
     Effect.gen(function*() {
       const filename = Path.join(yield* tempDirectory, "tokens.db")
-      const client = SqliteClient.layer({ filename, transformResultNames: Str.snakeToCamel, transformQueryNames: Str.camelToSnake })
+      const client = SqliteClient.layer({ filename, transformResultNames: Str.snakeToCamel, transformQueryNames: Str.snakeToCamel })
       const store = yield* storeOf(SqlTokenStore.layer().pipe(Layer.provide(client)))
       const v1 = yield* store.compareAndSet("alice", undefined, tokens(1))
       expect(Option.map(yield* store.get("alice"), (e) => e.version)).toEqual(Option.some(v1))

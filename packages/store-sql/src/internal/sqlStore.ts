@@ -124,7 +124,7 @@ export const migrate = (prefix: string): Effect.Effect<void, TokenStore.TokenSto
         for (const migration of migrations) {
           if (applied.has(migration.version)) continue
           for (const statement of migration.statements(t)) yield* sql.unsafe(statement)
-          yield* sql`INSERT INTO ${sql(t.migrations)} (version, applied_at) VALUES (${migration.version}, ${now})`
+          yield* sql`INSERT INTO ${sql.literal(t.migrations)} (version, applied_at) VALUES (${migration.version}, ${now})`
         }
       })
     )
@@ -162,8 +162,10 @@ export const make = (
       })
     }
     yield* migrate(prefix)
-    const tokensTable = sql(tablesOf(prefix).tokens)
-    const leasesTable = sql(tablesOf(prefix).leases)
+    // Table names as written (the prefix is validated above), untouched by a
+    // client's name transforms, as in the migrations.
+    const tokensTable = sql.literal(tablesOf(prefix).tokens)
+    const leasesTable = sql.literal(tablesOf(prefix).leases)
 
     const corrupt = (operation: TokenStore.Operation, key: string, detail: string) =>
       new TokenStore.TokenStoreError({ reason: "Corrupt", operation, key, detail })
