@@ -7,7 +7,7 @@ import { SqlTokenStore } from "@effect-oauth/store-sql"
 import { Spans } from "@effect-oauth/testing"
 import * as TokenStoreContract from "@effect-oauth/testing/TokenStoreContract"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Layer, Option, Redacted, String as Str } from "effect"
+import { Context, Effect, Layer, Option, Redacted, String as Str, TestClock } from "effect"
 import type { Scope } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
@@ -188,14 +188,22 @@ describe("SqlTokenStore / layerPg", () => {
         expect(rows.map((row) => row.version)).toEqual([0, 1])
       }).pipe(Effect.scoped))
 
-    it.effect("stores the lease expiry as a 64-bit number (epoch ms)", () =>
+    it.effect("reads BIGINT columns back as numbers: lease times past 2^31 and versions", () =>
       Effect.gen(function*() {
+        const now = 1_764_547_200_000 // 2025-12-01, well past 2^31
+        yield* TestClock.setTime(now)
         const [store, sibling] = yield* pgPair(pgUrl!)
         const lease = yield* store.acquireLease("alice", "1 minute")
-        expect(lease.expiresAt).toBe(60_000)
+        expect(lease.expiresAt).toBe(now + 60_000)
         const busy = yield* Effect.flip(sibling.acquireLease("alice", "1 minute"))
-        expect(busy).toMatchObject({ _tag: "LeaseUnavailable", expiresAt: 60_000 })
+        expect(busy).toMatchObject({ _tag: "LeaseUnavailable", expiresAt: now + 60_000 })
         expect(TokenStore.isError(busy)).toBe(true)
+        yield* TestClock.adjust("1 minute")
+        const taken = yield* sibling.acquireLease("alice", "1 minute")
+        expect(taken.expiresAt).toBe(now + 120_000)
+        const version = yield* store.compareAndSet("alice", undefined, tokens(1))
+        expect(typeof version).toBe("number")
+        expect(Option.map(yield* sibling.get("alice"), (e) => e.version)).toEqual(Option.some(version))
       }).pipe(Effect.scoped))
   })
 })
