@@ -29,8 +29,8 @@
  */
 import type { SqlClient } from "@effect/sql"
 import { TokenStore } from "@effect-oauth/session"
-import { Layer } from "effect"
-import type { Duration, Effect, Redacted } from "effect"
+import { Config, Effect, Layer } from "effect"
+import type { ConfigError, Duration, Redacted } from "effect"
 import * as internal from "./internal/sqlStore.js"
 import * as clients from "./internal/clients.js"
 
@@ -147,3 +147,33 @@ export interface PgOptions extends Options {
  */
 export const layerPg = (options: PgOptions): Layer.Layer<TokenStore.TokenStore, TokenStore.TokenStoreError> =>
   layer(options).pipe(Layer.provide(clients.pg(options)))
+
+/**
+ * {@link layerSqlite} from configuration:
+ * `SqlTokenStore.layerSqliteConfig({ filename: Config.string("TOKENS_DB") })`.
+ *
+ * Fails with `ConfigError` when the configuration is missing or invalid, then as
+ * {@link layerSqlite}.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerSqliteConfig = (
+  config: Config.Config.Wrap<SqliteOptions>
+): Layer.Layer<TokenStore.TokenStore, TokenStore.TokenStoreError | ConfigError.ConfigError> =>
+  Layer.unwrapEffect(Effect.map(Config.unwrap(config), layerSqlite))
+
+/**
+ * {@link layerPg} from configuration:
+ * `SqlTokenStore.layerPgConfig({ url: Config.redacted("DATABASE_URL") })`.
+ *
+ * Fails with `ConfigError` when the configuration is missing or invalid, then as
+ * {@link layerPg}.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerPgConfig = (
+  config: Config.Config.Wrap<PgOptions>
+): Layer.Layer<TokenStore.TokenStore, TokenStore.TokenStoreError | ConfigError.ConfigError> =>
+  Layer.unwrapEffect(Effect.map(Config.unwrap(config), layerPg))

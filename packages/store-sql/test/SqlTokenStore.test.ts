@@ -7,7 +7,7 @@ import { SqlTokenStore } from "@effect-oauth/store-sql"
 import { Spans } from "@effect-oauth/testing"
 import * as TokenStoreContract from "@effect-oauth/testing/TokenStoreContract"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Layer, Option, Redacted, String as Str, TestClock } from "effect"
+import { Config, ConfigError, ConfigProvider, Context, Effect, Layer, Option, Redacted, String as Str, TestClock } from "effect"
 import type { Scope } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
@@ -119,6 +119,25 @@ describe("SqlTokenStore / layerSqlite", () => {
       const error = yield* Effect.flip(storeOf(SqlTokenStore.layerSqlite({ filename: Path.join(directory, "missing", "tokens.db") })))
       expect(error).toMatchObject({ _tag: "TokenStoreError", reason: "Io", operation: "open" })
       expect(error.message).toBe("token store open failed (Io): cannot create the SQLite database file (ENOENT)")
+    }).pipe(Effect.scoped))
+})
+
+describe("SqlTokenStore / layerSqliteConfig, layerPgConfig", () => {
+  it.effect("opens the SQLite file named by the configuration", () =>
+    Effect.gen(function*() {
+      const filename = Path.join(yield* tempDirectory, "configured.db")
+      const layer = SqlTokenStore.layerSqliteConfig({ filename: Config.string("TOKENS_DB") })
+      const store = yield* storeOf(layer).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["TOKENS_DB", filename]]))))
+      yield* store.compareAndSet("alice", undefined, tokens(1))
+      expect(Fs.existsSync(filename)).toBe(true)
+    }).pipe(Effect.scoped))
+
+  it.effect("fails with a ConfigError naming the missing variable", () =>
+    Effect.gen(function*() {
+      const layer = SqlTokenStore.layerPgConfig({ url: Config.redacted("DATABASE_URL") })
+      const error = yield* Effect.flip(storeOf(layer)).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map())))
+      expect(ConfigError.isConfigError(error)).toBe(true)
+      expect(String(error)).toContain("DATABASE_URL")
     }).pipe(Effect.scoped))
 })
 
