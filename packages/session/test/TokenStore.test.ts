@@ -19,10 +19,7 @@ const accessOf = (entry: Option.Option<TokenStore.Entry>) =>
   Option.map(entry, (e) => Redacted.value(e.tokens.accessToken))
 
 // The behaviour every store keeps: the contract suite of @effect-oauth/testing.
-TokenStoreContract.suite(
-  "layerMemory",
-  Effect.map(TokenStore.makeMemory, (store) => [store, store] as const)
-)
+TokenStoreContract.suite("layerMemory", TokenStore.layerMemory)
 
 TokenStoreContract.suite(
   "layerFileSystem",

@@ -1,15 +1,17 @@
 /**
  * The behaviour every `TokenStore` keeps, as a vitest suite a store package runs
  * against its own layer (as Effect's `KeyValueStore` test suite is run against
- * each of its layers):
- *
- * It is imported from its own path, not from the package index, because it
- * loads vitest (which only runs inside a vitest run):
+ * each of its layers). It is imported from its own path, not from the package
+ * index, because it loads vitest (which only runs inside a vitest run):
  *
  * ```ts
  * import * as TokenStoreContract from "@effect-oauth/testing/TokenStoreContract"
  *
- * TokenStoreContract.suite("layerMemory", Effect.map(TokenStore.makeMemory, (store) => [store, store] as const))
+ * TokenStoreContract.suite("layerMemory", TokenStore.layerMemory)
+ * TokenStoreContract.suite("layerFileSystem", Effect.gen(function*() {
+ *   // two stores on one directory: what two processes see
+ *   return [yield* TokenStore.makeFileSystem(dir), yield* TokenStore.makeFileSystem(dir)] as const
+ * }))
  * ```
  *
  * The suite checks reads, compare-and-set (stale versions, absent entries, many
@@ -23,7 +25,7 @@
  * @since 0.1.0
  */
 import type { TokenStore } from "@effect-oauth/session"
-import type { Effect, Scope } from "effect"
+import type { Effect, Layer, Scope } from "effect"
 import * as internal from "./internal/tokenStoreContract.js"
 
 /**
@@ -53,12 +55,16 @@ export interface Options {
 
 /**
  * Declares `describe("TokenStore / <name>")` with the contract's tests, each
- * building its stores with `makeStores`. Lease times are read from Effect's
- * `Clock` (several tests move a `TestClock`), so a store must take lease times
- * from the caller's `Clock`.
+ * building its stores with `stores`: two handles on one fresh storage, or a
+ * layer (built once per test, its store used as both handles). Lease times are
+ * read from Effect's `Clock` (several tests move a `TestClock`), so a store must
+ * take lease times from the caller's `Clock`.
  *
  * @since 0.1.0
  * @category testing
  */
-export const suite: <E>(name: string, makeStores: MakeStores<E>, options?: Options | undefined) => void =
-  internal.suite
+export const suite: <E>(
+  name: string,
+  stores: MakeStores<E> | Layer.Layer<TokenStore.TokenStore, E>,
+  options?: Options | undefined
+) => void = internal.suite

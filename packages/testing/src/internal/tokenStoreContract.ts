@@ -1,7 +1,7 @@
 import { TokenSet } from "@effect-oauth/core"
 import { TokenStore } from "@effect-oauth/session"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, FastCheck, Fiber, Option, Redacted, TestClock } from "effect"
+import { Context, Effect, Either, FastCheck, Fiber, Layer, Option, Redacted, TestClock } from "effect"
 import type * as TokenStoreContract from "../TokenStoreContract.js"
 
 const tokens = (n: number) =>
@@ -41,9 +41,15 @@ const settle = <A>(effects: ReadonlyArray<Effect.Effect<A>>): Effect.Effect<Read
 /** @internal */
 export const suite = <E>(
   name: string,
-  makeStores: TokenStoreContract.MakeStores<E>,
+  stores: TokenStoreContract.MakeStores<E> | Layer.Layer<TokenStore.TokenStore, E>,
   options: TokenStoreContract.Options = {}
 ): void => {
+  const makeStores: TokenStoreContract.MakeStores<E> = Layer.isLayer(stores)
+    ? Effect.map(Layer.build(stores as Layer.Layer<TokenStore.TokenStore, E>), (context) => {
+      const store = Context.get(context, TokenStore.TokenStore)
+      return [store, store] as const
+    })
+    : stores as TokenStoreContract.MakeStores<E>
   describe(`TokenStore / ${name}`, () => {
     const timeout = options.timeout ?? 30_000
     const run = <A, E2>(f: (store: TokenStore.Service, sibling: TokenStore.Service) => Effect.Effect<A, E2>) =>
