@@ -4,7 +4,7 @@ import { AuthorizationRequest } from "../Callback.js"
 import type { AuthorizationResponse } from "../Callback.js"
 import type * as OAuthClient from "../OAuthClient.js"
 import { Introspection, OAuthClient as Tag } from "../OAuthClient.js"
-import { ConfigurationError, InvalidTokenResponse, type TokenEndpointError } from "../OAuthError.js"
+import { ConfigurationError, InvalidTokenResponse, type TokenEndpointError, type TransportError } from "../OAuthError.js"
 import * as Pkce from "../Pkce.js"
 import type { ClientAuthMethod, Provider } from "../Provider.js"
 import * as TokenResponse from "../TokenResponse.js"
@@ -13,6 +13,7 @@ import * as Dpop from "../Dpop.js"
 import * as JwtAssertion from "../JwtAssertion.js"
 import type { OAuthError } from "../OAuthError.js"
 import { base64, utf8Bytes } from "./crypto.js"
+import * as deviceFlow from "./deviceFlow.js"
 import * as http from "./http.js"
 import { keyOf, signWith } from "./jwtAssertion.js"
 
@@ -77,6 +78,14 @@ const validRedirectUri = (value: string): Effect.Effect<string, ConfigurationErr
 const missingEndpoint = (provider: Provider, name: string) =>
   new ConfigurationError({ reason: "MissingEndpoint", detail: `provider "${provider.name}" has no ${name}` })
 
+// RFC 8414 §2: "If omitted, the default is "client_secret_basic"".
+const defaultSecretMethod = (provider: Provider): "client_secret_basic" | "client_secret_post" => {
+  const supported = provider.tokenEndpointAuthMethodsSupported
+  return supported !== undefined && !supported.includes("client_secret_basic") && supported.includes("client_secret_post")
+    ? "client_secret_post"
+    : "client_secret_basic"
+}
+
 interface Prepared {
   readonly url: URL
   readonly request: HttpClientRequest.HttpClientRequest
@@ -106,7 +115,7 @@ export const make = (
         ? "private_key_jwt"
         : client.clientSecret === undefined
         ? "none"
-        : "client_secret_basic")
+        : defaultSecretMethod(provider))
     if (authMethod === "private_key_jwt" && client.signingKey === undefined) {
       return yield* new ConfigurationError({
         reason: "MissingCredential",
@@ -392,6 +401,35 @@ export const make = (
       return yield* tokenRequest(params, scopes, [])
     })
 
+    const deviceAuthorization = Effect.fn("OAuthClient.deviceAuthorization")(function*(
+      grantOptions?: OAuthClient.GrantOptions | undefined
+    ) {
+      yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.name, "oauth.grant_type": deviceFlow.deviceCodeGrantType })
+      const url = urls.get("deviceAuthorizationEndpoint")
+      if (url === undefined) return yield* missingEndpoint(provider, "device_authorization_endpoint")
+      const scopes = grantOptions?.scopes ?? client.scopes ?? provider.defaultScopes ?? []
+      const params: Record<string, string> = {
+        ...grantOptions?.params,
+        ...(scopes.length === 0 ? {} : { scope: scopes.join(" ") })
+      }
+      const prepared = yield* prepare(url, params, "POST", [])
+      const requestedAt = yield* Clock.currentTimeMillis
+      const response = yield* http.send(httpClient, prepared.request, url, limits)
+      return yield* deviceFlow.readAuthorization(response, {
+        requestedAt,
+        scopes,
+        context: { endpoint: http.where(url), quirks: provider.tokenResponse, secrets: prepared.secrets }
+      })
+    })
+
+    const pollDeviceToken = Effect.fn("OAuthClient.pollDeviceToken")(function*(
+      authorization: OAuthClient.DeviceAuthorization,
+      pollOptions?: OAuthClient.PollOptions | undefined
+    ) {
+      yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.name, "oauth.grant_type": deviceFlow.deviceCodeGrantType })
+      return yield* deviceFlow.poll(tokenRequest, authorization, pollOptions)
+    })
+
     const jwtBearer = Effect.fn("OAuthClient.jwtBearer")(function*(
       assertion: Redacted.Redacted<string>,
       grantOptions?: OAuthClient.GrantOptions | undefined
@@ -521,6 +559,8 @@ export const make = (
       exchangeCode,
       refresh,
       clientCredentials,
+      deviceAuthorization,
+      pollDeviceToken,
       grant,
       jwtBearer,
       exchangeToken,
@@ -612,6 +652,27 @@ export const readIntrospection = (
     })
   )
 }
+
+/** @internal */
+export const request = (
+  options: OAuthClient.EndpointRequest
+): Effect.Effect<OAuthClient.EndpointResponse, TransportError | ConfigurationError, HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const httpClient = yield* HttpClient.HttpClient
+    const url = yield* http.endpointUrl("endpoint", options.url)
+    const params = options.params ?? {}
+    const base = options.method === "GET"
+      ? HttpClientRequest.get(url).pipe(HttpClientRequest.appendUrlParams(params))
+      : HttpClientRequest.post(url).pipe(HttpClientRequest.bodyUrlParams(params))
+    const hideUrl = options.method === "GET" && Object.keys(params).length > 0
+    return yield* http.send(
+      httpClient,
+      HttpClientRequest.setHeaders(base, { accept: "application/json", ...options.headers }),
+      url,
+      http.limits(options),
+      hideUrl
+    ).pipe(Effect.withSpan("OAuthClient.request", { attributes: { "oauth.endpoint": http.where(url) } }))
+  })
 
 /** @internal */
 export const layer = (
