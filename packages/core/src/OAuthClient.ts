@@ -378,10 +378,13 @@ export interface Service {
    * Refreshes (RFC 6749 §6). Keeps the previous refresh token when the response
    * has none, and the previous ID token with its claims. A new ID token is
    * validated, and its `iss`, `sub` and `aud` must equal the previous one's
-   * (OpenID Connect Core §12.2; no `nonce` is expected).
+   * (OpenID Connect Core §12.2; no `nonce` is expected). One that fails is
+   * dropped with a logged warning, and the previous ID token kept: the response's
+   * access and refresh tokens are kept either way, as the server may already have
+   * rotated the refresh token (DESIGN invariant 3).
    *
    * Fails with `ConfigurationError` (`MissingCredential`) when `tokens` has no
-   * refresh token, with the token endpoint's errors, and with `IdTokenInvalid`.
+   * refresh token, and with the token endpoint's errors.
    *
    * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
    * @see https://openid.net/specs/openid-connect-core-1_0.html#RefreshTokenResponse
@@ -389,7 +392,7 @@ export interface Service {
   readonly refresh: (
     tokens: TokenSet,
     options?: GrantOptions | undefined
-  ) => Effect.Effect<TokenSet, TokenEndpointError | IdTokenInvalid>
+  ) => Effect.Effect<TokenSet, TokenEndpointError>
 
   /**
    * The client credentials grant (RFC 6749 §4.4), with the given scopes, else the

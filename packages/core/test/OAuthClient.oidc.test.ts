@@ -108,4 +108,33 @@ describe("OAuthClient / OpenID Connect", () => {
       expect(result.idToken).toBeUndefined()
       expect(TokenSet.claims(result)).toBeUndefined()
     }))
+
+  it.effect("keeps a refresh's rotated refresh token when its ID token is refused, and the previous ID token (DESIGN invariant 3)", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(t0)
+      let round = 0
+      const oauth = yield* OAuthClient.make({
+        provider: provider(),
+        client: { clientId: "client-1", redirectUri: "https://app.example/cb", scopes: ["openid"] }
+      }).pipe(Effect.provide(serve(async (form) => {
+        round++
+        if (form.get("grant_type") === "authorization_code") {
+          return { ...tokens, refresh_token: "rt-1", id_token: await idToken(pendingNonce) }
+        }
+        const [header, payload] = (await idToken(undefined)).split(".")
+        return { ...tokens, access_token: "at-2", refresh_token: "rt-2", id_token: `${header}.${payload}.AAAA` }
+      })))
+      let pendingNonce: string | undefined
+      const request = yield* oauth.authorizationUrl()
+      pendingNonce = Redacted.value(request.nonce!)
+      const first = yield* oauth.exchangeCode(
+        yield* Callback.parse(new URLSearchParams({ code: "c", state: Redacted.value(request.state) }), request)
+      )
+      const refreshed = yield* oauth.refresh(first)
+      expect(round).toBe(2)
+      expect(Redacted.value(refreshed.accessToken)).toBe("at-2")
+      expect(Redacted.value(refreshed.refreshToken!)).toBe("rt-2")
+      expect(Redacted.value(refreshed.idToken!)).toBe(Redacted.value(first.idToken!))
+      expect(TokenSet.claims(refreshed)).toEqual(TokenSet.claims(first))
+    }))
 })

@@ -539,12 +539,21 @@ export const make = (
       }
       const next = yield* tokenRequest(params, scopes ?? tokens.scopes, [refreshToken])
       // §12.2: the response "might not contain an id_token"; when it does, it is checked
-      // against the first one. A grant whose ID token was validated gets its new one
-      // validated too.
+      // against the first one. A refused ID token is dropped, never the response: the
+      // server may already have rotated the refresh token, and failing here would lose
+      // the only one that still works (DESIGN invariant 3). The previous ID token and
+      // its claims stay.
       const checked = next.idToken === undefined ? next : yield* withIdTokenClaims(next, {
         required: tokens.idTokenClaims !== undefined,
         previous: TokenSet.claims(tokens)
-      })
+      }).pipe(
+        Effect.catchAll((error) =>
+          Effect.as(
+            Effect.logWarning(`the refreshed ID token is dropped: ${error.message}`),
+            withoutIdToken(next)
+          )
+        )
+      )
       return TokenSet.merge(tokens, checked)
     })
 
@@ -800,6 +809,12 @@ export const make = (
     }
     return service
   })
+
+/** The tokens without their ID token (and its claims). */
+const withoutIdToken = (tokens: TokenSet.TokenSet): TokenSet.TokenSet => {
+  const { idToken: _, idTokenClaims: __, ...rest } = tokens
+  return new TokenSet.TokenSet(rest)
+}
 
 /** The advertised ID token algorithms this client can verify (never `none`, never `HS*`). */
 const advertisedAlgorithms = (provider: Provider): ReadonlyArray<string> | undefined => {
