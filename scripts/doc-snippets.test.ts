@@ -8,6 +8,7 @@ import {
   docPaths,
   docs,
   format,
+  knownNamespaces,
   modules,
   references,
   root,
@@ -128,6 +129,14 @@ describe("README.md", () => {
         expect(links, `${dir}/${name}`).toContain(`${dir}/${name}`)
       }
     }
+  })
+
+  it("names in the package table only modules the workspace packages export", () => {
+    const table = readme.slice(readme.indexOf("## Packages"), readme.indexOf("\n## ", readme.indexOf("## Packages") + 1))
+    const exported = new Set(knownNamespaces().filter(([, from]) => from.startsWith("@effect-oauth/")).map(([name]) => name))
+    const named = [...table.matchAll(/`([A-Z]\w*)(?:\.\w+)?`/g)].map((match) => match[1]!)
+    expect(named.length).toBeGreaterThan(5)
+    expect(named.filter((name) => !exported.has(name))).toEqual([])
   })
 
   it("keeps the quick start: npm ci && npm run demo, then npm test", () => {
