@@ -166,7 +166,7 @@ export class AuthorizationFailed extends Schema.TaggedError<AuthorizationFailed>
       case "Timeout":
         return this.cause?._tag === "DeviceCodeExpired"
           ? `the device authorization expired: ${this.cause.message}`
-          : "no authorization callback arrived in time"
+          : "the authorization did not complete in time (no callback, or no approval of the device code): authorize again"
       case "Superseded":
         return "a newer authorization replaced this one"
       default:
