@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { beforeAll, describe, expect, it } from "@effect/vitest"
 import {
@@ -141,5 +141,47 @@ describe("README.md", () => {
 
   it("keeps the quick start: npm ci && npm run demo, then npm test", () => {
     expect(readme).toContain("## Quick start\n\n```sh\nnpm ci && npm run demo\nnpm test\n```")
+  })
+})
+
+describe("documented commands", () => {
+  const packageJson = (dir: string): { readonly name?: string; readonly scripts?: Readonly<Record<string, string>> } =>
+    JSON.parse(readFileSync(join(root, dir, "package.json"), "utf8"))
+  const workspaces = new Map(
+    ["packages", "examples"].flatMap((dir) =>
+      readdirSync(join(root, dir))
+        .filter((name) => existsSync(join(root, dir, name, "package.json")))
+        .map((name) => [packageJson(`${dir}/${name}`).name ?? "", `${dir}/${name}`] as const)
+    )
+  )
+  const commands = docs().flatMap(({ path, text }) =>
+    [...text.matchAll(/npm run(?: -s)?(?: -w (\S+))? ([\w:-]+)/g)].map((match) => ({ path, workspace: match[1], script: match[2]! }))
+  )
+
+  it("every npm run in a doc names a script that exists, in an existing workspace, whose entry file exists", () => {
+    expect(commands.length).toBeGreaterThan(10)
+    const problems: Array<string> = []
+    for (const { path, script, workspace } of commands) {
+      const dir = workspace === undefined ? "." : workspaces.get(workspace)
+      if (dir === undefined) {
+        problems.push(`${path}: no workspace ${workspace}`)
+        continue
+      }
+      const line = packageJson(dir).scripts?.[script]
+      if (line === undefined) {
+        problems.push(`${path}: no script ${script} in ${dir}/package.json`)
+        continue
+      }
+      for (const file of line.match(/[\w./-]+\.(?:ts|mjs|js)\b/g) ?? []) {
+        if (!existsSync(join(root, dir, file))) problems.push(`${path}: ${script} runs ${file}, which does not exist`)
+      }
+    }
+    expect(problems).toEqual([])
+  })
+
+  it("every vitest --project in a doc is a project of vitest.workspace.ts", () => {
+    const declared = [...readFileSync(join(root, "vitest.workspace.ts"), "utf8").matchAll(/project\("([\w-]+)"/g)].map((match) => match[1])
+    const named = docs().flatMap(({ text }) => [...text.matchAll(/--project ([\w-]+)/g)].map((match) => match[1]))
+    expect(named.filter((name) => !declared.includes(name))).toEqual([])
   })
 })
