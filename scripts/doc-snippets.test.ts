@@ -99,6 +99,18 @@ describe("documentation references", () => {
     expect(unknownReferences([doc]).map(({ member }) => member)).toEqual(["layerSql"])
   })
 
+  it("every file path in inline code exists, from the doc's folder, the root, or a package or example folder", () => {
+    const bases = ["", ...["packages", "examples"].flatMap((dir) => readdirSync(join(root, dir)).map((name) => `${dir}/${name}`))]
+    const paths = docs().flatMap(({ path, text }) =>
+      [...text.matchAll(/`((?:[\w.@-]+\/)+[\w.-]+\.(?:ts|mjs|js|md|json|sh))`/g)].map((match) => ({ path, file: match[1]! }))
+    )
+    expect(paths.length).toBeGreaterThan(20)
+    const missing = paths.filter(({ file, path }) =>
+      !existsSync(join(root, dirname(path), file)) && !bases.some((base) => existsSync(join(root, base, file)))
+    )
+    expect(missing).toEqual([])
+  })
+
   it("every relative link of a checked file points at an existing file or folder", () => {
     const missing: Array<string> = []
     for (const { path, text } of docs()) {
