@@ -165,10 +165,17 @@ export const toModule = (snippet: Snippet, inherited: ReadonlyArray<string>): Mo
   const header: Array<string> = []
   const taken = new Set(ownNames)
   for (const statement of inherited) {
-    const names = importedNames(statement).filter((name) => !taken.has(name))
+    const all = importedNames(statement)
+    const names = all.filter((name) => !taken.has(name))
     if (names.length === 0) continue
-    const from = /from\s+(["'][^"']+["'])/.exec(statement)![1]
-    header.push(`import { ${names.join(", ")} } from ${from}`)
+    if (names.length === all.length) {
+      header.push(statement)
+    } else {
+      // a name of this statement is imported by the block itself: keep the others
+      const from = /from\s+(["'][^"']+["'])/.exec(statement)![1]
+      const kind = /^\s*import\s+type\s/.test(statement) ? "type " : ""
+      header.push(`import ${kind}{ ${names.join(", ")} } from ${from}`)
+    }
     names.forEach((name) => taken.add(name))
   }
   const context = snippet.context.replace(/(from\s+["'])(\.\.?\/[^"']+)(["'])/g, (_, open: string, path: string, close: string) =>
@@ -242,7 +249,9 @@ export const check = (files: ReadonlyArray<Doc> = docs()): ReadonlyArray<Diagnos
       cwd: root
     })
   } catch (error) {
-    const failed = error as { readonly stdout?: string; readonly stderr?: string }
+    const failed = error as { readonly status?: number | null; readonly stdout?: string; readonly stderr?: string }
+    // no exit status: the compiler did not run at all, which must not read as "no errors"
+    if (typeof failed.status !== "number") throw error
     output = `${failed.stdout ?? ""}${failed.stderr ?? ""}`
   }
   const diagnostics: Array<Diagnostic> = []
