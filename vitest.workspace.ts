@@ -22,7 +22,8 @@ const projects: Array<TestProjectInlineConfiguration> = [
   project("oauth1", "./packages/oauth1"),
   project("node", "./packages/node"),
   project("store-sql", "./packages/store-sql"),
-  project("examples", "./examples", ["*/test/**/*.test.ts"])
+  project("examples", "./examples", ["*/test/**/*.test.ts"]),
+  project("bench", "./bench")
 ]
 
 export default projects

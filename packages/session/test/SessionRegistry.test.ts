@@ -222,6 +222,29 @@ describe("SessionRegistry / release", () => {
       expect(released).toEqual(["b"])
     }))
 
+  it.scoped("maxLive is soft: a session whose callers wait for its refresh is not released, and they get the new token", () =>
+    Effect.gen(function*() {
+      const t = yield* setup({ maxLive: 1, server: { latency: "1 second" } })
+      const expired = yield* t.seed("a", yield* t.server.seed(["read"], 2 * hour))
+      yield* t.seed("b")
+      // `a` is in memory and expired; its callers wait on one refresh.
+      yield* t.registry.use(t.key("a"), Effect.succeed)
+      const waiting = yield* Effect.fork(
+        Effect.all(Array.from({ length: 10 }, () => t.registry.accessToken(t.key("a"))), { concurrency: "unbounded" })
+      )
+      yield* t.server.arrived("refresh", 1)
+      const changes = yield* recording(t.registry)
+      // Starting `b` goes over maxLive: the refreshing `a` stays, so the idle `b` is released after its use.
+      yield* t.registry.accessToken(t.key("b"))
+      expect((yield* changes).filter((change) => change._tag === "Released").map(accountOf)).toEqual(["b"])
+      expect(yield* t.registry.size).toBe(1)
+      yield* TestClock.adjust("1 second")
+      const tokens = yield* Fiber.join(waiting)
+      expect(new Set(tokens.map(reveal)).size).toBe(1)
+      expect(reveal(tokens[0]!)).not.toBe(reveal(expired.accessToken))
+      expect(t.server.counts.refresh).toBe(1)
+    }))
+
   it.scoped("memory follows active sessions: 500 stored grants used once each leave at most maxLive sessions in memory", () =>
     Effect.gen(function*() {
       const t = yield* setup({ maxLive: 10 })

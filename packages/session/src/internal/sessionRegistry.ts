@@ -139,6 +139,15 @@ export const make = (options: SessionRegistry.Options) =>
         )
       )
 
+    const touch = (entry: Entry) => {
+      entry.refs++
+      entry.lastUsed = now()
+      if (maxLive !== Number.POSITIVE_INFINITY) {
+        entries.delete(entry.id)
+        entries.set(entry.id, entry)
+      }
+    }
+
     /** The entry of `key` with one more use, starting its session when it is not in memory. */
     const acquire = (key: Key): Effect.Effect<Entry, SessionRegistry.UnknownProvider> =>
       Effect.suspend(() => {
@@ -146,12 +155,7 @@ export const make = (options: SessionRegistry.Options) =>
         const id = toId(key)
         const found = entries.get(id)
         if (found !== undefined) {
-          found.refs++
-          found.lastUsed = now()
-          if (maxLive !== Number.POSITIVE_INFINITY) {
-            entries.delete(id)
-            entries.set(id, found)
-          }
+          touch(found)
           return Effect.succeed(found)
         }
         const client = Object.hasOwn(options.clients, key.provider) ? options.clients[key.provider] : undefined
@@ -180,12 +184,40 @@ export const make = (options: SessionRegistry.Options) =>
         return entries.size > maxLive ? trim : Effect.void
       })
 
-    const use = <A, E, R>(key: Key, f: (session: OAuthSession.OAuthSession) => Effect.Effect<A, E, R>) =>
-      Effect.acquireUseRelease(
-        acquire(key),
-        (entry) => entry.session === undefined ? Effect.flatMap(Deferred.await(entry.ready), f) : f(entry.session),
-        unuse
-      )
+    const use = <A, E, R>(
+      key: Key,
+      f: (session: OAuthSession.OAuthSession) => Effect.Effect<A, E, R>
+    ): Effect.Effect<A, E | SessionRegistry.StartError, R> =>
+      Effect.suspend(() => {
+        const found = entries.get(toId(key))
+        // In memory already: count the use around `f` (the common, cheap case).
+        if (found?.session !== undefined && !closed) {
+          const entry = found
+          touch(entry)
+          return Effect.ensuring(f(found.session), unuse(entry))
+        }
+        return Effect.acquireUseRelease(
+          acquire(key),
+          (entry) => entry.session === undefined ? Effect.flatMap(Deferred.await(entry.ready), f) : f(entry.session),
+          unuse
+        )
+      })
+
+    // `accessToken` and `tokens` need no use count: a caller waits only while
+    // its session refreshes (it sends REFRESH synchronously when it must wait),
+    // and a refreshing session is never released. This keeps the hot path a
+    // map lookup and a snapshot read.
+    const read = <A, E>(key: Key, f: (session: OAuthSession.OAuthSession) => Effect.Effect<A, E>) =>
+      Effect.suspend(() => {
+        const entry = entries.get(toId(key))
+        if (entry?.session === undefined || closed) return use(key, f)
+        entry.lastUsed = now()
+        if (maxLive !== Number.POSITIVE_INFINITY) {
+          entries.delete(entry.id)
+          entries.set(entry.id, entry)
+        }
+        return f(entry.session)
+      })
 
     const get = (key: Key) =>
       Effect.flatMap(
@@ -210,8 +242,8 @@ export const make = (options: SessionRegistry.Options) =>
     return SessionRegistry.SessionRegistry.of({
       get,
       use,
-      accessToken: (key) => use(key, (session) => session.accessToken),
-      tokens: (key) => use(key, (session) => session.tokens),
+      accessToken: (key) => read(key, (session) => session.accessToken),
+      tokens: (key) => read(key, (session) => session.tokens),
       refresh: (key) => use(key, (session) => session.refresh),
       revoke: (key) => use(key, (session) => session.revoke),
       authorize: (key, authorizeOptions) => use(key, (session) => session.authorize(authorizeOptions)),
