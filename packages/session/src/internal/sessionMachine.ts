@@ -142,9 +142,15 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
       isRefreshTokenExpiringFlagged: ({ context }) => context.refreshTokenExpiring
     },
     actions: {
-      loadTokens: assign(({ event }) =>
+      loadTokens: assign(({ context, event }) =>
         event.type === "LOADED"
-          ? { tokens: event.tokens, version: event.version, rejected: false, error: undefined }
+          ? {
+            tokens: event.tokens,
+            version: event.version,
+            rejected: false,
+            missingScopes: difference(context.requestedScopes, event.tokens.scopes),
+            error: undefined
+          }
           : {}
       ),
       startAuthorization: assign(({ event }) => {
@@ -260,7 +266,7 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
       rejected: false,
       request: undefined,
       callback: undefined,
-      requestedScopes: [],
+      requestedScopes: options.scopes ?? [],
       missingScopes: [],
       error: undefined,
       attempt: 0,
@@ -334,7 +340,9 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
           0: [
             { guard: not("hasUsableRefreshToken"), target: "unauthorized", actions: "requireReauthorization" },
             { guard: and(["isEager", not("hasError")]), target: "refreshing", actions: "startRefreshCycle" }
-          ]
+          ],
+          // A lazy session may wait here for days: the warning must come all the same.
+          refreshTokenWarning: { guard: not("isRefreshTokenExpiringFlagged"), actions: "markRefreshTokenExpiring" }
         },
         on: {
           REFRESH: [
