@@ -27,6 +27,8 @@ import type { Duration, Effect, Layer, Redacted } from "effect"
 import type { AuthorizationRequest, AuthorizationResponse } from "./Callback.js"
 import * as internal from "./internal/oauthClient.js"
 import type { ConfigurationError, InvalidTokenResponse, OAuthError, TokenEndpointError, TransportError } from "./OAuthError.js"
+import type * as Dpop from "./Dpop.js"
+import type { SigningKey } from "./JwtAssertion.js"
 import type { ClientAuthMethod, Provider } from "./Provider.js"
 import type { TokenSet } from "./TokenSet.js"
 
@@ -41,8 +43,18 @@ export interface Client {
   readonly clientSecret?: Redacted.Redacted<string> | undefined
   /** The registered redirect URI, sent exactly as registered (RFC 9700 §4.1.3). */
   readonly redirectUri?: string | undefined
-  /** Default: `client_secret_basic` with a secret, `none` without. */
+  /**
+   * Default: `private_key_jwt` with a `signingKey`, else `client_secret_basic`
+   * with a secret, else `none`.
+   */
   readonly authMethod?: ClientAuthMethod | undefined
+  /**
+   * The private key of `private_key_jwt` (RFC 7523 §2.2); its public half is in
+   * the client's registered JWKS. Each request carries a fresh assertion.
+   */
+  readonly signingKey?: SigningKey | undefined
+  /** The MAC algorithm of `client_secret_jwt`. Default `HS256`. */
+  readonly secretJwtAlg?: "HS256" | "HS384" | "HS512" | undefined
   /** Scopes requested when a call names none (else the provider's `defaultScopes`). */
   readonly scopes?: ReadonlyArray<string> | undefined
 }
@@ -58,6 +70,20 @@ export interface Options {
   readonly timeout?: Duration.DurationInput | undefined
   /** Largest response body read. Default 1 MiB. */
   readonly maxResponseBytes?: number | undefined
+  /**
+   * Grants RFC 9700 deprecates, enabled one by one for servers that offer nothing
+   * else: `"password"` (§2.4: "MUST NOT be used") and `"implicit"` (§2.1.2:
+   * "SHOULD NOT"). Default none: `password` and `implicitAuthorizationUrl` fail
+   * with `ConfigurationError` (`Unsupported`).
+   */
+  readonly legacyGrants?: ReadonlyArray<"password" | "implicit"> | undefined
+  /**
+   * Bind tokens to this key with DPoP (RFC 9449): every token request carries a
+   * proof, a `use_dpop_nonce` error is retried once with the server's nonce, and
+   * the refresh of a bound grant is proven with the same key. Resource requests
+   * use the same key through {@link Service.dpop} (`AuthorizedHttpClient` does).
+   */
+  readonly dpop?: Dpop.Key | undefined
 }
 
 /**
@@ -82,6 +108,71 @@ export interface GrantOptions {
   readonly scopes?: ReadonlyArray<string> | undefined
   /** Extra body parameters (`resource`, `audience`, …). */
   readonly params?: Readonly<Record<string, string>> | undefined
+}
+
+/**
+ * Token type identifiers of RFC 8693 §3, for `subject_token_type`,
+ * `actor_token_type`, `requested_token_type` and `issued_token_type`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8693#section-3
+ * @since 0.1.0
+ * @category models
+ */
+export const TokenTypeUri = {
+  accessToken: "urn:ietf:params:oauth:token-type:access_token",
+  refreshToken: "urn:ietf:params:oauth:token-type:refresh_token",
+  idToken: "urn:ietf:params:oauth:token-type:id_token",
+  saml1: "urn:ietf:params:oauth:token-type:saml1",
+  saml2: "urn:ietf:params:oauth:token-type:saml2",
+  jwt: "urn:ietf:params:oauth:token-type:jwt"
+} as const
+
+/**
+ * A token exchange request (RFC 8693 §2.1): the token to exchange (`subject`),
+ * optionally the party acting for it (`actor`), and what is wanted back.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8693#section-2.1
+ * @since 0.1.0
+ * @category models
+ */
+export interface TokenExchangeRequest {
+  readonly subjectToken: Redacted.Redacted<string>
+  /** A {@link TokenTypeUri} or another absolute URI the server knows. */
+  readonly subjectTokenType: string
+  readonly actorToken?: Redacted.Redacted<string> | undefined
+  /** Required with `actorToken` (RFC 8693 §2.1). */
+  readonly actorTokenType?: string | undefined
+  readonly requestedTokenType?: string | undefined
+  /** Where the token will be used: absolute URIs, each sent as a `resource` parameter (RFC 8707). */
+  readonly resource?: string | ReadonlyArray<string> | undefined
+  /** Logical names of the target services, each sent as an `audience` parameter. */
+  readonly audience?: string | ReadonlyArray<string> | undefined
+  readonly scopes?: ReadonlyArray<string> | undefined
+}
+
+/**
+ * The answer to a token exchange: the issued token as a `TokenSet` (its access
+ * token is the issued token, whatever its type; `tokenType` is `N_A` when it is
+ * not an access token) and its `issued_token_type` (RFC 8693 §2.2.1).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8693#section-2.2.1
+ * @since 0.1.0
+ * @category models
+ */
+export interface ExchangedToken {
+  readonly tokens: TokenSet
+  readonly issuedTokenType: string
+}
+
+/**
+ * The resource owner's credentials of the password grant (RFC 6749 §4.3).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PasswordCredentials {
+  readonly username: string
+  readonly password: Redacted.Redacted<string>
 }
 
 /**
@@ -114,6 +205,8 @@ export class Introspection extends Schema.Class<Introspection>("@effect-oauth/co
 export interface Service {
   readonly provider: Provider
   readonly clientId: string
+  /** The DPoP prover of this client's key and nonces (RFC 9449), when `dpop` was given. */
+  readonly dpop?: Dpop.Prover | undefined
 
   /**
    * Builds an authorization request (RFC 6749 §4.1.1) with PKCE S256 (RFC 7636),
@@ -152,6 +245,63 @@ export interface Service {
    * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
    */
   readonly clientCredentials: (options?: GrantOptions | undefined) => Effect.Effect<TokenSet, TokenEndpointError>
+
+  /**
+   * The JWT bearer authorization grant (RFC 7523 §2.1): trades a signed assertion
+   * (from `JwtAssertion.sign` or an identity provider) for tokens. The client
+   * authenticates as configured as well.
+   *
+   * Fails with `OAuthError` (`invalid_grant` when the assertion is refused),
+   * `InvalidTokenResponse`, `TransportError`, `ConfigurationError`.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc7523#section-2.1
+   */
+  readonly jwtBearer: (
+    assertion: Redacted.Redacted<string>,
+    options?: GrantOptions | undefined
+  ) => Effect.Effect<TokenSet, TokenEndpointError>
+
+  /**
+   * Token exchange (RFC 8693): trades a subject token (and an actor token, for
+   * delegation) for a token for another audience, resource or type.
+   *
+   * Fails with `OAuthError` (`invalid_request`, `invalid_target`, …),
+   * `InvalidTokenResponse` (also when `issued_token_type`, which RFC 8693 §2.2.1
+   * requires, is missing, or `actorToken` comes without `actorTokenType`),
+   * `TransportError`, `ConfigurationError`.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc8693#section-2
+   */
+  readonly exchangeToken: (request: TokenExchangeRequest) => Effect.Effect<ExchangedToken, TokenEndpointError>
+
+  /**
+   * The resource owner password credentials grant (RFC 6749 §4.3): legacy, off
+   * unless `legacyGrants` includes `"password"` (RFC 9700 §2.4: it "MUST NOT be used").
+   *
+   * Fails with `ConfigurationError` (`Unsupported`) when not enabled, and with the
+   * token endpoint's errors (`invalid_grant` for wrong credentials).
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.3
+   */
+  readonly password: (
+    credentials: PasswordCredentials,
+    options?: GrantOptions | undefined
+  ) => Effect.Effect<TokenSet, TokenEndpointError>
+
+  /**
+   * Builds an implicit-grant authorization request (RFC 6749 §4.2,
+   * `response_type=token`): legacy, off unless `legacyGrants` includes
+   * `"implicit"` (RFC 9700 §2.1.2). The tokens come back in the redirect's
+   * fragment; read them with `Callback.parseImplicit`.
+   *
+   * Fails with `ConfigurationError` (`Unsupported` when not enabled, or as
+   * `authorizationUrl`).
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.2.1
+   */
+  readonly implicitAuthorizationUrl: (
+    options?: AuthorizationUrlOptions | undefined
+  ) => Effect.Effect<AuthorizationRequest, ConfigurationError>
 
   /**
    * Any grant at the token endpoint, with client authentication and the provider's

@@ -347,7 +347,8 @@ export class TransportError extends Schema.TaggedError<TransportError>("@effect-
  * The SDK was asked to do something its configuration does not allow: an `http:`
  * endpoint that is not loopback, a provider without the endpoint an operation
  * needs, a grant without the credential it needs (a refresh without a refresh
- * token), or discovery metadata that is unusable.
+ * token), a key that cannot sign (`InvalidCredential`), a legacy grant that was
+ * not enabled (`Unsupported`), or discovery metadata that is unusable.
  *
  * @since 0.1.0
  * @category errors
@@ -355,7 +356,15 @@ export class TransportError extends Schema.TaggedError<TransportError>("@effect-
 export class ConfigurationError extends Schema.TaggedError<ConfigurationError>(
   "@effect-oauth/core/ConfigurationError"
 )("ConfigurationError", {
-  reason: Schema.Literal("InsecureUrl", "InvalidUrl", "MissingEndpoint", "MissingCredential", "InvalidMetadata", "Unsupported"),
+  reason: Schema.Literal(
+    "InsecureUrl",
+    "InvalidUrl",
+    "MissingEndpoint",
+    "MissingCredential",
+    "InvalidCredential",
+    "InvalidMetadata",
+    "Unsupported"
+  ),
   detail: Schema.String
 }) {
   /** Always `fixConfiguration`. */

@@ -22,7 +22,7 @@
  *
  * @since 0.1.0
  */
-import type { Callback, OAuthClient, TokenSet } from "@effect-oauth/core"
+import type { Callback, Dpop, OAuthClient, TokenSet } from "@effect-oauth/core"
 import type { Data, Effect, Queue, Redacted, Scope, Stream } from "effect"
 import type { InspectionEvent, Observer } from "xstate"
 import * as internal from "./internal/oauthSession.js"
@@ -171,6 +171,12 @@ export interface OAuthSession {
 
   /** The running actor, for `subscribe`, `inspect` and tests. */
   readonly actor: SessionMachine.Actor
+
+  /**
+   * The DPoP prover of the session's `OAuthClient` (RFC 9449), when it binds
+   * tokens to a key: `AuthorizedHttpClient` proves resource requests with it.
+   */
+  readonly dpop: Dpop.Prover | undefined
 }
 
 /**

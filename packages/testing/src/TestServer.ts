@@ -9,6 +9,7 @@
  */
 import { Context, Layer } from "effect"
 import type { Effect, Redacted, Scope } from "effect"
+import type { JWK } from "jose"
 import * as internal from "./internal/testServer.js"
 
 /**
@@ -28,6 +29,38 @@ export interface Options {
   readonly rotateRefreshToken?: boolean | undefined
   /** Redirect URI registered for the clients. Default `http://127.0.0.1/callback`. */
   readonly redirectUri?: string | undefined
+  /**
+   * Extension grants and JWT client authentication, each off unless given:
+   *
+   * - `clientJwks`: registers `jwt` (`private_key_jwt`, RFC 7523 §2.2) with these
+   *   public keys;
+   * - `jwtBearer`: the JWT bearer grant (RFC 7523 §2.1) for assertions signed by one
+   *   of these public keys, `sub` taken as the account, `aud` the issuer or token endpoint;
+   * - `tokenExchange`: RFC 8693 for subject access tokens this server issued, answered
+   *   with a new access token of the same account;
+   * - `passwords`: the password grant (RFC 6749 §4.3) for these `username → password` pairs.
+   */
+  readonly extensionGrants?: ExtensionGrants | undefined
+  /**
+   * DPoP (RFC 9449; oidc-provider binds tokens to any proof it receives). With
+   * `requireNonce`, the token endpoint answers proofs without its nonce with
+   * `use_dpop_nonce`; with `resourceNonce`, the protected resource does too
+   * (401 with a `DPoP` challenge and `DPoP-Nonce`).
+   */
+  readonly dpop?: { readonly requireNonce?: boolean | undefined; readonly resourceNonce?: boolean | undefined } | undefined
+}
+
+/**
+ * Options of the test server's extension grants (see {@link Options}).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ExtensionGrants {
+  readonly clientJwks?: { readonly keys: ReadonlyArray<JWK> } | undefined
+  readonly jwtBearer?: { readonly keys: ReadonlyArray<JWK> } | undefined
+  readonly tokenExchange?: boolean | undefined
+  readonly passwords?: Readonly<Record<string, string>> | undefined
 }
 
 /**
@@ -39,7 +72,7 @@ export interface Options {
 export interface RegisteredClient {
   readonly clientId: string
   readonly clientSecret?: Redacted.Redacted<string> | undefined
-  readonly authMethod: "client_secret_basic" | "client_secret_post" | "none"
+  readonly authMethod: "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none"
   readonly redirectUri: string
 }
 
@@ -71,6 +104,8 @@ export interface TestServer {
     readonly web: RegisteredClient
     readonly post: RegisteredClient
     readonly public: RegisteredClient
+    /** `private_key_jwt`; present when `extensionGrants.clientJwks` is given. */
+    readonly jwt?: RegisteredClient | undefined
   }
   /**
    * A protected resource: `GET` answers `{ sub, scope, clientId }` for a valid access
@@ -79,6 +114,8 @@ export interface TestServer {
   readonly resourceUrl: string
   /** Counts of token requests received so far. */
   readonly tokenRequests: Effect.Effect<TokenRequestCounts>
+  /** Requests the protected resource answered 200, by authorization scheme (`Bearer`, `DPoP`). */
+  readonly resourceRequests: Effect.Effect<Readonly<Record<string, number>>>
   /**
    * Plays the user: follows an authorization URL, logs in as `accountId` and grants
    * consent (or denies it), and returns the redirect back to the client (with

@@ -312,6 +312,7 @@ export const make = (
       snapshot: Effect.sync(() => actor.getSnapshot()),
       changes: Stream.unwrapScoped(Effect.map(subscribe, (queue) => Stream.fromQueue(queue))),
       subscribe,
-      actor
+      actor,
+      dpop: client.dpop
     } satisfies OAuthSession.OAuthSession
   })

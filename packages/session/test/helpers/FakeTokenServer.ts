@@ -234,6 +234,10 @@ export class FakeTokenServer {
       }),
     clientCredentials: () => Effect.die("not modelled"),
     grant: () => Effect.die("not modelled"),
+    jwtBearer: () => Effect.die("not modelled"),
+    exchangeToken: () => Effect.die("not modelled"),
+    password: () => Effect.die("not modelled"),
+    implicitAuthorizationUrl: () => Effect.die("not modelled"),
     revoke: (token) =>
       this.call("revoke", () =>
         Effect.sync(() => {

@@ -3,6 +3,8 @@ import type { Scope } from "effect"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 import type * as TestServer from "../TestServer.js"
+import * as dpopResource from "./dpopResource.js"
+import * as extensionGrants from "./extensionGrants.js"
 
 const scopes = ["openid", "offline_access", "api:read", "api:write"] as const
 
@@ -29,10 +31,13 @@ const start = async (options: TestServer.Options) => {
   }
   const registration = {
     redirect_uris: [redirectUri],
-    grant_types: ["authorization_code", "refresh_token", "client_credentials"],
+    grant_types: ["authorization_code", "refresh_token", "client_credentials", ...extensionGrants.enabled(options.extensionGrants)],
     response_types: ["code" as const],
     scope: scopes.join(" ")
   }
+  const clientJwks = options.extensionGrants?.clientJwks === undefined
+    ? undefined
+    : { keys: options.extensionGrants.clientJwks.keys.map((key) => ({ ...key })) }
   const counts = { total: 0, invalidGrant: 0, byGrantType: {} as Record<string, number> }
   const oidc = new OidcProvider(issuer, {
     clients: [
@@ -43,14 +48,23 @@ const start = async (options: TestServer.Options) => {
         grant_types: ["authorization_code", "refresh_token"],
         client_id: "public-client",
         token_endpoint_auth_method: "none"
-      }
+      },
+      ...(clientJwks === undefined
+        ? []
+        : [{ ...registration, client_id: "jwt-client", token_endpoint_auth_method: "private_key_jwt" as const, jwks: clientJwks }])
     ],
     scopes: [...scopes],
     features: {
       devInteractions: { enabled: true },
       clientCredentials: { enabled: true },
       introspection: { enabled: true, allowedPolicy: async () => true },
-      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId }
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      dPoP: {
+        enabled: true,
+        ...(options.dpop?.requireNonce === true
+          ? { nonceSecret: Buffer.from(crypto.getRandomValues(new Uint8Array(32))), requireNonce: () => true }
+          : {})
+      }
     },
     pkce: { required: () => true },
     // Plain OAuth clients get refresh tokens without `offline_access` acrobatics.
@@ -69,6 +83,7 @@ const start = async (options: TestServer.Options) => {
       Session: 3600
     }
   })
+  await extensionGrants.register(oidc, options.extensionGrants)
   const count = (grantType: unknown) => {
     counts.total++
     const key = typeof grantType === "string" ? grantType : "unknown"
@@ -93,17 +108,33 @@ const start = async (options: TestServer.Options) => {
     oidcHandler(request, response)
   })
 
+  const resourceNonce = options.dpop?.resourceNonce === true ? `resource-nonce-${crypto.randomUUID()}` : undefined
+  const resourceCounts: Record<string, number> = {}
   const resource = async (request: Http.IncomingMessage, response: Http.ServerResponse) => {
-    const match = /^Bearer ([^\s]+)$/.exec(request.headers.authorization ?? "")
-    const token = match?.[1] === undefined ? undefined : await oidc.AccessToken.find(match[1])
-    if (token === undefined || token.isExpired) {
+    const match = /^(Bearer|DPoP) ([^\s]+)$/.exec(request.headers.authorization ?? "")
+    const scheme = match?.[1] ?? "Bearer"
+    const value = match?.[2]
+    const token = value === undefined ? undefined : await oidc.AccessToken.find(value)
+    const refuse = (error: string, description: string, headers: Record<string, string> = {}) => {
       response.writeHead(401, {
-        "www-authenticate": 'Bearer error="invalid_token", error_description="the access token is invalid or expired"',
-        "content-type": "application/json"
+        "www-authenticate": `${scheme} error="${error}", error_description="${description}"`,
+        "content-type": "application/json",
+        ...headers
       })
-      response.end(JSON.stringify({ error: "invalid_token" }))
-      return
+      response.end(JSON.stringify({ error }))
     }
+    if (token === undefined || value === undefined || token.isExpired) {
+      return refuse("invalid_token", "the access token is invalid or expired")
+    }
+    // RFC 9449 §7.1: a DPoP-bound token is refused as a bearer token.
+    if (scheme === "Bearer" && token.jkt !== undefined) return refuse("invalid_token", "the token is DPoP-bound")
+    if (scheme === "DPoP") {
+      const verdict = await dpopResource.verify(request, `${issuer}/api/me`, value, token.jkt, resourceNonce)
+      if (!verdict.ok) {
+        return refuse(verdict.error, verdict.description, resourceNonce === undefined ? {} : { "dpop-nonce": resourceNonce })
+      }
+    }
+    resourceCounts[scheme] = (resourceCounts[scheme] ?? 0) + 1
     response.writeHead(200, { "content-type": "application/json" })
     response.end(JSON.stringify({ sub: token.accountId, scope: token.scope, clientId: token.clientId }))
   }
@@ -114,10 +145,12 @@ const start = async (options: TestServer.Options) => {
     clients: {
       web: { clientId: "web-client", clientSecret: Redacted.make(secrets.web), authMethod: "client_secret_basic", redirectUri },
       post: { clientId: "post-client", clientSecret: Redacted.make(secrets.post), authMethod: "client_secret_post", redirectUri },
-      public: { clientId: "public-client", authMethod: "none", redirectUri }
+      public: { clientId: "public-client", authMethod: "none", redirectUri },
+      ...(clientJwks === undefined ? {} : { jwt: { clientId: "jwt-client", authMethod: "private_key_jwt" as const, redirectUri } })
     },
     resourceUrl: `${issuer}/api/me`,
     tokenRequests: Effect.sync(() => ({ ...counts, byGrantType: { ...counts.byGrantType } })),
+    resourceRequests: Effect.sync(() => ({ ...resourceCounts })),
     approve: (url, approveOptions) =>
       Effect.promise(() => approve(url, redirectUri, approveOptions?.accountId ?? "user-1", approveOptions?.deny === true)),
     revokeAllGrants: Effect.promise(async () => {
