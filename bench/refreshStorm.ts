@@ -3,20 +3,37 @@
  * token has expired, `rounds` times, against the embedded authorization server
  * with refresh-token rotation on. The token requests are counted by the server
  * itself (`TestServer.tokenRequests`), not by the client.
+ *
+ * Expiry comes from the session's clock, not from waiting: the session runs on
+ * an Effect `Clock` that the suite moves to the token's `expiresAt`, so a storm
+ * starts exactly at expiry and a slow machine cannot let the next token lapse
+ * mid-storm (the server issues hour-long tokens).
  */
 import { FetchHttpClient } from "@effect/platform"
 import { OAuthClient, Provider } from "@effect-oauth/core"
 import { OAuthSession, TokenStore } from "@effect-oauth/session"
-import type { SessionMachine } from "@effect-oauth/session"
 import { TestServer } from "@effect-oauth/testing"
-import { Effect, Redacted } from "effect"
+import { Clock, Effect, Redacted } from "effect"
 import type { Row, Suite } from "./suite.js"
 
 export interface RefreshStormOptions {
   readonly callers?: number | undefined
   readonly rounds?: number | undefined
-  /** Access token lifetime at the server, in seconds. */
-  readonly accessTokenTtl?: number | undefined
+}
+
+/** The system clock plus an offset the suite moves forward. */
+const movableClock = () => {
+  let offset = 0
+  const millis = () => Date.now() + offset
+  const clock: Clock.Clock = {
+    [Clock.ClockTypeId]: Clock.ClockTypeId,
+    unsafeCurrentTimeMillis: millis,
+    unsafeCurrentTimeNanos: () => BigInt(millis()) * 1_000_000n,
+    currentTimeMillis: Effect.sync(millis),
+    currentTimeNanos: Effect.sync(() => BigInt(millis()) * 1_000_000n),
+    sleep: (duration) => Effect.sleep(duration)
+  }
+  return { clock, now: millis, moveTo: (at: number) => void (offset += Math.max(0, at - millis())) }
 }
 
 /** What one storm observed. */
@@ -28,37 +45,27 @@ export interface StormRound {
   readonly millis: number
 }
 
-/** Completes once the session's machine is in `state` (checked, then watched, with no gap between). */
-const entered = (session: OAuthSession.OAuthSession, state: SessionMachine.State) =>
-  Effect.async<void>((resume) => {
-    if (session.actor.getSnapshot().value === state) return resume(Effect.void)
-    const subscription = session.actor.subscribe((snapshot) => {
-      if (snapshot.value !== state) return
-      subscription.unsubscribe()
-      resume(Effect.void)
-    })
-    return Effect.sync(() => subscription.unsubscribe())
-  })
-
 export const runStorm = (options: RefreshStormOptions = {}) =>
   Effect.gen(function*() {
     const callers = options.callers ?? 10_000
     const rounds = options.rounds ?? 3
-    const server = yield* TestServer.make({ rotateRefreshToken: true, accessTokenTtl: options.accessTokenTtl ?? 2 })
+    const server = yield* TestServer.make({ rotateRefreshToken: true })
     const provider = yield* Provider.discover(server.issuer)
     const client = yield* OAuthClient.make({ provider, client: TestServer.clientConfig(server.clients.web) })
+    const time = movableClock()
     const session = yield* OAuthSession.make({ key: "storm", refresh: "lazy" }).pipe(
       Effect.provideService(OAuthClient.OAuthClient, client),
-      Effect.provideService(TokenStore.TokenStore, yield* TokenStore.makeMemory)
+      Effect.provideService(TokenStore.TokenStore, yield* TokenStore.makeMemory),
+      Effect.withClock(time.clock)
     )
     const request = yield* session.authorize()
     yield* session.completeAuthorization(yield* server.approve(request.url, { accountId: "storm" }))
 
     const results: Array<StormRound> = []
     for (let round = 0; round < rounds; round++) {
-      const previous = Redacted.value((yield* session.tokens).accessToken)
-      // The machine's own expiry timer moves it to `expired`: the storm starts then.
-      yield* entered(session, "expired")
+      const held = yield* session.tokens
+      const previous = Redacted.value(held.accessToken)
+      time.moveTo(held.expiresAt ?? time.now())
       const before = yield* server.tokenRequests
       const start = performance.now()
       const tokens = yield* Effect.all(Array.from({ length: callers }, () => session.accessToken), {

@@ -9,10 +9,12 @@ import { formatTable } from "../suite.js"
 describe("bench suites", () => {
   it.live("refresh storm: 10,000 concurrent accessToken calls at expiry make exactly 1 token request at oidc-provider, all callers get the same new token", () =>
     Effect.gen(function*() {
-      const { callers, rounds } = yield* runStorm({ callers: 10_000, rounds: 1, accessTokenTtl: 1 })
+      const { callers, rounds } = yield* runStorm({ callers: 10_000, rounds: 1 })
       expect(callers).toBe(10_000)
       expect(rounds).toHaveLength(1)
-      expect(rounds[0]).toMatchObject({ refreshRequests: 1, invalidGrant: 0, distinctTokens: 1, renewed: true })
+      for (const round of rounds) {
+        expect(round).toMatchObject({ refreshRequests: 1, invalidGrant: 0, distinctTokens: 1, renewed: true })
+      }
     }))
 
   it.live("session memory: every stored grant is used once, at most maxLive sessions are in memory, none after the idle timeout", () =>
