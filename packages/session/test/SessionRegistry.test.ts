@@ -121,6 +121,26 @@ describe("SessionRegistry / single flight", () => {
     }))
 })
 
+describe("SessionRegistry / shared machine", () => {
+  it.scoped("sessions share one machine, and each refreshes and revokes its own store entry", () =>
+    Effect.gen(function*() {
+      const t = yield* setup()
+      const alice = yield* t.seed("alice")
+      const bob = yield* t.seed("bob")
+      const a = yield* t.registry.use(t.key("alice"), Effect.succeed)
+      const b = yield* t.registry.use(t.key("bob"), Effect.succeed)
+      expect(a.actor.logic).toBe(b.actor.logic)
+      const refreshed = yield* t.registry.refresh(t.key("alice"))
+      const entry = (account: string) => t.store.get(SessionRegistry.storeKey(t.key(account)))
+      expect(reveal(Option.getOrThrow(yield* entry("alice")).tokens.accessToken)).toBe(reveal(refreshed.accessToken))
+      expect(reveal(Option.getOrThrow(yield* entry("bob")).tokens.accessToken)).toBe(reveal(bob.accessToken))
+      expect(reveal(refreshed.accessToken)).not.toBe(reveal(alice.accessToken))
+      yield* t.registry.revoke(t.key("bob"))
+      expect(Option.isNone(yield* entry("bob"))).toBe(true)
+      expect(Option.isSome(yield* entry("alice"))).toBe(true)
+    }))
+})
+
 describe("SessionRegistry / release", () => {
   it.scoped("releases a session idle for idleTimeout; the next use starts it again from the store, with no token request", () =>
     Effect.gen(function*() {

@@ -2,6 +2,8 @@ import { OAuthClient } from "@effect-oauth/core"
 import { Data, Deferred, Duration, Effect, Exit, FiberId, FiberSet, Queue, Schedule, Scope, Stream } from "effect"
 import type { Subscription } from "xstate"
 import * as OAuthSession from "../OAuthSession.js"
+import * as oauthSession from "./oauthSession.js"
+import * as sessionMachine from "./sessionMachine.js"
 import type * as SessionMachine from "../SessionMachine.js"
 import * as SessionRegistry from "../SessionRegistry.js"
 import * as TokenStore from "../TokenStore.js"
@@ -58,6 +60,8 @@ export const make = (options: SessionRegistry.Options) =>
     const maxLive = options.maxLive === undefined ? Number.POSITIVE_INFINITY : Math.max(0, Math.floor(options.maxLive))
     const toId = options.storeKey ?? SessionRegistry.storeKey
     const sessionOptions = { ...options.session, refresh: options.session?.refresh ?? "lazy" }
+    // Every session of the registry has the same options and clock: one machine serves them all.
+    const shared = { machine: sessionMachine.makeShared({ ...sessionOptions, key: "" }, now) }
 
     // Insertion order is recency order when `maxLive` bounds the map: a use
     // moves its entry to the end, so eviction scans from the least recent.
@@ -102,7 +106,7 @@ export const make = (options: SessionRegistry.Options) =>
 
     const start = (entry: Entry, client: OAuthClient.Service) =>
       Effect.gen(function*() {
-        const session = yield* OAuthSession.make({ ...sessionOptions, key: entry.id }).pipe(
+        const session = yield* oauthSession.make({ ...sessionOptions, key: entry.id }, shared).pipe(
           Effect.provideService(OAuthClient.OAuthClient, client),
           Effect.provideService(TokenStore.TokenStore, store),
           Scope.extend(entry.scope)
