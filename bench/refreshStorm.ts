@@ -24,14 +24,17 @@ export interface RefreshStormOptions {
 /** The system clock plus an offset the suite moves forward. */
 const movableClock = () => {
   let offset = 0
-  const millis = () => Date.now() + offset
+  // Sleeps are the system clock's: a sleep delegated to `Effect.sleep` would
+  // come back to this clock and never end.
+  const system = Clock.make()
+  const millis = () => system.unsafeCurrentTimeMillis() + offset
   const clock: Clock.Clock = {
     [Clock.ClockTypeId]: Clock.ClockTypeId,
     unsafeCurrentTimeMillis: millis,
     unsafeCurrentTimeNanos: () => BigInt(millis()) * 1_000_000n,
     currentTimeMillis: Effect.sync(millis),
     currentTimeNanos: Effect.sync(() => BigInt(millis()) * 1_000_000n),
-    sleep: (duration) => Effect.sleep(duration)
+    sleep: (duration) => system.sleep(duration)
   }
   return { clock, now: millis, moveTo: (at: number) => void (offset += Math.max(0, at - millis())) }
 }
