@@ -23,6 +23,8 @@ const projects: Array<TestProjectInlineConfiguration> = [
   project("node", "./packages/node"),
   project("store-sql", "./packages/store-sql"),
   project("examples", "./examples", ["*/test/**/*.test.ts"]),
+  // scripts/*.test.ts: checks that generated docs are current
+  project("scripts", "./scripts", ["*.test.ts"]),
   project("bench", "./bench")
 ]
 

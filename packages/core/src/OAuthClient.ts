@@ -44,8 +44,11 @@ export interface Client {
   /** The registered redirect URI, sent exactly as registered (RFC 9700 §4.1.3). */
   readonly redirectUri?: string | undefined
   /**
-   * Default: `private_key_jwt` with a `signingKey`, else `client_secret_basic`
-   * with a secret, else `none`.
+   * Default: `private_key_jwt` with a `signingKey`; else, with a secret,
+   * `client_secret_basic` (the RFC 8414 §2 default), or `client_secret_post` when
+   * the provider's `tokenEndpointAuthMethodsSupported` lists it but not
+   * `client_secret_basic` (Facebook and GitHub document only credentials in the
+   * request); else `none`.
    */
   readonly authMethod?: ClientAuthMethod | undefined
   /**
@@ -364,6 +367,59 @@ export class OAuthClient extends Context.Tag("@effect-oauth/core/OAuthClient")<O
  */
 export const make: (options: Options) => Effect.Effect<Service, ConfigurationError, HttpClient.HttpClient> =
   internal.make
+
+/**
+ * A request to one of a provider's own endpoints outside the token endpoint, such
+ * as a token-validation endpoint (Google's `tokeninfo`, the Graph API's
+ * `debug_token`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EndpointRequest {
+  readonly method: "GET" | "POST"
+  readonly url: string
+  /** Sent as the query string (GET) or as an `application/x-www-form-urlencoded` body (POST). */
+  readonly params?: Readonly<Record<string, string>> | undefined
+  /** Extra headers; `Accept: application/json` is sent unless replaced. */
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  /** Timeout of the request. Default 30 seconds. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** Largest response body read. Default 1 MiB. */
+  readonly maxResponseBytes?: number | undefined
+}
+
+/**
+ * A response as read by {@link request}: the status, the headers (lowercase
+ * names) and the whole body. It is a `TokenResponse.RawResponse`, so an error
+ * body can go through `TokenResponse.parse` with the provider's quirks.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EndpointResponse {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: Uint8Array
+}
+
+/**
+ * Sends one request to a provider endpoint with the guarantees of token requests:
+ * `https:` only (plain `http:` for loopback hosts), no redirect followed (a 3xx is
+ * a `TransportError` with reason `Redirect`), a timeout and a response size cap.
+ * A GET with parameters keeps its URL (which then carries credentials) out of the
+ * platform's HTTP span, and errors name the endpoint by origin and path only.
+ * Any status is a success here: the caller reads the body.
+ *
+ * Fails with `ConfigurationError` (`InvalidUrl`, `InsecureUrl`) and
+ * `TransportError` (`Transport`, `Timeout`, `Redirect`, `TooLarge`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const request: (
+  options: EndpointRequest
+) => Effect.Effect<EndpointResponse, TransportError | ConfigurationError, HttpClient.HttpClient> = internal.request
 
 /**
  * A layer of {@link OAuthClient}.

@@ -56,6 +56,12 @@ export interface ProviderErrorFields {
   readonly description?: string | undefined
   readonly uri?: string | undefined
   readonly details?: Readonly<Record<string, unknown>> | undefined
+  /**
+   * The remedy, when the provider's shape says more than its `error` code (the
+   * Graph API's numeric `code` and `is_transient`). Default:
+   * `OAuthError.classify(error, status, errorRemedies)`.
+   */
+  readonly remedy?: Remedy | undefined
 }
 
 /**

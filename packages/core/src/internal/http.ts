@@ -247,7 +247,8 @@ export const failure = (
           status: response.status,
           ...(after === undefined ? {} : { retryAfter: after }),
           endpoint: context.endpoint,
-          remedy: classify(fields.error, response.status, context.quirks?.errorRemedies)
+          remedy: ("remedy" in fields ? fields.remedy : undefined) ??
+            classify(fields.error, response.status, context.quirks?.errorRemedies)
         })
       )
     }

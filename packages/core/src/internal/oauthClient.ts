@@ -4,7 +4,7 @@ import { AuthorizationRequest } from "../Callback.js"
 import type { AuthorizationResponse } from "../Callback.js"
 import type * as OAuthClient from "../OAuthClient.js"
 import { Introspection, OAuthClient as Tag } from "../OAuthClient.js"
-import { ConfigurationError, InvalidTokenResponse, type TokenEndpointError } from "../OAuthError.js"
+import { ConfigurationError, InvalidTokenResponse, type TokenEndpointError, type TransportError } from "../OAuthError.js"
 import * as Pkce from "../Pkce.js"
 import type { ClientAuthMethod, Provider } from "../Provider.js"
 import * as TokenResponse from "../TokenResponse.js"
@@ -77,6 +77,14 @@ const validRedirectUri = (value: string): Effect.Effect<string, ConfigurationErr
 const missingEndpoint = (provider: Provider, name: string) =>
   new ConfigurationError({ reason: "MissingEndpoint", detail: `provider "${provider.name}" has no ${name}` })
 
+// RFC 8414 §2: "If omitted, the default is "client_secret_basic"".
+const defaultSecretMethod = (provider: Provider): "client_secret_basic" | "client_secret_post" => {
+  const supported = provider.tokenEndpointAuthMethodsSupported
+  return supported !== undefined && !supported.includes("client_secret_basic") && supported.includes("client_secret_post")
+    ? "client_secret_post"
+    : "client_secret_basic"
+}
+
 interface Prepared {
   readonly url: URL
   readonly request: HttpClientRequest.HttpClientRequest
@@ -106,7 +114,7 @@ export const make = (
         ? "private_key_jwt"
         : client.clientSecret === undefined
         ? "none"
-        : "client_secret_basic")
+        : defaultSecretMethod(provider))
     if (authMethod === "private_key_jwt" && client.signingKey === undefined) {
       return yield* new ConfigurationError({
         reason: "MissingCredential",
@@ -612,6 +620,27 @@ export const readIntrospection = (
     })
   )
 }
+
+/** @internal */
+export const request = (
+  options: OAuthClient.EndpointRequest
+): Effect.Effect<OAuthClient.EndpointResponse, TransportError | ConfigurationError, HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const httpClient = yield* HttpClient.HttpClient
+    const url = yield* http.endpointUrl("endpoint", options.url)
+    const params = options.params ?? {}
+    const base = options.method === "GET"
+      ? HttpClientRequest.get(url).pipe(HttpClientRequest.appendUrlParams(params))
+      : HttpClientRequest.post(url).pipe(HttpClientRequest.bodyUrlParams(params))
+    const hideUrl = options.method === "GET" && Object.keys(params).length > 0
+    return yield* http.send(
+      httpClient,
+      HttpClientRequest.setHeaders(base, { accept: "application/json", ...options.headers }),
+      url,
+      http.limits(options),
+      hideUrl
+    ).pipe(Effect.withSpan("OAuthClient.request", { attributes: { "oauth.endpoint": http.where(url) } }))
+  })
 
 /** @internal */
 export const layer = (
