@@ -1,4 +1,6 @@
-import { TokenSet } from "@effect-oauth/core"
+import { FetchHttpClient } from "@effect/platform"
+import { OAuthClient, Provider, TokenSet } from "@effect-oauth/core"
+import { TestServer } from "@effect-oauth/testing"
 import { OAuthSession, SessionRegistry, TokenStore } from "@effect-oauth/session"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Duration, Effect, Exit, Fiber, FastCheck, Option, Queue, Redacted, Scope, TestClock } from "effect"
@@ -400,4 +402,37 @@ describe("SessionRegistry / storeKey", () => {
     const same = p1 === p2 && a1 === a2
     return same === (SessionRegistry.storeKey({ provider: p1, account: a1 }) === SessionRegistry.storeKey({ provider: p2, account: a2 }))
   })
+})
+
+describe("SessionRegistry / against the embedded authorization server", () => {
+  it.scoped("authorizes users through the registry, serves them from the store after an idle release, and refreshes one at the server", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ rotateRefreshToken: true })
+      const provider = yield* Provider.discover(server.issuer)
+      const client = yield* OAuthClient.make({ provider, client: TestServer.clientConfig(server.clients.web) })
+      const store = yield* TokenStore.makeMemory
+      const registry = yield* SessionRegistry.make({
+        clients: { test: client },
+        idleTimeout: "1 minute",
+        session: { clock: "effect" }
+      }).pipe(Effect.provideService(TokenStore.TokenStore, store))
+      const key = (account: string): SessionRegistry.Key => ({ provider: "test", account })
+      const accounts = ["ana", "ben", "caz"]
+      const issued = new Map<string, TokenSet.TokenSet>()
+      for (const account of accounts) {
+        const request = yield* registry.authorize(key(account))
+        const callback = yield* server.approve(request.url, { accountId: account })
+        issued.set(account, yield* registry.completeAuthorization(key(account), callback))
+      }
+      yield* TestClock.adjust("2 minutes")
+      expect(yield* registry.size).toBe(0)
+      for (const account of accounts) {
+        expect(reveal(yield* registry.accessToken(key(account)))).toBe(reveal(issued.get(account)!.accessToken))
+      }
+      const refreshed = yield* registry.refresh(key("ben"))
+      expect(reveal(refreshed.accessToken)).not.toBe(reveal(issued.get("ben")!.accessToken))
+      const counts = yield* server.tokenRequests
+      expect(counts.byGrantType).toMatchObject({ authorization_code: 3, refresh_token: 1 })
+      expect(counts.invalidGrant).toBe(0)
+    }).pipe(Effect.provide(FetchHttpClient.layer)))
 })
