@@ -104,7 +104,8 @@ export interface Options {
   readonly authorizationTimeout?: Duration.DurationInput | undefined
   /**
    * How long before `refreshTokenExpiresAt` the session flags
-   * `refreshTokenExpiring`. Default 1 day.
+   * `refreshTokenExpiring` (and `changes` reports `RefreshTokenExpiring`), in
+   * `authorized` and while a lazy session waits in `expired`. Default 1 day.
    */
   readonly refreshTokenWarning?: Duration.DurationInput | undefined
   /**
