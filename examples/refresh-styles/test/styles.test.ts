@@ -73,7 +73,7 @@ describe("refresh styles", () => {
 
   it.live("automatic: after the access token expired, accessToken refreshes once by itself", () =>
     Effect.gen(function*() {
-      const t = yield* authorizedSession({ accessTokenTtl: 1 })
+      const t = yield* authorizedSession({ accessTokenTtl: 3 })
       yield* entered(t.session, "expired")
       const responses = yield* Effect.all(
         Array.from({ length: 20 }, () => Styles.getWithAutomaticRefresh(t.session, t.server.resourceUrl)),
