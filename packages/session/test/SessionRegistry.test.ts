@@ -436,3 +436,79 @@ describe("SessionRegistry / against the embedded authorization server", () => {
       expect(counts.invalidGrant).toBe(0)
     }).pipe(Effect.provide(FetchHttpClient.layer)))
 })
+
+describe("SessionRegistry / properties", () => {
+  type Command =
+    | { readonly op: "use"; readonly account: string; readonly callers: number }
+    | { readonly op: "hold"; readonly account: string }
+    | { readonly op: "drop" }
+    | { readonly op: "advance"; readonly millis: number }
+  const account = FastCheck.constantFrom("a", "b", "c")
+  const command: FastCheck.Arbitrary<Command> = FastCheck.oneof(
+    FastCheck.record({ op: FastCheck.constant("use" as const), account, callers: FastCheck.integer({ min: 1, max: 5 }) }),
+    FastCheck.record({ op: FastCheck.constant("hold" as const), account }),
+    FastCheck.record({ op: FastCheck.constant("drop" as const) }),
+    FastCheck.record({ op: FastCheck.constant("advance" as const), millis: FastCheck.integer({ min: 0, max: 90_000 }) })
+  )
+
+  it.scoped.prop(
+    "one session per key at a time, one store read per start, a held session is never released, every caller gets the stored token, and nothing stays in memory once all are idle",
+    [FastCheck.array(command, { maxLength: 25 })],
+    ([commands]) =>
+      Effect.gen(function*() {
+        const t = yield* setup({ maxLive: 2 })
+        const stored = new Map<string, string>()
+        for (const name of ["a", "b", "c"]) stored.set(name, reveal((yield* t.seed(name)).accessToken))
+        const changes = yield* t.registry.subscribe
+        const live = new Set<string>()
+        const starts = new Map<string, number>()
+        const held: Array<{ readonly account: string; readonly scope: Scope.CloseableScope }> = []
+        const check = Effect.gen(function*() {
+          for (const change of Chunk.toReadonlyArray(yield* Queue.takeAll(changes))) {
+            const name = change.key.account
+            if (change._tag === "Started") {
+              expect(live.has(name)).toBe(false)
+              live.add(name)
+              starts.set(name, (starts.get(name) ?? 0) + 1)
+            } else if (change._tag === "Released") {
+              expect(held.some((h) => h.account === name)).toBe(false)
+              live.delete(name)
+            }
+          }
+          for (const name of ["a", "b", "c"]) expect(t.gets(name)).toBe(starts.get(name) ?? 0)
+        })
+        for (const c of commands) {
+          switch (c.op) {
+            case "use": {
+              const tokens = yield* Effect.all(
+                Array.from({ length: c.callers }, () => t.registry.accessToken(t.key(c.account))),
+                { concurrency: "unbounded" }
+              )
+              for (const token of tokens) expect(reveal(token)).toBe(stored.get(c.account))
+              break
+            }
+            case "hold": {
+              const scope = yield* Scope.make()
+              yield* Scope.extend(t.registry.get(t.key(c.account)), scope)
+              held.push({ account: c.account, scope })
+              break
+            }
+            case "drop": {
+              const first = held.shift()
+              if (first !== undefined) yield* Scope.close(first.scope, Exit.void)
+              break
+            }
+            case "advance":
+              yield* TestClock.adjust(c.millis)
+          }
+          yield* check
+        }
+        for (const h of held.splice(0)) yield* Scope.close(h.scope, Exit.void)
+        yield* TestClock.adjust(minute + 10_000)
+        yield* check
+        expect(yield* t.registry.size).toBe(0)
+        expect(live.size).toBe(0)
+      }),
+    { fastCheck: { numRuns: 30 } }
+  )
+})
