@@ -4,12 +4,13 @@
  */
 import { cpus } from "node:os"
 import { hotPath } from "./hotPath.js"
+import { suite as multiProcessStorm } from "./multiProcessStorm.js"
 import { refreshStorm } from "./refreshStorm.js"
 import { sessionMemory } from "./sessionMemory.js"
 import { formatTable } from "./suite.js"
 import type { Row, Suite } from "./suite.js"
 
-const suites: ReadonlyArray<Suite> = [hotPath(), refreshStorm(), sessionMemory()]
+const suites: ReadonlyArray<Suite> = [hotPath(), refreshStorm(), sessionMemory(), multiProcessStorm]
 
 const filters = process.argv.slice(2)
 const selected = filters.length === 0 ? suites : suites.filter((suite) => filters.some((f) => suite.name.includes(f)))

@@ -97,6 +97,8 @@ const failurePage = (error: SessionError.AuthorizationFailed) => {
       return page(400, "No sign-in in progress", "This browser has no sign-in waiting for this response.", startAgain)
     case "Timeout":
       return page(400, "Sign-in expired", "The sign-in took too long.", startAgain)
+    case "Denied":
+      return page(403, "Sign-in cancelled", "GitHub did not authorize the app. Nothing was signed in.", startAgain)
     case "Configuration":
     case "Storage":
       return page(500, "Sign-in is unavailable", escape(error.message))

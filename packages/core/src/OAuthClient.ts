@@ -26,7 +26,14 @@ import { Context, Schema } from "effect"
 import type { Duration, Effect, Layer, Redacted } from "effect"
 import type { AuthorizationRequest, AuthorizationResponse } from "./Callback.js"
 import * as internal from "./internal/oauthClient.js"
-import type { ConfigurationError, InvalidTokenResponse, OAuthError, TokenEndpointError, TransportError } from "./OAuthError.js"
+import type {
+  ConfigurationError,
+  DevicePollError,
+  InvalidTokenResponse,
+  OAuthError,
+  TokenEndpointError,
+  TransportError
+} from "./OAuthError.js"
 import type * as Dpop from "./Dpop.js"
 import type { SigningKey } from "./JwtAssertion.js"
 import type { ClientAuthMethod, Provider } from "./Provider.js"
@@ -202,6 +209,62 @@ export class Introspection extends Schema.Class<Introspection>("@effect-oauth/co
 }) {}
 
 /**
+ * A device authorization response (RFC 8628 §3.2): what the device shows the
+ * user (`userCode`, `verificationUri`, `verificationUriComplete`) and what it
+ * polls with (`deviceCode`, kept `Redacted`; `interval`). `expiresAt` is
+ * `expires_in` anchored at the moment the request was sent (epoch ms).
+ * `scopes` are the scopes requested (the granted ones when the token response
+ * omits `scope`); `extra` keeps the response's other fields (Microsoft's
+ * `message`).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.2
+ * @since 0.1.0
+ * @category models
+ */
+export class DeviceAuthorization extends Schema.Class<DeviceAuthorization>("@effect-oauth/core/DeviceAuthorization")({
+  deviceCode: Schema.Redacted(Schema.String),
+  userCode: Schema.String,
+  verificationUri: Schema.String,
+  verificationUriComplete: Schema.optional(Schema.String),
+  /** Epoch ms. */
+  expiresAt: Schema.Number,
+  /** Seconds between polls; 5 when the server sent none (RFC 8628 §3.2). */
+  interval: Schema.Number,
+  scopes: Schema.Array(Schema.String),
+  extra: Schema.Record({ key: Schema.String, value: Schema.Unknown })
+}) {}
+
+/**
+ * One unsuccessful poll of the token endpoint, reported by `pollDeviceToken`'s
+ * `onPoll`: the `outcome` (`authorization_pending`, `slow_down`, or
+ * `transient` for a network failure or a 5xx/429 answer, after which polling
+ * backs off) and the seconds until the next poll.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5
+ * @since 0.1.0
+ * @category models
+ */
+export interface DevicePoll {
+  /** 1 for the first poll. */
+  readonly attempt: number
+  readonly outcome: "authorization_pending" | "slow_down" | "transient"
+  /** Seconds until the next poll. */
+  readonly interval: number
+}
+
+/**
+ * Options of `pollDeviceToken`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.4
+ * @since 0.1.0
+ * @category models
+ */
+export interface PollOptions {
+  /** Runs after each poll that did not end the flow (progress for the user). */
+  readonly onPoll?: ((poll: DevicePoll) => Effect.Effect<void>) | undefined
+}
+
+/**
  * @since 0.1.0
  * @category models
  */
@@ -248,6 +311,47 @@ export interface Service {
    * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
    */
   readonly clientCredentials: (options?: GrantOptions | undefined) => Effect.Effect<TokenSet, TokenEndpointError>
+
+  /**
+   * Starts a device authorization (RFC 8628 §3.1) with client authentication and
+   * the given scopes (else the client's, else the provider's defaults). Show the
+   * user `userCode` and `verificationUri` (or `verificationUriComplete`), then
+   * call `pollDeviceToken`.
+   *
+   * Fails with `ConfigurationError` (`MissingEndpoint`: no
+   * `device_authorization_endpoint`), `OAuthError` (an RFC 6749 §5.2 error body,
+   * such as `invalid_client` or `invalid_scope`), `InvalidTokenResponse` (a
+   * required field missing or of the wrong type, a verification URI that is not
+   * `http(s)`), `TransportError`.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.1
+   */
+  readonly deviceAuthorization: (
+    options?: GrantOptions | undefined
+  ) => Effect.Effect<DeviceAuthorization, TokenEndpointError>
+
+  /**
+   * Polls the token endpoint with the device code (RFC 8628 §3.4) until the user
+   * approves or the flow ends. Waits `interval` seconds before each request on
+   * Effect's `Clock`; `authorization_pending` continues; `slow_down` adds 5
+   * seconds to the interval for this and every later poll (or takes the
+   * `interval` the error body names, when longer, as GitHub sends); a network failure,
+   * a 5xx or a 429 doubles the interval (or waits `Retry-After`) and continues.
+   * Interrupting the effect stops polling. Every response goes through
+   * `TokenResponse.parse`.
+   *
+   * Fails with `AuthorizationDenied` (`access_denied`), `DeviceCodeExpired`
+   * (`expired_token`, or `expiresAt` reached: no request is sent after it),
+   * `OAuthError` (any other error code stops polling, RFC 8628 §3.5),
+   * `InvalidTokenResponse`, `ConfigurationError`.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.4
+   * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5
+   */
+  readonly pollDeviceToken: (
+    authorization: DeviceAuthorization,
+    options?: PollOptions | undefined
+  ) => Effect.Effect<TokenSet, DevicePollError>
 
   /**
    * The JWT bearer authorization grant (RFC 7523 §2.1): trades a signed assertion

@@ -267,6 +267,32 @@ export class InvalidCallback extends Schema.TaggedError<InvalidCallback>("@effec
   }
 }
 
+/**
+ * A device authorization (RFC 8628) ended before the user approved it: the
+ * server answered `expired_token`, or the device code's `expires_in` passed
+ * while polling (then no further request is sent). `expiresAt` is the device
+ * code's expiry (epoch ms); `description` is the server's, when it sent one.
+ * Only a new device authorization helps.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5
+ * @since 0.1.0
+ * @category errors
+ */
+export class DeviceCodeExpired extends Schema.TaggedError<DeviceCodeExpired>("@effect-oauth/core/DeviceCodeExpired")(
+  "DeviceCodeExpired",
+  { expiresAt: Schema.Number, description: Schema.optional(Schema.String) }
+) {
+  /** Always `reauthorize`: start a new device authorization. */
+  get remedy(): Remedy {
+    return "reauthorize"
+  }
+
+  override get message(): string {
+    const description = this.description === undefined ? "" : `: ${this.description}`
+    return `the device code expired before the user approved it (RFC 8628 §3.5)${description}`
+  }
+}
+
 const originAndPath = (url: string): string => {
   try {
     const parsed = new URL(url)
@@ -399,7 +425,17 @@ export type CallbackError = AuthorizationDenied | StateMismatch | IssuerMismatch
  * @since 0.1.0
  * @category errors
  */
-export type CoreError = TokenEndpointError | CallbackError | IssuerMismatch
+export type CoreError = TokenEndpointError | CallbackError | IssuerMismatch | DeviceCodeExpired
+
+/**
+ * The errors of `OAuthClient.pollDeviceToken`: the token endpoint's, plus
+ * `AuthorizationDenied` (`access_denied`) and `DeviceCodeExpired`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5
+ * @since 0.1.0
+ * @category errors
+ */
+export type DevicePollError = TokenEndpointError | AuthorizationDenied | DeviceCodeExpired
 
 const tags: ReadonlySet<string> = new Set([
   "OAuthError",
@@ -409,7 +445,8 @@ const tags: ReadonlySet<string> = new Set([
   "IssuerMismatch",
   "InvalidCallback",
   "TransportError",
-  "ConfigurationError"
+  "ConfigurationError",
+  "DeviceCodeExpired"
 ])
 
 /**

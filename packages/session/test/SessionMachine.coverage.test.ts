@@ -12,7 +12,7 @@
  * the session can really meet there: a timer only when it is the next to fire,
  * `STORED`/`FAILED` only while an actor runs, `LOADED` only at start.
  */
-import { Callback, TokenSet } from "@effect-oauth/core"
+import { Callback, OAuthClient, TokenSet } from "@effect-oauth/core"
 import { SessionError, SessionMachine } from "@effect-oauth/session"
 import type { OAuthSession } from "@effect-oauth/session"
 import { describe, expect, it } from "@effect/vitest"
@@ -74,6 +74,18 @@ const request = Redacted.make(
   })
 )
 
+const device = Redacted.make(
+  new OAuthClient.DeviceAuthorization({
+    deviceCode: Redacted.make("model-device-code"),
+    userCode: "MODL-CODE",
+    verificationUri: "https://as.example/device",
+    expiresAt: authorizationTimeout,
+    interval: 5,
+    scopes: ["read"],
+    extra: {}
+  })
+)
+
 /** Every path `getShortestPaths` finds for one flavour of the machine. */
 const modelPaths = (flavour: Flavour): ReadonlyArray<ModelPath> => {
   let now = 0
@@ -123,6 +135,7 @@ const modelPaths = (flavour: Flavour): ReadonlyArray<ModelPath> => {
       case "unauthorized":
         return [
           { type: "AUTHORIZE", request, variant: "authorize" },
+          { type: "AUTHORIZE_DEVICE", authorization: device, variant: "authorizeDevice" },
           { type: "REVOKE", variant: "revoke" },
           ...(isInitial(snapshot)
             ? [
@@ -149,10 +162,18 @@ const modelPaths = (flavour: Flavour): ReadonlyArray<ModelPath> => {
             variant: "refused"
           }]
         }
+        // A device authorization's outcomes take the same STORED and FAILED
+        // transitions as the code flow's; the fake server's users never approve
+        // one (OAuthSession.deviceFlow.test.ts covers them against real servers).
         return [
           { type: "AUTHORIZE", request, variant: "authorize" },
-          { type: "CALLBACK", url: Redacted.make("approved"), variant: "approved" },
-          { type: "CALLBACK", url: Redacted.make("forged"), variant: "forged" },
+          { type: "AUTHORIZE_DEVICE", authorization: device, variant: "authorizeDevice" },
+          ...(context.device === undefined
+            ? [
+              { type: "CALLBACK", url: Redacted.make("approved"), variant: "approved" } as const,
+              { type: "CALLBACK", url: Redacted.make("forged"), variant: "forged" } as const
+            ]
+            : []),
           { type: "REVOKE", variant: "revoke" },
           timer("authorizationTimeout", "authorizing")
         ]
@@ -184,7 +205,10 @@ const modelPaths = (flavour: Flavour): ReadonlyArray<ModelPath> => {
           { type: "REVOKE", variant: "revoke" }
         ]
       case "revoked":
-        return [{ type: "AUTHORIZE", request, variant: "authorize" }]
+        return [
+          { type: "AUTHORIZE", request, variant: "authorize" },
+          { type: "AUTHORIZE_DEVICE", authorization: device, variant: "authorizeDevice" }
+        ]
     }
   }
 
@@ -197,6 +221,7 @@ const modelPaths = (flavour: Flavour): ReadonlyArray<ModelPath> => {
       tokens: context.tokens === undefined ? "none" : hasRefreshToken(snapshot) ? "refresh" : "access",
       usable: context.tokens !== undefined && !context.rejected && !TokenSet.isExpired(context.tokens, t),
       callback: context.callback === undefined ? "none" : Redacted.value(context.callback),
+      device: context.device === undefined ? "none" : "pending",
       initial: isInitial(snapshot),
       error: context.error?._tag ?? "none",
       attempt: context.attempt
@@ -315,6 +340,9 @@ const replay = (path: ModelPath) =>
         switch (step.event.variant) {
           case "authorize":
             pending = yield* s.authorize()
+            return
+          case "authorizeDevice":
+            yield* s.authorizeDevice()
             return
           case "approved":
           case "forged": {

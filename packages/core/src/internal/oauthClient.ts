@@ -13,6 +13,7 @@ import * as Dpop from "../Dpop.js"
 import * as JwtAssertion from "../JwtAssertion.js"
 import type { OAuthError } from "../OAuthError.js"
 import { base64, utf8Bytes } from "./crypto.js"
+import * as deviceFlow from "./deviceFlow.js"
 import * as http from "./http.js"
 import { keyOf, signWith } from "./jwtAssertion.js"
 
@@ -400,6 +401,35 @@ export const make = (
       return yield* tokenRequest(params, scopes, [])
     })
 
+    const deviceAuthorization = Effect.fn("OAuthClient.deviceAuthorization")(function*(
+      grantOptions?: OAuthClient.GrantOptions | undefined
+    ) {
+      yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.name, "oauth.grant_type": deviceFlow.deviceCodeGrantType })
+      const url = urls.get("deviceAuthorizationEndpoint")
+      if (url === undefined) return yield* missingEndpoint(provider, "device_authorization_endpoint")
+      const scopes = grantOptions?.scopes ?? client.scopes ?? provider.defaultScopes ?? []
+      const params: Record<string, string> = {
+        ...grantOptions?.params,
+        ...(scopes.length === 0 ? {} : { scope: scopes.join(" ") })
+      }
+      const prepared = yield* prepare(url, params, "POST", [])
+      const requestedAt = yield* Clock.currentTimeMillis
+      const response = yield* http.send(httpClient, prepared.request, url, limits)
+      return yield* deviceFlow.readAuthorization(response, {
+        requestedAt,
+        scopes,
+        context: { endpoint: http.where(url), quirks: provider.tokenResponse, secrets: prepared.secrets }
+      })
+    })
+
+    const pollDeviceToken = Effect.fn("OAuthClient.pollDeviceToken")(function*(
+      authorization: OAuthClient.DeviceAuthorization,
+      pollOptions?: OAuthClient.PollOptions | undefined
+    ) {
+      yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.name, "oauth.grant_type": deviceFlow.deviceCodeGrantType })
+      return yield* deviceFlow.poll(tokenRequest, authorization, pollOptions)
+    })
+
     const jwtBearer = Effect.fn("OAuthClient.jwtBearer")(function*(
       assertion: Redacted.Redacted<string>,
       grantOptions?: OAuthClient.GrantOptions | undefined
@@ -529,6 +559,8 @@ export const make = (
       exchangeCode,
       refresh,
       clientCredentials,
+      deviceAuthorization,
+      pollDeviceToken,
       grant,
       jwtBearer,
       exchangeToken,

@@ -99,6 +99,40 @@ export const completeAuthorization = (
   }).pipe(Effect.withSpan("OAuthSession.completeAuthorization"))
 
 /** @internal */
+export interface DeviceInput {
+  readonly authorization: Redacted.Redacted<OAuthClient.DeviceAuthorization>
+}
+
+/**
+ * Polls for the device authorization's tokens (RFC 8628 §3.4), reporting each
+ * unsuccessful poll, then stores them; as for the code flow, the tokens reach
+ * the machine only after they are stored (invariant 4).
+ *
+ * @internal
+ */
+export const pollDeviceToken = (
+  config: Config,
+  input: DeviceInput,
+  onPoll: (poll: OAuthClient.DevicePoll) => Effect.Effect<void>
+): Effect.Effect<Stored, AuthorizationFailed, Requirements> =>
+  Effect.gen(function*() {
+    const client = yield* OAuthClient.OAuthClient
+    const store = yield* TokenStore.TokenStore
+    const tokens = yield* client.pollDeviceToken(Redacted.value(input.authorization), { onPoll }).pipe(
+      Effect.mapError((cause) =>
+        new AuthorizationFailed({
+          reason: cause._tag === "AuthorizationDenied" ? "Denied" : cause._tag === "DeviceCodeExpired" ? "Timeout" : "Exchange",
+          cause
+        })
+      )
+    )
+    const stored = yield* writeOver(store, config.key, tokens).pipe(
+      Effect.mapError((cause) => new AuthorizationFailed({ reason: "Storage", cause }))
+    )
+    return { ...stored, source: "authorization" } as const
+  }).pipe(Effect.withSpan("OAuthSession.pollDeviceToken"))
+
+/** @internal */
 export interface RefreshInput {
   readonly tokens: TokenSet.TokenSet
   readonly version: number | undefined

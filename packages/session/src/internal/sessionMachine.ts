@@ -24,14 +24,14 @@ type Event = SessionMachine.Event
  */
 const effectActor = <I, A, E>(
   runOf: RunOf,
-  program: (input: I) => Effect.Effect<A, E, Requirements>,
+  program: (input: I, sendBack: (event: Event) => void) => Effect.Effect<A, E, Requirements>,
   onSuccess: (value: A) => Event,
   onFailure: (error: E) => Event
 ) =>
   fromCallback<EventObject, I>(({ input, sendBack, system }) => {
     // The fiber succeeds with the program's `Exit`, so a typed failure is not
     // reported as an unhandled fiber failure; only interruption fails it.
-    const fiber = runOf(system)(Effect.exit(program(input)))
+    const fiber = runOf(system)(Effect.exit(program(input, sendBack)))
     fiber.addObserver((outcome) => {
       if (Exit.isFailure(outcome)) return
       const exit = outcome.value
@@ -137,6 +137,23 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
         stored,
         failed
       ),
+      // Idle (until the state is left) while no device authorization is pending.
+      pollDeviceToken: effectActor(
+        run,
+        (input: (programs.DeviceInput & Input) | undefined, sendBack) =>
+          input === undefined
+            ? Effect.never
+            : unexpected("pollDeviceToken")(
+              programs.pollDeviceToken(
+                keyed(input.key),
+                input,
+                (poll) => Effect.sync(() => sendBack({ type: "DEVICE_POLLED", poll }))
+              ),
+              (cause) => new AuthorizationFailed({ reason: "Exchange", cause })
+            ),
+        stored,
+        failed
+      ),
       refreshTokens: effectActor(
         run,
         (input: programs.RefreshInput & Input) =>
@@ -167,6 +184,7 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
       isAccessTokenUsable: ({ context }) => isUsable(context, now()),
       isEager: () => config.eager,
       hasError: ({ context }) => context.error !== undefined,
+      hasAuthorizationRequest: ({ context }) => context.request !== undefined,
       isCurrentToken: ({ context, event }) =>
         event.type === "TOKEN_REJECTED" && context.tokens !== undefined &&
         (event.accessToken === undefined || Equal.equals(event.accessToken, context.tokens.accessToken)),
@@ -197,11 +215,26 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
         return {
           request: event.request,
           callback: undefined,
+          device: undefined,
+          devicePoll: undefined,
           requestedScopes: Redacted.value(event.request).scopes,
           missingScopes: [],
           error: undefined
         }
       }),
+      startDeviceAuthorization: assign(({ event }) => {
+        if (event.type !== "AUTHORIZE_DEVICE") return {}
+        return {
+          request: undefined,
+          callback: undefined,
+          device: event.authorization,
+          devicePoll: undefined,
+          requestedScopes: Redacted.value(event.authorization).scopes,
+          missingScopes: [],
+          error: undefined
+        }
+      }),
+      recordDevicePoll: assign(({ event }) => event.type === "DEVICE_POLLED" ? { devicePoll: event.poll } : {}),
       acceptCallback: assign(({ event }) => event.type === "CALLBACK" ? { callback: event.url, error: undefined } : {}),
       storeTokens: assign(({ context, event }) => {
         if (event.type !== "STORED") return {}
@@ -211,6 +244,8 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
           rejected: false,
           request: undefined,
           callback: undefined,
+          device: undefined,
+          devicePoll: undefined,
           missingScopes: difference(context.requestedScopes, event.tokens.scopes),
           error: undefined,
           attempt: 0,
@@ -219,10 +254,12 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
         }
       }),
       keepError: assign(({ event }) => event.type === "FAILED" ? { error: event.error, unsaved: event.unsaved } : {}),
-      endAuthorization: assign({ request: undefined, callback: undefined }),
+      endAuthorization: assign({ request: undefined, callback: undefined, device: undefined, devicePoll: undefined }),
       failAuthorizationTimeout: assign({
         request: undefined,
         callback: undefined,
+        device: undefined,
+        devicePoll: undefined,
         error: () => new AuthorizationFailed({ reason: "Timeout" })
       }),
       startRefreshCycle: assign({ attempt: 0, retryDelay: 0, error: undefined }),
@@ -266,6 +303,8 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
         rejected: false,
         request: undefined,
         callback: undefined,
+        device: undefined,
+        devicePoll: undefined,
         refreshTokenExpiring: false,
         attempt: 0,
         retryDelay: 0,
@@ -305,6 +344,8 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
       rejected: false,
       request: undefined,
       callback: undefined,
+      device: undefined,
+      devicePoll: undefined,
       requestedScopes: options.scopes ?? [],
       missingScopes: [],
       error: undefined,
@@ -322,23 +363,33 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
             { target: "expired", actions: "loadTokens" }
           ],
           AUTHORIZE: { target: "authorizing", actions: "startAuthorization" },
+          AUTHORIZE_DEVICE: { target: "authorizing", actions: "startDeviceAuthorization" },
           REVOKE: { target: "revoked", actions: "beginRevocation" }
         }
       },
       authorizing: {
-        invoke: {
-          src: "completeAuthorization",
-          input: ({ context }) =>
-            context.request === undefined || context.callback === undefined
-              ? undefined
-              : { key: context.key, request: context.request, callback: context.callback }
-        },
+        invoke: [
+          {
+            src: "completeAuthorization",
+            input: ({ context }) =>
+              context.request === undefined || context.callback === undefined
+                ? undefined
+                : { key: context.key, request: context.request, callback: context.callback }
+          },
+          {
+            src: "pollDeviceToken",
+            input: ({ context }) =>
+              context.device === undefined ? undefined : { key: context.key, authorization: context.device }
+          }
+        ],
         after: {
           authorizationTimeout: { target: "unauthorized", actions: "failAuthorizationTimeout" }
         },
         on: {
           AUTHORIZE: { target: "authorizing", reenter: true, actions: "startAuthorization" },
-          CALLBACK: { target: "authorizing", reenter: true, actions: "acceptCallback" },
+          AUTHORIZE_DEVICE: { target: "authorizing", reenter: true, actions: "startDeviceAuthorization" },
+          CALLBACK: { guard: "hasAuthorizationRequest", target: "authorizing", reenter: true, actions: "acceptCallback" },
+          DEVICE_POLLED: { actions: "recordDevicePoll" },
           STORED: { target: "authorized", actions: "storeTokens" },
           FAILED: { target: "unauthorized", actions: ["keepError", "endAuthorization"] },
           REVOKE: { target: "revoked", actions: "beginRevocation" }
@@ -424,7 +475,8 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
         on: {
           REVOKED: { actions: "endRevocation" },
           FAILED: { actions: "endRevocation" },
-          AUTHORIZE: { target: "authorizing", actions: ["endRevocation", "startAuthorization"] }
+          AUTHORIZE: { target: "authorizing", actions: ["endRevocation", "startAuthorization"] },
+          AUTHORIZE_DEVICE: { target: "authorizing", actions: ["endRevocation", "startDeviceAuthorization"] }
         }
       }
     }
