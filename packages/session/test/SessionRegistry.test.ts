@@ -1,4 +1,4 @@
-import { FetchHttpClient } from "@effect/platform"
+import { FetchHttpClient, HttpClient, HttpClientResponse } from "@effect/platform"
 import { OAuthClient, Provider, TokenSet } from "@effect-oauth/core"
 import { TestServer } from "@effect-oauth/testing"
 import { OAuthSession, SessionRegistry, TokenStore } from "@effect-oauth/session"
@@ -140,6 +140,44 @@ describe("SessionRegistry / shared machine", () => {
       yield* t.registry.revoke(t.key("bob"))
       expect(Option.isNone(yield* entry("bob"))).toBe(true)
       expect(Option.isSome(yield* entry("alice"))).toBe(true)
+    }))
+})
+
+describe("SessionRegistry / device authorization", () => {
+  it.scoped("a device authorization through the registry stores the tokens under that session's key", () =>
+    Effect.gen(function*() {
+      const json = (body: unknown) => new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } })
+      const http = HttpClient.make((request, url) =>
+        Effect.succeed(HttpClientResponse.fromWeb(
+          request,
+          url.pathname === "/device"
+            ? json({ device_code: "dc-1", user_code: "WDJB-MJHT", verification_uri: "https://as.example/device", expires_in: 600, interval: 5 })
+            : json({ access_token: "at-device", token_type: "Bearer", expires_in: 3600, refresh_token: "rt-device" })
+        ))
+      )
+      const client = yield* OAuthClient.make({
+        provider: Provider.make({
+          name: "device",
+          authorizationEndpoint: "https://as.example/authorize",
+          tokenEndpoint: "https://as.example/token",
+          deviceAuthorizationEndpoint: "https://as.example/device"
+        }),
+        client: { clientId: "tv", redirectUri: "http://127.0.0.1/callback" }
+      }).pipe(Effect.provideService(HttpClient.HttpClient, http))
+      const store = yield* TokenStore.makeMemory
+      const registry = yield* SessionRegistry.make({ clients: { device: client }, session: { clock: "effect" } }).pipe(
+        Effect.provideService(TokenStore.TokenStore, store)
+      )
+      const key: SessionRegistry.Key = { provider: "device", account: "living-room" }
+      const device = yield* registry.use(key, (session) => session.authorizeDevice())
+      expect(device.userCode).toBe("WDJB-MJHT")
+      const outcome = yield* Effect.fork(registry.use(key, (session) => session.awaitAuthorization))
+      yield* TestClock.adjust("5 seconds")
+      const tokens = yield* Fiber.join(outcome)
+      expect(reveal(tokens.accessToken)).toBe("at-device")
+      const entry = Option.getOrThrow(yield* store.get(SessionRegistry.storeKey(key)))
+      expect(reveal(entry.tokens.accessToken)).toBe("at-device")
+      expect(Option.isNone(yield* store.get(""))).toBe(true)
     }))
 })
 
