@@ -5,10 +5,11 @@
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import type { HttpClientResponse } from "@effect/platform"
+import { OAuthClient } from "@effect-oauth/core"
 import type { TokenSet } from "@effect-oauth/core"
 import { AuthorizedHttpClient, SessionRegistry } from "@effect-oauth/session"
 import type { OAuthSession } from "@effect-oauth/session"
-import { Effect, Stream } from "effect"
+import { Effect, Layer, Stream } from "effect"
 
 // #region explicit
 /** Style 1: refresh when the application decides to, here after a 401 from the API. */
@@ -69,6 +70,15 @@ export const getForUser = (account: string, url: string) =>
     return yield* http.execute(HttpClientRequest.get(url).pipe(HttpClientRequest.bearerToken(token)))
   })
 // #endregion registry
+
+// #region registryLayer
+/** The registry as a layer: a client per provider, sessions out of memory after 5 idle minutes, at most 10,000 in it. */
+export const registryLayer = (example: OAuthClient.Options) =>
+  Layer.unwrapEffect(
+    Effect.map(OAuthClient.make(example), (client) =>
+      SessionRegistry.layer({ clients: { example: client }, idleTimeout: "5 minutes", maxLive: 10_000 }))
+  )
+// #endregion registryLayer
 
 /** The response body as text (for the tests). */
 export const text = (response: HttpClientResponse.HttpClientResponse) => response.text

@@ -119,10 +119,10 @@ describe("refresh styles", () => {
       const t = yield* authorizedSession()
       const key: SessionRegistry.Key = { provider: "example", account: "alice" }
       yield* t.store.compareAndSet(SessionRegistry.storeKey(key), undefined, t.tokens)
+      const provider = yield* Provider.discover(t.server.issuer)
+      const registry = Styles.registryLayer({ provider, client: TestServer.clientConfig(t.server.clients.web) })
       const response = yield* Styles.getForUser("alice", t.server.resourceUrl).pipe(
-        Effect.provide(SessionRegistry.layer({ clients: { example: t.client } }).pipe(
-          Layer.provide(Layer.succeed(TokenStore.TokenStore, t.store))
-        ))
+        Effect.provide(registry.pipe(Layer.provide(Layer.succeed(TokenStore.TokenStore, t.store))))
       )
       expect(response.status).toBe(200)
       expect(yield* t.refreshes).toBe(0)
@@ -132,7 +132,7 @@ describe("refresh styles", () => {
     const source = readFileSync(fileURLToPath(new URL("../src/styles.ts", import.meta.url)), "utf8")
     const doc = readFileSync(fileURLToPath(new URL("../../../docs/refresh-styles.md", import.meta.url)), "utf8")
     const regions = [...source.matchAll(/\/\/ #region (\w+)\n([\s\S]*?)\/\/ #endregion \1\n/g)]
-    expect(regions.map((region) => region[1])).toEqual(["explicit", "automatic", "persist", "retry", "registry"])
+    expect(regions.map((region) => region[1])).toEqual(["explicit", "automatic", "persist", "retry", "registry", "registryLayer"])
     for (const [, , code] of regions) expect(doc).toContain("```ts\n" + code + "```")
   })
 })
