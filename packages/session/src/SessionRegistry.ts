@@ -7,11 +7,14 @@
  *   const registry = yield* SessionRegistry.SessionRegistry
  *   const token = yield* registry.accessToken({ provider: "google", account: "alice@example.com" })
  * })
+ * // google: an OAuthClient.Service (OAuthClient.make)
  * program.pipe(
  *   Effect.provide(SessionRegistry.layer({ clients: { google }, idleTimeout: "5 minutes", maxLive: 10_000 })),
  *   Effect.provide(TokenStore.layerFileSystem(".tokens"))
  * )
  * ```
+ *
+ * `docs/refresh-styles.md` builds the layer from `OAuthClient.Options`.
  *
  * - **On demand.** The first use of a key starts its {@link OAuthSession} from
  *   the `TokenStore`; concurrent first uses of one key share that start (one
@@ -217,7 +220,8 @@ export class SessionRegistry extends Context.Tag("@effect-oauth/session/SessionR
 
 /**
  * Builds a registry whose sessions share the `TokenStore` of the context. Every
- * session in memory is released when the scope closes.
+ * session in memory is released when the scope closes; a call made after that
+ * is interrupted.
  *
  * @since 0.1.0
  * @category constructors
