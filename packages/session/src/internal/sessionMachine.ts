@@ -23,15 +23,15 @@ type Event = SessionMachine.Event
  * left); the typed `Exit` becomes an event. An interrupted fiber sends nothing.
  */
 const effectActor = <I, A, E>(
-  run: SessionMachine.Environment["run"],
+  runOf: RunOf,
   program: (input: I, sendBack: (event: Event) => void) => Effect.Effect<A, E, Requirements>,
   onSuccess: (value: A) => Event,
   onFailure: (error: E) => Event
 ) =>
-  fromCallback<EventObject, I>(({ input, sendBack }) => {
+  fromCallback<EventObject, I>(({ input, sendBack, system }) => {
     // The fiber succeeds with the program's `Exit`, so a typed failure is not
     // reported as an unhandled fiber failure; only interruption fails it.
-    const fiber = run(Effect.exit(program(input, sendBack)))
+    const fiber = runOf(system)(Effect.exit(program(input, sendBack)))
     fiber.addObserver((outcome) => {
       if (Exit.isFailure(outcome)) return
       const exit = outcome.value
@@ -63,10 +63,45 @@ const refreshFailed = (error: SessionError | programs.Unsaved): Event =>
 const difference = (requested: ReadonlyArray<string>, granted: ReadonlyArray<string>) =>
   requested.filter((scope) => !granted.includes(scope))
 
+type Run = SessionMachine.Environment["run"]
+type RunOf = (system: object) => Run
+
+/** The machine's input: the session key (default: the key of the options it was built with). @internal */
+export interface Input {
+  readonly key: string
+}
+
 /** @internal */
-export const make = (options: SessionMachine.Options, environment: SessionMachine.Environment) => {
+export const make = (options: SessionMachine.Options, environment: SessionMachine.Environment) =>
+  build(options, environment.now, () => environment.run)
+
+// The runtimes of the actors of shared machines, by actor system (one per root actor).
+const runs = new WeakMap<object, Run>()
+
+const runOfSystem: RunOf = (system) => {
+  const run = runs.get(system)
+  if (run === undefined) throw new Error("a shared session machine ran in an actor without a runtime (bindRun)")
+  return run
+}
+
+/**
+ * One machine for many sessions with the same options and clock (building a
+ * machine costs far more than starting an actor): each actor gets its session
+ * key as `input` and its runtime through {@link bindRun} before it starts.
+ *
+ * @internal
+ */
+export const makeShared = (options: SessionMachine.Options, now: () => number) => build(options, now, runOfSystem)
+
+/** Gives an actor of a {@link makeShared} machine the runtime of its programs. @internal */
+export const bindRun = (actor: { readonly system: object }, run: Run): void => {
+  runs.set(actor.system, run)
+}
+
+const build = (options: SessionMachine.Options, now: () => number, run: RunOf) => {
   const config: Config = resolve(options)
-  const { now, run } = environment
+  // A program works on the key of the actor it runs for.
+  const keyed = (key: string): Config => key === config.key ? config : { ...config, key }
 
   const isUsable = (context: Context, at: number) =>
     context.tokens !== undefined && !context.rejected && !TokenSet.isExpired(context.tokens, at)
@@ -86,16 +121,17 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
     types: {} as {
       context: Context
       events: Event
+      input: Input | undefined
     },
     actors: {
       // Idle (until the state is left) while no callback has arrived.
       completeAuthorization: effectActor(
         run,
-        (input: programs.AuthorizationInput | undefined) =>
+        (input: (programs.AuthorizationInput & Input) | undefined) =>
           input === undefined
             ? Effect.never
             : unexpected("completeAuthorization")(
-              programs.completeAuthorization(config, input),
+              programs.completeAuthorization(keyed(input.key), input),
               (cause) => new AuthorizationFailed({ reason: "Exchange", cause })
             ),
         stored,
@@ -104,11 +140,15 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
       // Idle (until the state is left) while no device authorization is pending.
       pollDeviceToken: effectActor(
         run,
-        (input: programs.DeviceInput | undefined, sendBack) =>
+        (input: (programs.DeviceInput & Input) | undefined, sendBack) =>
           input === undefined
             ? Effect.never
             : unexpected("pollDeviceToken")(
-              programs.pollDeviceToken(config, input, (poll) => Effect.sync(() => sendBack({ type: "DEVICE_POLLED", poll }))),
+              programs.pollDeviceToken(
+                keyed(input.key),
+                input,
+                (poll) => Effect.sync(() => sendBack({ type: "DEVICE_POLLED", poll }))
+              ),
               (cause) => new AuthorizationFailed({ reason: "Exchange", cause })
             ),
         stored,
@@ -116,9 +156,9 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
       ),
       refreshTokens: effectActor(
         run,
-        (input: programs.RefreshInput) =>
+        (input: programs.RefreshInput & Input) =>
           unexpected("refreshTokens")(
-            programs.refreshTokens(config, input),
+            programs.refreshTokens(keyed(input.key), input),
             (cause) => new RefreshFailed({ cause, attempts: input.attempt + 1 })
           ),
         stored,
@@ -127,10 +167,13 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
       // Idle while no revocation is pending (entered after a rejected grant).
       revokeGrant: effectActor(
         run,
-        (input: programs.RevocationInput | undefined) =>
+        (input: (programs.RevocationInput & Input) | undefined) =>
           input === undefined
             ? Effect.never
-            : unexpected("revokeGrant")(programs.revokeGrant(config, input), (cause) => new RevocationFailed({ cause })),
+            : unexpected("revokeGrant")(
+              programs.revokeGrant(keyed(input.key), input),
+              (cause) => new RevocationFailed({ cause })
+            ),
         (): Event => ({ type: "REVOKED" }),
         failed
       )
@@ -156,9 +199,15 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
       isRefreshTokenExpiringFlagged: ({ context }) => context.refreshTokenExpiring
     },
     actions: {
-      loadTokens: assign(({ event }) =>
+      loadTokens: assign(({ context, event }) =>
         event.type === "LOADED"
-          ? { tokens: event.tokens, version: event.version, rejected: false, error: undefined }
+          ? {
+            tokens: event.tokens,
+            version: event.version,
+            rejected: false,
+            missingScopes: difference(context.requestedScopes, event.tokens.scopes),
+            error: undefined
+          }
           : {}
       ),
       startAuthorization: assign(({ event }) => {
@@ -288,8 +337,8 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
   }).createMachine({
     id: "session",
     initial: "unauthorized",
-    context: {
-      key: config.key,
+    context: ({ input }) => ({
+      key: input?.key ?? config.key,
       tokens: undefined,
       version: undefined,
       rejected: false,
@@ -297,7 +346,7 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
       callback: undefined,
       device: undefined,
       devicePoll: undefined,
-      requestedScopes: [],
+      requestedScopes: options.scopes ?? [],
       missingScopes: [],
       error: undefined,
       attempt: 0,
@@ -305,7 +354,7 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
       refreshTokenExpiring: false,
       revocation: undefined,
       unsaved: undefined
-    },
+    }),
     states: {
       unauthorized: {
         on: {
@@ -325,11 +374,12 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
             input: ({ context }) =>
               context.request === undefined || context.callback === undefined
                 ? undefined
-                : { request: context.request, callback: context.callback }
+                : { key: context.key, request: context.request, callback: context.callback }
           },
           {
             src: "pollDeviceToken",
-            input: ({ context }) => context.device === undefined ? undefined : { authorization: context.device }
+            input: ({ context }) =>
+              context.device === undefined ? undefined : { key: context.key, authorization: context.device }
           }
         ],
         after: {
@@ -380,7 +430,9 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
           0: [
             { guard: not("hasUsableRefreshToken"), target: "unauthorized", actions: "requireReauthorization" },
             { guard: and(["isEager", not("hasError")]), target: "refreshing", actions: "startRefreshCycle" }
-          ]
+          ],
+          // A lazy session may wait here for days: the warning must come all the same.
+          refreshTokenWarning: { guard: not("isRefreshTokenExpiringFlagged"), actions: "markRefreshTokenExpiring" }
         },
         on: {
           REFRESH: [
@@ -394,6 +446,7 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
         invoke: {
           src: "refreshTokens",
           input: ({ context }) => ({
+            key: context.key,
             // Entered only with tokens held (guards on every transition in).
             tokens: context.tokens!,
             version: context.version,
@@ -417,7 +470,7 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
       revoked: {
         invoke: {
           src: "revokeGrant",
-          input: ({ context }) => context.revocation
+          input: ({ context }) => context.revocation === undefined ? undefined : { key: context.key, ...context.revocation }
         },
         on: {
           REVOKED: { actions: "endRevocation" },
