@@ -149,6 +149,12 @@ export interface Context {
   readonly version: number | undefined
   /** The resource server rejected the current access token (`TOKEN_REJECTED`). */
   readonly rejected: boolean
+  /**
+   * The current access token's lifetime ran out on the session's timer: it is
+   * not handed out again, even when a clock set back says it is still valid
+   * (DESIGN §4, invariant 9).
+   */
+  readonly lapsed: boolean
   /** While authorizing: the request sent (state, PKCE verifier, nonce). */
   readonly request: Redacted.Redacted<Callback.AuthorizationRequest> | undefined
   /** While authorizing: the callback URL being completed. */

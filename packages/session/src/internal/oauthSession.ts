@@ -133,8 +133,8 @@ export const make = (
     const fresh = (): TokenSet.TokenSet | undefined => {
       const snapshot = actor.getSnapshot()
       if (snapshot.value !== "authorized") return undefined
-      const { error, rejected, tokens } = snapshot.context
-      if (tokens === undefined || rejected) return undefined
+      const { error, lapsed, rejected, tokens } = snapshot.context
+      if (tokens === undefined || rejected || lapsed) return undefined
       const at = now()
       if (TokenSet.isExpired(tokens, at)) return undefined
       return error === undefined && TokenSet.needsRefresh(tokens, at, margin) ? undefined : tokens
@@ -149,9 +149,9 @@ export const make = (
         actor.send({ type: "REFRESH" })
       }
       return (snapshot, settle) => {
-        const { error, rejected, tokens } = snapshot.context
+        const { error, lapsed, rejected, tokens } = snapshot.context
         const at = now()
-        const usable = tokens !== undefined && !rejected && !TokenSet.isExpired(tokens, at) ? tokens : undefined
+        const usable = tokens !== undefined && !rejected && !lapsed && !TokenSet.isExpired(tokens, at) ? tokens : undefined
         switch (snapshot.value) {
           case "authorized": {
             if (usable !== undefined && (sent || error !== undefined || !TokenSet.needsRefresh(usable, at, margin))) {

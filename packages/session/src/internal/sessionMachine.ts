@@ -69,7 +69,7 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
   const { now, run } = environment
 
   const isUsable = (context: Context, at: number) =>
-    context.tokens !== undefined && !context.rejected && !TokenSet.isExpired(context.tokens, at)
+    context.tokens !== undefined && !context.rejected && !context.lapsed && !TokenSet.isExpired(context.tokens, at)
   const hasUsableRefreshToken = (context: Context) =>
     context.tokens?.refreshToken !== undefined && !TokenSet.isRefreshTokenExpired(context.tokens, now())
   const refreshTokenExpiring = (tokens: TokenSet.TokenSet | undefined, at: number) =>
@@ -144,7 +144,7 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
     actions: {
       loadTokens: assign(({ event }) =>
         event.type === "LOADED"
-          ? { tokens: event.tokens, version: event.version, rejected: false, error: undefined }
+          ? { tokens: event.tokens, version: event.version, rejected: false, lapsed: false, error: undefined }
           : {}
       ),
       startAuthorization: assign(({ event }) => {
@@ -164,6 +164,7 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
           tokens: event.tokens,
           version: event.version,
           rejected: false,
+          lapsed: false,
           request: undefined,
           callback: undefined,
           missingScopes: difference(context.requestedScopes, event.tokens.scopes),
@@ -195,10 +196,12 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
       }),
       endRefreshCycle: assign({ attempt: 0, retryDelay: 0 }),
       markRejected: assign({ rejected: true }),
+      markLapsed: assign({ lapsed: true }),
       requireReauthorization: assign(({ context }) => ({
         tokens: undefined,
         unsaved: undefined,
         rejected: false,
+        lapsed: false,
         refreshTokenExpiring: false,
         error: new Unauthorized({
           reason: context.tokens?.refreshToken === undefined ? "NoRefreshToken" : "RefreshTokenExpired"
@@ -208,6 +211,7 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
         tokens: undefined,
         unsaved: undefined,
         rejected: false,
+        lapsed: false,
         refreshTokenExpiring: false,
         attempt: 0,
         retryDelay: 0,
@@ -219,6 +223,7 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
         tokens: undefined,
         unsaved: undefined,
         rejected: false,
+        lapsed: false,
         request: undefined,
         callback: undefined,
         refreshTokenExpiring: false,
@@ -258,6 +263,7 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
       tokens: undefined,
       version: undefined,
       rejected: false,
+      lapsed: false,
       request: undefined,
       callback: undefined,
       requestedScopes: [],
@@ -307,7 +313,7 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
             target: "refreshing",
             actions: "startRefreshCycle"
           },
-          accessTokenExpiry: { target: "expired" },
+          accessTokenExpiry: { target: "expired", actions: "markLapsed" },
           refreshTokenWarning: { guard: not("isRefreshTokenExpiringFlagged"), actions: "markRefreshTokenExpiring" }
         },
         on: {
