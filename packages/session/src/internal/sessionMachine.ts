@@ -58,7 +58,9 @@ const unexpected = (actor: string) =>
 const stored = (value: programs.Stored): Event => ({ type: "STORED", ...value })
 const failed = (error: SessionError): Event => ({ type: "FAILED", error })
 const refreshFailed = (error: SessionError | programs.Unsaved): Event =>
-  error._tag === "Unsaved" ? { type: "FAILED", error: error.error, unsaved: error.tokens } : failed(error)
+  error._tag === "Unsaved"
+    ? { type: "FAILED", error: error.error, unsaved: error.tokens, lease: error.lease }
+    : failed(error)
 
 const difference = (requested: ReadonlyArray<string>, granted: ReadonlyArray<string>) =>
   requested.filter((scope) => !granted.includes(scope))
@@ -171,10 +173,13 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
           error: undefined,
           attempt: 0,
           retryDelay: 0,
-          unsaved: undefined
+          unsaved: undefined,
+          unsavedLease: undefined
         }
       }),
-      keepError: assign(({ event }) => event.type === "FAILED" ? { error: event.error, unsaved: event.unsaved } : {}),
+      keepError: assign(({ event }) =>
+        event.type === "FAILED" ? { error: event.error, unsaved: event.unsaved, unsavedLease: event.lease } : {}
+      ),
       endAuthorization: assign({ request: undefined, callback: undefined }),
       failAuthorizationTimeout: assign({
         request: undefined,
@@ -191,7 +196,8 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
           attempt,
           retryDelay: retryAfter === undefined ? backoff : Math.max(backoff, retryAfter * 1000),
           error: event.error,
-          unsaved: event.unsaved
+          unsaved: event.unsaved,
+          unsavedLease: event.lease
         }
       }),
       endRefreshCycle: assign({ attempt: 0, retryDelay: 0 }),
@@ -200,6 +206,7 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
       requireReauthorization: assign(({ context }) => ({
         tokens: undefined,
         unsaved: undefined,
+        unsavedLease: undefined,
         rejected: false,
         lapsed: false,
         refreshTokenExpiring: false,
@@ -210,6 +217,7 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
       dropGrant: assign(({ event }) => ({
         tokens: undefined,
         unsaved: undefined,
+        unsavedLease: undefined,
         rejected: false,
         lapsed: false,
         refreshTokenExpiring: false,
@@ -222,6 +230,7 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
         revocation: { tokens: context.unsaved ?? context.tokens },
         tokens: undefined,
         unsaved: undefined,
+        unsavedLease: undefined,
         rejected: false,
         lapsed: false,
         request: undefined,
@@ -273,7 +282,8 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
       retryDelay: 0,
       refreshTokenExpiring: false,
       revocation: undefined,
-      unsaved: undefined
+      unsaved: undefined,
+      unsavedLease: undefined
     },
     states: {
       unauthorized: {
@@ -359,7 +369,8 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
             version: context.version,
             attempt: context.attempt,
             delay: context.retryDelay,
-            unsaved: context.unsaved
+            unsaved: context.unsaved,
+            lease: context.unsavedLease
           })
         },
         on: {

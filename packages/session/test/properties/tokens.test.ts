@@ -9,7 +9,7 @@
  */
 import { TokenSet } from "@effect-oauth/core"
 import { SessionError } from "@effect-oauth/session"
-import type { SessionMachine } from "@effect-oauth/session"
+import type { SessionMachine, TokenStore } from "@effect-oauth/session"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, FastCheck, FiberId, Runtime } from "effect"
 import { fromCallback } from "xstate"
@@ -54,6 +54,7 @@ interface RefreshInput {
   readonly unsaved: TokenSet.TokenSet | undefined
   readonly attempt: number
   readonly delay: number
+  readonly lease: TokenStore.Lease | undefined
 }
 
 /**
