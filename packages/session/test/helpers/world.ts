@@ -256,6 +256,7 @@ export const makeWorld = (
       server,
       stored: undefined,
       now: () => clock.unsafeCurrentTimeMillis(),
+      // Set just below: the probed store and the counted client observe the world itself.
       store: undefined as unknown as TokenStore.Service,
       client: undefined as unknown as OAuthClient.Service,
       holders: [],
@@ -543,6 +544,7 @@ export const setup: FastCheck.Arbitrary<Setup> = FastCheck.record({
 
 // The checks, one per invariant of DESIGN §4
 
+// Violations name tokens by kind only ("access-n"), as messages about real tokens must.
 const show = (value: string) => value.replace(/-\d+$/, "-n")
 
 /** 1: `accessToken` never returns a token that is expired at the moment it returns. */
