@@ -1,4 +1,4 @@
-import { Console, Effect, Redacted } from "effect"
+import { Console, Effect } from "effect"
 
 let counter = 0
 
@@ -10,11 +10,7 @@ export const step = (title: string, lines: string | ReadonlyArray<string>): Effe
   )
 
 /** A credential as the demo shows it: never its value, only that it exists and its length. */
-export const mask = (value: Redacted.Redacted<string> | string | undefined): string => {
-  if (value === undefined) return "(none)"
-  const length = (typeof value === "string" ? value : Redacted.value(value)).length
-  return `<redacted, ${length} chars>`
-}
+export { mask } from "@effect-oauth/example-shared/Print"
 
 /** "expires in 59 s" from absolute times. */
 export const when = (expiresAt: number | undefined, now: number): string =>

@@ -9,7 +9,9 @@
 import { Schema } from "effect"
 import type { Effect } from "effect"
 import * as internal from "./internal/callback.js"
-import type { CallbackError } from "./OAuthError.js"
+import type { CallbackError, InvalidTokenResponse, OAuthError } from "./OAuthError.js"
+import type { TokenResponseQuirks } from "./Provider.js"
+import type { TokenSet } from "./TokenSet.js"
 
 /**
  * What a client keeps between sending the user to the authorization endpoint and
@@ -31,7 +33,9 @@ export class AuthorizationRequest extends Schema.Class<AuthorizationRequest>("@e
   /** The issuer the callback must name in `iss` (RFC 9207), when known. */
   issuer: Schema.optional(Schema.String),
   /** `true` when the server advertises `authorization_response_iss_parameter_supported`. */
-  issRequired: Schema.Boolean
+  issRequired: Schema.Boolean,
+  /** `"token"` for an implicit-grant request (legacy, `OAuthClient.implicitAuthorizationUrl`); absent for `code`. */
+  responseType: Schema.optional(Schema.Literal("token"))
 }) {}
 
 /**
@@ -71,3 +75,27 @@ export const parse: (
   url: string | URL | URLSearchParams,
   request: AuthorizationRequest
 ) => Effect.Effect<AuthorizationResponse, CallbackError> = internal.parse
+
+/**
+ * Reads the redirect of a legacy implicit-grant request (RFC 6749 §4.2.2) made by
+ * `OAuthClient.implicitAuthorizationUrl`: the parameters come from the URL's
+ * fragment (or are given as `URLSearchParams`), pass the same checks as
+ * {@link parse} (duplicates, `iss`, `state` in constant time, an error response),
+ * and the token goes through `TokenResponse.parse` with the provider's `quirks`.
+ * `expires_in` is anchored at the moment the fragment is read.
+ *
+ * Fails with `InvalidCallback` (`UnexpectedParameter` when `request` is not an
+ * implicit request, `MissingCode` without `access_token`), `StateMismatch`,
+ * `IssuerMismatch`, `AuthorizationDenied`, and `InvalidTokenResponse` /
+ * `OAuthError` as `TokenResponse.parse`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.2.2
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.1.2
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parseImplicit: (
+  url: string | URL | URLSearchParams,
+  request: AuthorizationRequest,
+  options?: { readonly quirks?: TokenResponseQuirks | undefined } | undefined
+) => Effect.Effect<TokenSet, CallbackError | OAuthError | InvalidTokenResponse> = internal.parseImplicit

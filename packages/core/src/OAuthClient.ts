@@ -26,7 +26,16 @@ import { Context, Schema } from "effect"
 import type { Duration, Effect, Layer, Redacted } from "effect"
 import type { AuthorizationRequest, AuthorizationResponse } from "./Callback.js"
 import * as internal from "./internal/oauthClient.js"
-import type { ConfigurationError, InvalidTokenResponse, OAuthError, TokenEndpointError, TransportError } from "./OAuthError.js"
+import type {
+  ConfigurationError,
+  DevicePollError,
+  InvalidTokenResponse,
+  OAuthError,
+  TokenEndpointError,
+  TransportError
+} from "./OAuthError.js"
+import type * as Dpop from "./Dpop.js"
+import type { SigningKey } from "./JwtAssertion.js"
 import type { ClientAuthMethod, Provider } from "./Provider.js"
 import type { TokenSet } from "./TokenSet.js"
 
@@ -41,8 +50,21 @@ export interface Client {
   readonly clientSecret?: Redacted.Redacted<string> | undefined
   /** The registered redirect URI, sent exactly as registered (RFC 9700 §4.1.3). */
   readonly redirectUri?: string | undefined
-  /** Default: `client_secret_basic` with a secret, `none` without. */
+  /**
+   * Default: `private_key_jwt` with a `signingKey`; else, with a secret,
+   * `client_secret_basic` (the RFC 8414 §2 default), or `client_secret_post` when
+   * the provider's `tokenEndpointAuthMethodsSupported` lists it but not
+   * `client_secret_basic` (Facebook and GitHub document only credentials in the
+   * request); else `none`.
+   */
   readonly authMethod?: ClientAuthMethod | undefined
+  /**
+   * The private key of `private_key_jwt` (RFC 7523 §2.2); its public half is in
+   * the client's registered JWKS. Each request carries a fresh assertion.
+   */
+  readonly signingKey?: SigningKey | undefined
+  /** The MAC algorithm of `client_secret_jwt`. Default `HS256`. */
+  readonly secretJwtAlg?: "HS256" | "HS384" | "HS512" | undefined
   /** Scopes requested when a call names none (else the provider's `defaultScopes`). */
   readonly scopes?: ReadonlyArray<string> | undefined
 }
@@ -58,6 +80,20 @@ export interface Options {
   readonly timeout?: Duration.DurationInput | undefined
   /** Largest response body read. Default 1 MiB. */
   readonly maxResponseBytes?: number | undefined
+  /**
+   * Grants RFC 9700 deprecates, enabled one by one for servers that offer nothing
+   * else: `"password"` (§2.4: "MUST NOT be used") and `"implicit"` (§2.1.2:
+   * "SHOULD NOT"). Default none: `password` and `implicitAuthorizationUrl` fail
+   * with `ConfigurationError` (`Unsupported`).
+   */
+  readonly legacyGrants?: ReadonlyArray<"password" | "implicit"> | undefined
+  /**
+   * Bind tokens to this key with DPoP (RFC 9449): every token request carries a
+   * proof, a `use_dpop_nonce` error is retried once with the server's nonce, and
+   * the refresh of a bound grant is proven with the same key. Resource requests
+   * use the same key through {@link Service.dpop} (`AuthorizedHttpClient` does).
+   */
+  readonly dpop?: Dpop.Key | undefined
 }
 
 /**
@@ -85,6 +121,71 @@ export interface GrantOptions {
 }
 
 /**
+ * Token type identifiers of RFC 8693 §3, for `subject_token_type`,
+ * `actor_token_type`, `requested_token_type` and `issued_token_type`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8693#section-3
+ * @since 0.1.0
+ * @category models
+ */
+export const TokenTypeUri = {
+  accessToken: "urn:ietf:params:oauth:token-type:access_token",
+  refreshToken: "urn:ietf:params:oauth:token-type:refresh_token",
+  idToken: "urn:ietf:params:oauth:token-type:id_token",
+  saml1: "urn:ietf:params:oauth:token-type:saml1",
+  saml2: "urn:ietf:params:oauth:token-type:saml2",
+  jwt: "urn:ietf:params:oauth:token-type:jwt"
+} as const
+
+/**
+ * A token exchange request (RFC 8693 §2.1): the token to exchange (`subject`),
+ * optionally the party acting for it (`actor`), and what is wanted back.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8693#section-2.1
+ * @since 0.1.0
+ * @category models
+ */
+export interface TokenExchangeRequest {
+  readonly subjectToken: Redacted.Redacted<string>
+  /** A {@link TokenTypeUri} or another absolute URI the server knows. */
+  readonly subjectTokenType: string
+  readonly actorToken?: Redacted.Redacted<string> | undefined
+  /** Required with `actorToken` (RFC 8693 §2.1). */
+  readonly actorTokenType?: string | undefined
+  readonly requestedTokenType?: string | undefined
+  /** Where the token will be used: absolute URIs, each sent as a `resource` parameter (RFC 8707). */
+  readonly resource?: string | ReadonlyArray<string> | undefined
+  /** Logical names of the target services, each sent as an `audience` parameter. */
+  readonly audience?: string | ReadonlyArray<string> | undefined
+  readonly scopes?: ReadonlyArray<string> | undefined
+}
+
+/**
+ * The answer to a token exchange: the issued token as a `TokenSet` (its access
+ * token is the issued token, whatever its type; `tokenType` is `N_A` when it is
+ * not an access token) and its `issued_token_type` (RFC 8693 §2.2.1).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8693#section-2.2.1
+ * @since 0.1.0
+ * @category models
+ */
+export interface ExchangedToken {
+  readonly tokens: TokenSet
+  readonly issuedTokenType: string
+}
+
+/**
+ * The resource owner's credentials of the password grant (RFC 6749 §4.3).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PasswordCredentials {
+  readonly username: string
+  readonly password: Redacted.Redacted<string>
+}
+
+/**
  * An RFC 7662 introspection response.
  *
  * @see https://www.rfc-editor.org/rfc/rfc7662#section-2.2
@@ -108,12 +209,70 @@ export class Introspection extends Schema.Class<Introspection>("@effect-oauth/co
 }) {}
 
 /**
+ * A device authorization response (RFC 8628 §3.2): what the device shows the
+ * user (`userCode`, `verificationUri`, `verificationUriComplete`) and what it
+ * polls with (`deviceCode`, kept `Redacted`; `interval`). `expiresAt` is
+ * `expires_in` anchored at the moment the request was sent (epoch ms).
+ * `scopes` are the scopes requested (the granted ones when the token response
+ * omits `scope`); `extra` keeps the response's other fields (Microsoft's
+ * `message`).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.2
+ * @since 0.1.0
+ * @category models
+ */
+export class DeviceAuthorization extends Schema.Class<DeviceAuthorization>("@effect-oauth/core/DeviceAuthorization")({
+  deviceCode: Schema.Redacted(Schema.String),
+  userCode: Schema.String,
+  verificationUri: Schema.String,
+  verificationUriComplete: Schema.optional(Schema.String),
+  /** Epoch ms. */
+  expiresAt: Schema.Number,
+  /** Seconds between polls; 5 when the server sent none (RFC 8628 §3.2). */
+  interval: Schema.Number,
+  scopes: Schema.Array(Schema.String),
+  extra: Schema.Record({ key: Schema.String, value: Schema.Unknown })
+}) {}
+
+/**
+ * One unsuccessful poll of the token endpoint, reported by `pollDeviceToken`'s
+ * `onPoll`: the `outcome` (`authorization_pending`, `slow_down`, or
+ * `transient` for a network failure or a 5xx/429 answer, after which polling
+ * backs off) and the seconds until the next poll.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5
+ * @since 0.1.0
+ * @category models
+ */
+export interface DevicePoll {
+  /** 1 for the first poll. */
+  readonly attempt: number
+  readonly outcome: "authorization_pending" | "slow_down" | "transient"
+  /** Seconds until the next poll. */
+  readonly interval: number
+}
+
+/**
+ * Options of `pollDeviceToken`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.4
+ * @since 0.1.0
+ * @category models
+ */
+export interface PollOptions {
+  /** Runs after each poll that did not end the flow (progress for the user). */
+  readonly onPoll?: ((poll: DevicePoll) => Effect.Effect<void>) | undefined
+}
+
+/**
  * @since 0.1.0
  * @category models
  */
 export interface Service {
   readonly provider: Provider
   readonly clientId: string
+  /** The DPoP prover of this client's key and nonces (RFC 9449), when `dpop` was given. */
+  readonly dpop?: Dpop.Prover | undefined
 
   /**
    * Builds an authorization request (RFC 6749 §4.1.1) with PKCE S256 (RFC 7636),
@@ -152,6 +311,104 @@ export interface Service {
    * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
    */
   readonly clientCredentials: (options?: GrantOptions | undefined) => Effect.Effect<TokenSet, TokenEndpointError>
+
+  /**
+   * Starts a device authorization (RFC 8628 §3.1) with client authentication and
+   * the given scopes (else the client's, else the provider's defaults). Show the
+   * user `userCode` and `verificationUri` (or `verificationUriComplete`), then
+   * call `pollDeviceToken`.
+   *
+   * Fails with `ConfigurationError` (`MissingEndpoint`: no
+   * `device_authorization_endpoint`), `OAuthError` (an RFC 6749 §5.2 error body,
+   * such as `invalid_client` or `invalid_scope`), `InvalidTokenResponse` (a
+   * required field missing or of the wrong type, a verification URI that is not
+   * `http(s)`), `TransportError`.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.1
+   */
+  readonly deviceAuthorization: (
+    options?: GrantOptions | undefined
+  ) => Effect.Effect<DeviceAuthorization, TokenEndpointError>
+
+  /**
+   * Polls the token endpoint with the device code (RFC 8628 §3.4) until the user
+   * approves or the flow ends. Waits `interval` seconds before each request on
+   * Effect's `Clock`; `authorization_pending` continues; `slow_down` adds 5
+   * seconds to the interval for this and every later poll (or takes the
+   * `interval` the error body names, when longer, as GitHub sends); a network failure,
+   * a 5xx or a 429 doubles the interval (or waits `Retry-After`) and continues.
+   * Interrupting the effect stops polling. Every response goes through
+   * `TokenResponse.parse`.
+   *
+   * Fails with `AuthorizationDenied` (`access_denied`), `DeviceCodeExpired`
+   * (`expired_token`, or `expiresAt` reached: no request is sent after it),
+   * `OAuthError` (any other error code stops polling, RFC 8628 §3.5),
+   * `InvalidTokenResponse`, `ConfigurationError`.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.4
+   * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5
+   */
+  readonly pollDeviceToken: (
+    authorization: DeviceAuthorization,
+    options?: PollOptions | undefined
+  ) => Effect.Effect<TokenSet, DevicePollError>
+
+  /**
+   * The JWT bearer authorization grant (RFC 7523 §2.1): trades a signed assertion
+   * (from `JwtAssertion.sign` or an identity provider) for tokens. The client
+   * authenticates as configured as well.
+   *
+   * Fails with `OAuthError` (`invalid_grant` when the assertion is refused),
+   * `InvalidTokenResponse`, `TransportError`, `ConfigurationError`.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc7523#section-2.1
+   */
+  readonly jwtBearer: (
+    assertion: Redacted.Redacted<string>,
+    options?: GrantOptions | undefined
+  ) => Effect.Effect<TokenSet, TokenEndpointError>
+
+  /**
+   * Token exchange (RFC 8693): trades a subject token (and an actor token, for
+   * delegation) for a token for another audience, resource or type.
+   *
+   * Fails with `OAuthError` (`invalid_request`, `invalid_target`, …),
+   * `InvalidTokenResponse` (also when `issued_token_type`, which RFC 8693 §2.2.1
+   * requires, is missing, or `actorToken` comes without `actorTokenType`),
+   * `TransportError`, `ConfigurationError`.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc8693#section-2
+   */
+  readonly exchangeToken: (request: TokenExchangeRequest) => Effect.Effect<ExchangedToken, TokenEndpointError>
+
+  /**
+   * The resource owner password credentials grant (RFC 6749 §4.3): legacy, off
+   * unless `legacyGrants` includes `"password"` (RFC 9700 §2.4: it "MUST NOT be used").
+   *
+   * Fails with `ConfigurationError` (`Unsupported`) when not enabled, and with the
+   * token endpoint's errors (`invalid_grant` for wrong credentials).
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.3
+   */
+  readonly password: (
+    credentials: PasswordCredentials,
+    options?: GrantOptions | undefined
+  ) => Effect.Effect<TokenSet, TokenEndpointError>
+
+  /**
+   * Builds an implicit-grant authorization request (RFC 6749 §4.2,
+   * `response_type=token`): legacy, off unless `legacyGrants` includes
+   * `"implicit"` (RFC 9700 §2.1.2). The tokens come back in the redirect's
+   * fragment; read them with `Callback.parseImplicit`.
+   *
+   * Fails with `ConfigurationError` (`Unsupported` when not enabled, or as
+   * `authorizationUrl`).
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.2.1
+   */
+  readonly implicitAuthorizationUrl: (
+    options?: AuthorizationUrlOptions | undefined
+  ) => Effect.Effect<AuthorizationRequest, ConfigurationError>
 
   /**
    * Any grant at the token endpoint, with client authentication and the provider's
@@ -214,6 +471,59 @@ export class OAuthClient extends Context.Tag("@effect-oauth/core/OAuthClient")<O
  */
 export const make: (options: Options) => Effect.Effect<Service, ConfigurationError, HttpClient.HttpClient> =
   internal.make
+
+/**
+ * A request to one of a provider's own endpoints outside the token endpoint, such
+ * as a token-validation endpoint (Google's `tokeninfo`, the Graph API's
+ * `debug_token`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EndpointRequest {
+  readonly method: "GET" | "POST"
+  readonly url: string
+  /** Sent as the query string (GET) or as an `application/x-www-form-urlencoded` body (POST). */
+  readonly params?: Readonly<Record<string, string>> | undefined
+  /** Extra headers; `Accept: application/json` is sent unless replaced. */
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  /** Timeout of the request. Default 30 seconds. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** Largest response body read. Default 1 MiB. */
+  readonly maxResponseBytes?: number | undefined
+}
+
+/**
+ * A response as read by {@link request}: the status, the headers (lowercase
+ * names) and the whole body. It is a `TokenResponse.RawResponse`, so an error
+ * body can go through `TokenResponse.parse` with the provider's quirks.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EndpointResponse {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: Uint8Array
+}
+
+/**
+ * Sends one request to a provider endpoint with the guarantees of token requests:
+ * `https:` only (plain `http:` for loopback hosts), no redirect followed (a 3xx is
+ * a `TransportError` with reason `Redirect`), a timeout and a response size cap.
+ * A GET with parameters keeps its URL (which then carries credentials) out of the
+ * platform's HTTP span, and errors name the endpoint by origin and path only.
+ * Any status is a success here: the caller reads the body.
+ *
+ * Fails with `ConfigurationError` (`InvalidUrl`, `InsecureUrl`) and
+ * `TransportError` (`Transport`, `Timeout`, `Redirect`, `TooLarge`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const request: (
+  options: EndpointRequest
+) => Effect.Effect<EndpointResponse, TransportError | ConfigurationError, HttpClient.HttpClient> = internal.request
 
 /**
  * A layer of {@link OAuthClient}.

@@ -267,6 +267,32 @@ export class InvalidCallback extends Schema.TaggedError<InvalidCallback>("@effec
   }
 }
 
+/**
+ * A device authorization (RFC 8628) ended before the user approved it: the
+ * server answered `expired_token`, or the device code's `expires_in` passed
+ * while polling (then no further request is sent). `expiresAt` is the device
+ * code's expiry (epoch ms); `description` is the server's, when it sent one.
+ * Only a new device authorization helps.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5
+ * @since 0.1.0
+ * @category errors
+ */
+export class DeviceCodeExpired extends Schema.TaggedError<DeviceCodeExpired>("@effect-oauth/core/DeviceCodeExpired")(
+  "DeviceCodeExpired",
+  { expiresAt: Schema.Number, description: Schema.optional(Schema.String) }
+) {
+  /** Always `reauthorize`: start a new device authorization. */
+  get remedy(): Remedy {
+    return "reauthorize"
+  }
+
+  override get message(): string {
+    const description = this.description === undefined ? "" : `: ${this.description}`
+    return `the device code expired before the user approved it (RFC 8628 §3.5)${description}`
+  }
+}
+
 const originAndPath = (url: string): string => {
   try {
     const parsed = new URL(url)
@@ -347,7 +373,8 @@ export class TransportError extends Schema.TaggedError<TransportError>("@effect-
  * The SDK was asked to do something its configuration does not allow: an `http:`
  * endpoint that is not loopback, a provider without the endpoint an operation
  * needs, a grant without the credential it needs (a refresh without a refresh
- * token), or discovery metadata that is unusable.
+ * token), a key that cannot sign (`InvalidCredential`), a legacy grant that was
+ * not enabled (`Unsupported`), or discovery metadata that is unusable.
  *
  * @since 0.1.0
  * @category errors
@@ -355,7 +382,15 @@ export class TransportError extends Schema.TaggedError<TransportError>("@effect-
 export class ConfigurationError extends Schema.TaggedError<ConfigurationError>(
   "@effect-oauth/core/ConfigurationError"
 )("ConfigurationError", {
-  reason: Schema.Literal("InsecureUrl", "InvalidUrl", "MissingEndpoint", "MissingCredential", "InvalidMetadata", "Unsupported"),
+  reason: Schema.Literal(
+    "InsecureUrl",
+    "InvalidUrl",
+    "MissingEndpoint",
+    "MissingCredential",
+    "InvalidCredential",
+    "InvalidMetadata",
+    "Unsupported"
+  ),
   detail: Schema.String
 }) {
   /** Always `fixConfiguration`. */
@@ -390,7 +425,17 @@ export type CallbackError = AuthorizationDenied | StateMismatch | IssuerMismatch
  * @since 0.1.0
  * @category errors
  */
-export type CoreError = TokenEndpointError | CallbackError | IssuerMismatch
+export type CoreError = TokenEndpointError | CallbackError | IssuerMismatch | DeviceCodeExpired
+
+/**
+ * The errors of `OAuthClient.pollDeviceToken`: the token endpoint's, plus
+ * `AuthorizationDenied` (`access_denied`) and `DeviceCodeExpired`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5
+ * @since 0.1.0
+ * @category errors
+ */
+export type DevicePollError = TokenEndpointError | AuthorizationDenied | DeviceCodeExpired
 
 const tags: ReadonlySet<string> = new Set([
   "OAuthError",
@@ -400,7 +445,8 @@ const tags: ReadonlySet<string> = new Set([
   "IssuerMismatch",
   "InvalidCallback",
   "TransportError",
-  "ConfigurationError"
+  "ConfigurationError",
+  "DeviceCodeExpired"
 ])
 
 /**

@@ -56,16 +56,30 @@ export interface ProviderErrorFields {
   readonly description?: string | undefined
   readonly uri?: string | undefined
   readonly details?: Readonly<Record<string, unknown>> | undefined
+  /**
+   * The remedy, when the provider's shape says more than its `error` code (the
+   * Graph API's numeric `code` and `is_transient`). Default:
+   * `OAuthError.classify(error, status, errorRemedies)`.
+   */
+  readonly remedy?: Remedy | undefined
 }
 
 /**
  * How the client authenticates at the token endpoint (RFC 6749 §2.3,
- * OpenID Connect Core §9).
+ * OpenID Connect Core §9): a secret in the `Authorization` header or the body, a
+ * JWT assertion signed with the client's private key (`private_key_jwt`, RFC 7523
+ * §2.2) or with its secret (`client_secret_jwt`), or none (a public client).
  *
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#ClientAuthentication
  * @since 0.1.0
  * @category models
  */
-export type ClientAuthMethod = "client_secret_basic" | "client_secret_post" | "none"
+export type ClientAuthMethod =
+  | "client_secret_basic"
+  | "client_secret_post"
+  | "private_key_jwt"
+  | "client_secret_jwt"
+  | "none"
 
 /**
  * Options of the requests the SDK sends to a provider.

@@ -1,9 +1,8 @@
 import { Callback, OAuthClient, Provider, TokenSet } from "@effect-oauth/core"
+import { TestServer } from "@effect-oauth/testing"
 import { FetchHttpClient, HttpClient, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it, layer } from "@effect/vitest"
-import * as Http from "node:http"
-import type { AddressInfo } from "node:net"
-import { Context, Effect, Layer, Redacted, TestClock } from "effect"
+import { Effect, Layer, Redacted, TestClock } from "effect"
 
 // The requests the client builds, against `HttpClient.make` stubs; then the flows
 // against a real authorization server (at the end of the file).
@@ -565,155 +564,39 @@ describe("OAuthClient / layer", () => {
 })
 
 // ---------------------------------------------------------------------------
-// Flows against a real authorization server: oidc-provider in-process on
-// 127.0.0.1, driven over HTTP with FetchHttpClient.
+// Flows against a real authorization server: `TestServer`, oidc-provider in-process
+// on 127.0.0.1, driven over HTTP with FetchHttpClient. Its reserved-character
+// clients prove that client_secret_basic form-encodes id and secret (RFC 6749 §2.3.1).
 
-const basicSecret = "p@ss/w%rd secret"
-const postSecret = "post-client secret+/="
-const clients = [
-  // Reserved characters in both id and secret: the server decodes RFC 6749 §2.3.1.
-  { client_id: "basic client:1", client_secret: basicSecret, token_endpoint_auth_method: "client_secret_basic" },
-  { client_id: "post-client", client_secret: postSecret, token_endpoint_auth_method: "client_secret_post" },
-  { client_id: "public-client", token_endpoint_auth_method: "none" }
-] as const
+type ClientName = "reservedBasic" | "reservedPost" | "public"
 
-interface AuthorizationServer {
-  readonly issuer: string
-  /** Whether the next refresh rotates the refresh token. */
-  rotate: boolean
-}
+const serverOptions: TestServer.Options = { reservedCharacterClients: true }
 
-class Server extends Context.Tag("test/AuthorizationServer")<Server, AuthorizationServer>() {}
-
-const redirectUri = "http://127.0.0.1:1/callback"
-
-const ServerLive = Layer.scoped(
-  Server,
-  Effect.acquireRelease(
-    Effect.promise(async () => {
-      const { default: OidcProvider } = await import("oidc-provider")
-      const http = Http.createServer()
-      await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve))
-      const issuer = `http://127.0.0.1:${(http.address() as AddressInfo).port}`
-      const state: AuthorizationServer = { issuer, rotate: false }
-      const oidc = new OidcProvider(issuer, {
-        clients: clients.map((client) => ({
-          ...client,
-          redirect_uris: [redirectUri],
-          grant_types: ["authorization_code", "refresh_token", "client_credentials"],
-          response_types: ["code"],
-          scope: "openid offline_access api:read api:write"
-        })),
-        scopes: ["openid", "offline_access", "api:read", "api:write"],
-        features: {
-          devInteractions: { enabled: true },
-          clientCredentials: { enabled: true },
-          introspection: { enabled: true, allowedPolicy: async () => true },
-          revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId }
-        },
-        pkce: { required: () => true },
-        issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed("refresh_token"),
-        rotateRefreshToken: () => state.rotate,
-        findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
-        cookies: { keys: ["a-test-cookie-key-that-is-long-enough"] },
-        ttl: {
-          AccessToken: 3600,
-          AuthorizationCode: 60,
-          ClientCredentials: 600,
-          Grant: 86400,
-          IdToken: 3600,
-          Interaction: 600,
-          RefreshToken: 86400,
-          Session: 3600
-        }
-      })
-      http.on("request", oidc.callback())
-      return { state, http }
-    }),
-    ({ http }) =>
-      Effect.promise(() => {
-        http.closeAllConnections()
-        return new Promise<void>((resolve) => http.close(() => resolve()))
-      })
-  ).pipe(Effect.map(({ state }) => state))
-)
-
-/**
- * Plays the user at the server's development login and consent pages: follows the
- * authorization redirects by hand, with a cookie jar, until the redirect URI.
- */
-const approve = (url: string): Effect.Effect<string> =>
-  Effect.promise(async () => {
-    const jar = new Map<string, string>()
-    const go = async (target: string, init: RequestInit = {}) => {
-      const response = await fetch(target, {
-        ...init,
-        redirect: "manual",
-        headers: { ...init.headers, cookie: Array.from(jar, ([k, v]) => `${k}=${v}`).join("; ") }
-      })
-      for (const cookie of response.headers.getSetCookie()) {
-        const [pair = ""] = cookie.split(";")
-        const index = pair.indexOf("=")
-        jar.set(pair.slice(0, index), pair.slice(index + 1))
-      }
-      return response
-    }
-    let next = url
-    for (let step = 0; step < 10; step++) {
-      if (next.startsWith(redirectUri)) return next
-      const response = await go(next)
-      const location = response.headers.get("location")
-      if (location !== null) {
-        next = new URL(location, next).toString()
-        continue
-      }
-      const page = await response.text()
-      const prompt = /name="prompt" value="(\w+)"/.exec(page)?.[1]
-      const action = /action="([^"]+)"/.exec(page)?.[1]
-      if (prompt === undefined || action === undefined) throw new Error(`unexpected page at ${next}`)
-      const form = prompt === "login" ? { prompt, login: "user-1", password: "x" } : { prompt }
-      const submitted = await go(new URL(action, next).toString(), {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams(form).toString()
-      })
-      next = new URL(submitted.headers.get("location") ?? "", next).toString()
-    }
-    throw new Error("authorization did not reach the redirect URI")
-  })
-
-const clientOf = (index: 0 | 1 | 2, scopes: ReadonlyArray<string> = ["openid", "api:read"]) =>
+const clientOf = (name: ClientName, scopes: ReadonlyArray<string> = ["openid", "api:read"]) =>
   Effect.gen(function*() {
-    const { issuer } = yield* Server
-    const provider = yield* Provider.discover(issuer)
-    const client = clients[index]
-    return yield* OAuthClient.make({
-      provider,
-      client: {
-        clientId: client.client_id,
-        ...("client_secret" in client ? { clientSecret: Redacted.make(client.client_secret) } : {}),
-        authMethod: client.token_endpoint_auth_method,
-        redirectUri,
-        scopes
-      }
-    })
+    const server = yield* TestServer.TestServerTag
+    const client = server.clients[name]
+    if (client === undefined) return yield* Effect.dieMessage(`the test server has no ${name} client`)
+    const provider = yield* Provider.discover(server.issuer)
+    return yield* OAuthClient.make({ provider, client: TestServer.clientConfig(client, scopes) })
   })
 
 /** Authorization code + PKCE from the authorization URL to the tokens. */
 const authorize = (oauth: OAuthClient.Service) =>
   Effect.gen(function*() {
+    const server = yield* TestServer.TestServerTag
     const request = yield* oauth.authorizationUrl()
-    const callback = yield* approve(request.url)
+    const callback = yield* server.approve(request.url)
     return yield* oauth.exchangeCode(yield* Callback.parse(callback, request))
   })
 
-const Live = Layer.merge(ServerLive, FetchHttpClient.layer)
+const Live = Layer.merge(TestServer.layer(serverOptions), FetchHttpClient.layer)
 
 // excludeTestServices: real time, as the server lives in real time.
 layer(Live, { timeout: "30 seconds", excludeTestServices: true })("OAuthClient / against an authorization server", (it) => {
   it.effect("discovers the server's metadata (OpenID Connect Discovery) with its RFC 9207 flag", () =>
     Effect.gen(function*() {
-      const { issuer } = yield* Server
+      const { issuer } = yield* TestServer.TestServerTag
       const provider = yield* Provider.discover(issuer, { name: "test" })
       expect(provider).toMatchObject({
         name: "test",
@@ -732,13 +615,13 @@ layer(Live, { timeout: "30 seconds", excludeTestServices: true })("OAuthClient /
 
   it.effect("completes the authorization code flow with PKCE and checks the callback's iss", () =>
     Effect.gen(function*() {
-      const { issuer } = yield* Server
-      const oauth = yield* clientOf(0)
+      const server = yield* TestServer.TestServerTag
+      const oauth = yield* clientOf("reservedBasic")
       const request = yield* oauth.authorizationUrl()
       expect(request.issRequired).toBe(true)
-      const callback = yield* approve(request.url)
+      const callback = yield* server.approve(request.url)
       const response = yield* Callback.parse(callback, request)
-      expect(response.iss).toBe(issuer)
+      expect(response.iss).toBe(server.issuer)
       const tokens = yield* oauth.exchangeCode(response)
       expect(tokens.tokenType).toBe("Bearer")
       expect(tokens.refreshToken).toBeDefined()
@@ -752,33 +635,35 @@ layer(Live, { timeout: "30 seconds", excludeTestServices: true })("OAuthClient /
 
   it.effect("refuses a code exchanged with another PKCE verifier", () =>
     Effect.gen(function*() {
-      const oauth = yield* clientOf(0)
+      const server = yield* TestServer.TestServerTag
+      const oauth = yield* clientOf("reservedBasic")
       const request = yield* oauth.authorizationUrl()
       const other = yield* oauth.authorizationUrl()
-      const response = yield* Callback.parse(yield* approve(request.url), request)
+      const response = yield* Callback.parse(yield* server.approve(request.url), request)
       const forged = yield* Callback.parse(
-        new URL(`${redirectUri}?code=${Redacted.value(response.code)}&state=${Redacted.value(other.state)}&iss=${response.iss}`),
+        new URL(`${request.redirectUri}?code=${Redacted.value(response.code)}&state=${Redacted.value(other.state)}&iss=${response.iss}`),
         other
       )
       expect(yield* Effect.flip(oauth.exchangeCode(forged))).toMatchObject({ _tag: "OAuthError", error: "invalid_grant" })
     }))
 
-  for (const [index, method] of [[0, "client_secret_basic"], [1, "client_secret_post"], [2, "none"]] as const) {
+  for (const [name, method] of [["reservedBasic", "client_secret_basic"], ["reservedPost", "client_secret_post"], ["public", "none"]] as const) {
     it.effect(`authenticates with ${method} at the token endpoint`, () =>
       Effect.gen(function*() {
-        const oauth = yield* clientOf(index)
+        const oauth = yield* clientOf(name)
         const tokens = yield* authorize(oauth)
-        const introspection = yield* (yield* clientOf(0)).introspect(tokens.accessToken)
-        expect(introspection).toMatchObject({ active: true, clientId: clients[index].client_id })
+        const introspection = yield* (yield* clientOf("reservedBasic")).introspect(tokens.accessToken)
+        expect(introspection).toMatchObject({ active: true, clientId: oauth.clientId })
       }))
   }
 
   it.effect("fails with invalid_client (fixConfiguration) for a wrong secret", () =>
     Effect.gen(function*() {
-      const { issuer } = yield* Server
+      const server = yield* TestServer.TestServerTag
+      const client = server.clients.reservedBasic!
       const oauth = yield* OAuthClient.make({
-        provider: yield* Provider.discover(issuer),
-        client: { clientId: clients[0].client_id, clientSecret: Redacted.make("wrong"), redirectUri }
+        provider: yield* Provider.discover(server.issuer),
+        client: { clientId: client.clientId, clientSecret: Redacted.make("wrong"), redirectUri: client.redirectUri }
       })
       const error = yield* Effect.flip(oauth.clientCredentials({ scopes: ["api:read"] }))
       expect(error).toMatchObject({ _tag: "OAuthError", error: "invalid_client", status: 401, remedy: "fixConfiguration" })
@@ -786,9 +671,7 @@ layer(Live, { timeout: "30 seconds", excludeTestServices: true })("OAuthClient /
 
   it.effect("refreshes without rotation and keeps the refresh token the server did not resend", () =>
     Effect.gen(function*() {
-      const server = yield* Server
-      server.rotate = false
-      const oauth = yield* clientOf(0)
+      const oauth = yield* clientOf("reservedBasic")
       const first = yield* authorize(oauth)
       const second = yield* oauth.refresh(first)
       expect(Redacted.value(second.accessToken)).not.toBe(Redacted.value(first.accessToken))
@@ -797,22 +680,22 @@ layer(Live, { timeout: "30 seconds", excludeTestServices: true })("OAuthClient /
       expect((yield* oauth.introspect(third.accessToken)).active).toBe(true)
     }))
 
-  it.effect("refreshes with rotation, adopts the new refresh token, and the old one is refused", () =>
+  // A server of its own for the test: rotation is a server-wide setting.
+  it.scoped("refreshes with rotation, adopts the new refresh token, and the old one is refused", () =>
     Effect.gen(function*() {
-      const server = yield* Server
-      server.rotate = true
-      const oauth = yield* clientOf(1)
+      const oauth = yield* clientOf("reservedPost")
       const first = yield* authorize(oauth)
       const second = yield* oauth.refresh(first)
-      server.rotate = false
       expect(Redacted.value(second.refreshToken!)).not.toBe(Redacted.value(first.refreshToken!))
       const replayed = yield* Effect.flip(oauth.refresh(first))
       expect(replayed).toMatchObject({ _tag: "OAuthError", error: "invalid_grant", remedy: "reauthorize" })
-    }))
+    }).pipe(
+      Effect.provideServiceEffect(TestServer.TestServerTag, TestServer.make({ ...serverOptions, rotateRefreshToken: true }))
+    ))
 
   it.effect("narrows the scope on refresh when asked", () =>
     Effect.gen(function*() {
-      const oauth = yield* clientOf(0, ["openid", "api:read", "api:write"])
+      const oauth = yield* clientOf("reservedBasic", ["openid", "api:read", "api:write"])
       const tokens = yield* authorize(oauth)
       const narrowed = yield* oauth.refresh(tokens, { scopes: ["openid", "api:read"] })
       expect((yield* oauth.introspect(narrowed.accessToken)).scopes).not.toContain("api:write")
@@ -820,13 +703,13 @@ layer(Live, { timeout: "30 seconds", excludeTestServices: true })("OAuthClient /
 
   it.effect("obtains a client credentials token and introspects it", () =>
     Effect.gen(function*() {
-      const oauth = yield* clientOf(0)
+      const oauth = yield* clientOf("reservedBasic")
       const tokens = yield* oauth.clientCredentials({ scopes: ["api:read"] })
       expect(tokens.refreshToken).toBeUndefined()
       const introspection = yield* oauth.introspect(tokens.accessToken)
       expect(introspection).toMatchObject({
         active: true,
-        clientId: clients[0].client_id,
+        clientId: oauth.clientId,
         scopes: ["api:read"],
         tokenType: "Bearer"
       })
@@ -835,7 +718,7 @@ layer(Live, { timeout: "30 seconds", excludeTestServices: true })("OAuthClient /
 
   it.effect("revokes an access token: introspection then reports it inactive", () =>
     Effect.gen(function*() {
-      const oauth = yield* clientOf(0)
+      const oauth = yield* clientOf("reservedBasic")
       const tokens = yield* oauth.clientCredentials({ scopes: ["api:read"] })
       yield* oauth.revoke(tokens)
       expect(yield* oauth.introspect(tokens.accessToken)).toMatchObject({ active: false })
@@ -846,10 +729,10 @@ layer(Live, { timeout: "30 seconds", excludeTestServices: true })("OAuthClient /
 
   it.effect("revokes a grant through its refresh token: the refresh token no longer works", () =>
     Effect.gen(function*() {
-      const oauth = yield* clientOf(2)
+      const oauth = yield* clientOf("public")
       const tokens = yield* authorize(oauth)
       yield* oauth.revoke(tokens)
-      const inspector = yield* clientOf(0)
+      const inspector = yield* clientOf("reservedBasic")
       expect(yield* inspector.introspect(tokens.refreshToken!, { hint: "refresh_token" })).toMatchObject({ active: false })
       const refused = yield* Effect.flip(oauth.refresh(tokens))
       expect(refused).toMatchObject({ _tag: "OAuthError", error: "invalid_grant" })
@@ -857,7 +740,7 @@ layer(Live, { timeout: "30 seconds", excludeTestServices: true })("OAuthClient /
 
   it.effect("introspects an unknown token as inactive", () =>
     Effect.gen(function*() {
-      const oauth = yield* clientOf(1)
+      const oauth = yield* clientOf("reservedPost")
       expect(yield* oauth.introspect(Redacted.make("not-a-token"))).toMatchObject({ active: false, scopes: [] })
     }))
 })

@@ -1,9 +1,10 @@
 import { Callback, OAuthClient, OAuthError, Provider, TokenSet } from "@effect-oauth/core"
 import { FetchHttpClient, HttpClient, HttpClientError, HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
+import { Spans } from "@effect-oauth/testing"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
-import { Effect, Fiber, Layer, Option, Redacted, TestClock, Tracer } from "effect"
+import { Effect, Fiber, Layer, Option, Redacted, TestClock } from "effect"
 
 // The RFC 9700 defaults of every request the client sends: no redirects, a size
 // cap, a timeout, https only, and no credential in any error or span.
@@ -213,19 +214,9 @@ describe("security / no credential in errors or spans", () => {
 
   it.effect("keeps the token URL (and its client_secret) out of every span of a GET token request", () =>
     Effect.gen(function*() {
-      const spans: Array<Tracer.Span> = []
-      const native = yield* Effect.tracer
-      const recording = Tracer.make({
-        span: (...args) => {
-          const span = native.span(...args)
-          spans.push(span)
-          return span
-        },
-        context: native.context
-      })
       const { layer } = stubLayer(() => Effect.succeed(tokenJson()))
       const oauth = yield* OAuthClient.make(facebookLike).pipe(Effect.provide(layer))
-      yield* oauth.refresh(held).pipe(Effect.withTracer(recording))
+      const { spans } = yield* Spans.record(oauth.refresh(held))
       expect(spans.map((span) => span.name)).toContain("OAuthClient.refresh")
       for (const span of spans) {
         const attributes = JSON.stringify(Array.from(span.attributes.entries()))

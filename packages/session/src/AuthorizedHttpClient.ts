@@ -3,7 +3,8 @@
  * (RFC 6750 §2.1: `Authorization: Bearer …`, or the token's own type) and
  * handles what can happen to it:
  *
- * - a 401 with `WWW-Authenticate: … error="invalid_token"` (RFC 6750 §3.1)
+ * - a 401 whose `WWW-Authenticate` challenges (read by `WwwAuthenticate.parse`)
+ *   carry `error="invalid_token"` (RFC 6750 §3.1)
  *   reports the token rejected, waits for the session's refresh and retries the
  *   request once with the new token (not for a streamed body, which cannot be
  *   sent twice);

@@ -22,7 +22,7 @@
  *
  * @since 0.1.0
  */
-import type { Callback, OAuthClient, TokenSet } from "@effect-oauth/core"
+import type { Callback, Dpop, OAuthClient, TokenSet } from "@effect-oauth/core"
 import type { Data, Effect, Queue, Redacted, Scope, Stream } from "effect"
 import type { InspectionEvent, Observer } from "xstate"
 import * as internal from "./internal/oauthSession.js"
@@ -40,6 +40,9 @@ import type { TokenStore, TokenStoreError } from "./TokenStore.js"
  * - `RefreshTokenExpiring`: the refresh token lapses within the warning time
  *   (`refreshTokenWarning`): authorize again soon.
  * - `Revoked`: the grant is dead (`reason` as in `SessionRevoked`).
+ * - `DevicePolled`: while a device authorization is pending, a poll of the
+ *   token endpoint that did not end it (`authorization_pending`, `slow_down`,
+ *   a transient failure) and the seconds until the next one: progress to show.
  *
  * @since 0.1.0
  * @category models
@@ -53,6 +56,7 @@ export type SessionChange = Data.TaggedEnum<{
   TokensUpdated: { readonly tokens: TokenSet.TokenSet; readonly version: number }
   RefreshTokenExpiring: { readonly expiresAt: number }
   Revoked: { readonly reason: SessionRevoked["reason"] }
+  DevicePolled: { readonly poll: OAuthClient.DevicePoll }
 }>
 
 /**
@@ -131,6 +135,41 @@ export interface OAuthSession {
   readonly completeAuthorization: (callbackUrl: string | URL) => Effect.Effect<TokenSet.TokenSet, AuthorizationFailed>
 
   /**
+   * Starts a device authorization (RFC 8628 §3.1, `OAuthClient.deviceAuthorization`):
+   * the session enters `authorizing` and polls the token endpoint on its own
+   * (§3.4: every `interval`, slower on `slow_down`), reporting each poll as a
+   * `DevicePolled` change. Show the user the returned `userCode` and
+   * `verificationUri` (or `verificationUriComplete`); {@link awaitAuthorization}
+   * waits for the outcome. Allowed in `unauthorized`, `authorizing` (replaces the
+   * pending authorization) and `revoked`; `authorize`, `authorizeDevice` or
+   * `revoke` stop the polling, as does leaving `authorizing` any other way.
+   *
+   * Once the user approves, the tokens are stored and the session is
+   * `authorized`. On `access_denied` (`Denied`), an expired device code
+   * (`Timeout`, with `DeviceCodeExpired`), `authorizationTimeout` (`Timeout`) or
+   * another failure (`Exchange`, `Storage`) it is `unauthorized`, the
+   * `AuthorizationFailed` kept as its error.
+   *
+   * Fails with `AuthorizationFailed` (`InvalidState`; `Configuration` when the
+   * provider has no device endpoint; `Exchange` when the request failed).
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.1
+   */
+  readonly authorizeDevice: (
+    options?: OAuthClient.GrantOptions | undefined
+  ) => Effect.Effect<OAuthClient.DeviceAuthorization, AuthorizationFailed>
+
+  /**
+   * Waits for the pending authorization (a device authorization, or a code flow
+   * whose callback is being completed) to end, and returns the stored tokens.
+   *
+   * Fails with `AuthorizationFailed`: `InvalidState` when not authorizing,
+   * `Superseded` when another authorization (or `revoke`) replaced it, else the
+   * error the session ended in (`Denied`, `Timeout`, `Exchange`, `Storage`, …).
+   */
+  readonly awaitAuthorization: Effect.Effect<TokenSet.TokenSet, AuthorizationFailed>
+
+  /**
    * Refreshes now, even when the token is still valid, and returns the new
    * tokens (joins a refresh already in flight).
    *
@@ -171,6 +210,12 @@ export interface OAuthSession {
 
   /** The running actor, for `subscribe`, `inspect` and tests. */
   readonly actor: SessionMachine.Actor
+
+  /**
+   * The DPoP prover of the session's `OAuthClient` (RFC 9449), when it binds
+   * tokens to a key: `AuthorizedHttpClient` proves resource requests with it.
+   */
+  readonly dpop: Dpop.Prover | undefined
 }
 
 /**

@@ -20,6 +20,7 @@ const StoreError = Schema.Union(TokenStoreError, VersionConflict, LeaseUnavailab
 
 const CallbackError = Schema.Union(
   OAuthError.AuthorizationDenied,
+  OAuthError.DeviceCodeExpired,
   OAuthError.StateMismatch,
   OAuthError.IssuerMismatch,
   OAuthError.InvalidCallback
@@ -138,9 +139,12 @@ export class RefreshFailed extends Schema.TaggedError<RefreshFailed>("@effect-oa
  *   (`authorize` while authorized, a callback while not authorizing).
  * - `Configuration`: the authorization URL could not be built.
  * - `Callback`: the callback was refused (denied, state or issuer mismatch, malformed).
- * - `Exchange`: the token endpoint refused the code or failed.
+ * - `Denied`: the user declined a device authorization (`access_denied`, RFC 8628 §3.5).
+ * - `Exchange`: the token endpoint refused the code or failed (for a device: the
+ *   device authorization request or a poll failed).
  * - `Storage`: the tokens could not be stored (they are not handed out).
- * - `Timeout`: no callback arrived in time.
+ * - `Timeout`: no callback arrived in time, or the device code expired
+ *   (`DeviceCodeExpired` as `cause`).
  * - `Superseded`: a newer authorization replaced this one.
  *
  * @since 0.1.0
@@ -149,7 +153,7 @@ export class RefreshFailed extends Schema.TaggedError<RefreshFailed>("@effect-oa
 export class AuthorizationFailed extends Schema.TaggedError<AuthorizationFailed>(
   "@effect-oauth/session/AuthorizationFailed"
 )("AuthorizationFailed", {
-  reason: Schema.Literal("InvalidState", "Configuration", "Callback", "Exchange", "Storage", "Timeout", "Superseded"),
+  reason: Schema.Literal("InvalidState", "Configuration", "Callback", "Denied", "Exchange", "Storage", "Timeout", "Superseded"),
   cause: Schema.optional(Schema.Union(TokenEndpointError, CallbackError, StoreError)),
   /** The session state, for `InvalidState`. */
   state: Schema.optional(Schema.String)
@@ -160,7 +164,9 @@ export class AuthorizationFailed extends Schema.TaggedError<AuthorizationFailed>
       case "InvalidState":
         return `the session cannot do this while ${this.state ?? "in its current state"}`
       case "Timeout":
-        return "no authorization callback arrived in time"
+        return this.cause?._tag === "DeviceCodeExpired"
+          ? `the device authorization expired: ${this.cause.message}`
+          : "the authorization did not complete in time (no callback, or no approval of the device code): authorize again"
       case "Superseded":
         return "a newer authorization replaced this one"
       default:

@@ -3,7 +3,8 @@
  *
  * ```text
  * unauthorized ── AUTHORIZE ──────────────→ authorizing ── CALLBACK, stored ──→ authorized
- *      │  LOADED (a stored grant) → authorized | expired      │ failed, timeout → unauthorized
+ * unauthorized ── AUTHORIZE_DEVICE ───────→ authorizing ── device approved, stored ──→ authorized
+ *      │  LOADED (a stored grant) → authorized | expired      │ failed, denied, timeout → unauthorized
  * authorized ── access token expiry ──────→ expired
  * authorized ── refresh window (eager), REFRESH, TOKEN_REJECTED ──→ refreshing
  * expired ───── REFRESH (demand), at once when eager ──→ refreshing | unauthorized (no refresh token)
@@ -159,6 +160,10 @@ export interface Context {
   readonly request: Redacted.Redacted<Callback.AuthorizationRequest> | undefined
   /** While authorizing: the callback URL being completed. */
   readonly callback: Redacted.Redacted<string> | undefined
+  /** While authorizing on a device (RFC 8628): the device authorization being polled. */
+  readonly device: Redacted.Redacted<OAuthClient.DeviceAuthorization> | undefined
+  /** While authorizing on a device: the last poll that did not end the flow. */
+  readonly devicePoll: OAuthClient.DevicePoll | undefined
   /** The scopes of the last authorization request (empty after a restart). */
   readonly requestedScopes: ReadonlyArray<string>
   /** Requested scopes the server did not grant. */
@@ -188,9 +193,10 @@ export interface Context {
 }
 
 /**
- * The machine's events. Commands (`AUTHORIZE`, `CALLBACK`, `REFRESH`,
- * `TOKEN_REJECTED`, `REVOKE`) come from `OAuthSession`; `LOADED` from the store at
- * start; `STORED`, `FAILED`, `REVOKED` from the invoked actors.
+ * The machine's events. Commands (`AUTHORIZE`, `AUTHORIZE_DEVICE`, `CALLBACK`,
+ * `REFRESH`, `TOKEN_REJECTED`, `REVOKE`) come from `OAuthSession`; `LOADED` from
+ * the store at start; `STORED`, `FAILED`, `REVOKED`, `DEVICE_POLLED` from the
+ * invoked actors.
  *
  * @since 0.1.0
  * @category models
@@ -198,7 +204,9 @@ export interface Context {
 export type Event =
   | { readonly type: "LOADED"; readonly tokens: TokenSet.TokenSet; readonly version: number }
   | { readonly type: "AUTHORIZE"; readonly request: Redacted.Redacted<Callback.AuthorizationRequest> }
+  | { readonly type: "AUTHORIZE_DEVICE"; readonly authorization: Redacted.Redacted<OAuthClient.DeviceAuthorization> }
   | { readonly type: "CALLBACK"; readonly url: Redacted.Redacted<string> }
+  | { readonly type: "DEVICE_POLLED"; readonly poll: OAuthClient.DevicePoll }
   | { readonly type: "REFRESH" }
   | { readonly type: "TOKEN_REJECTED"; readonly accessToken?: Redacted.Redacted<string> | undefined }
   | { readonly type: "REVOKE" }
@@ -247,6 +255,9 @@ export type Snapshot = SnapshotFrom<Machine>
  *
  * - `completeAuthorization`: `Callback.parse`, `OAuthClient.exchangeCode`, then a
  *   compare-and-set write; `STORED` or `FAILED` (`AuthorizationFailed`).
+ * - `pollDeviceToken`: `OAuthClient.pollDeviceToken` (RFC 8628 §3.4), a
+ *   `DEVICE_POLLED` per unsuccessful poll, then a compare-and-set write; `STORED`
+ *   or `FAILED` (`AuthorizationFailed`: `Denied`, `Timeout`, `Exchange`, `Storage`).
  * - `refreshTokens`: waits `retryDelay`, takes the store's refresh lease (while
  *   another holder has it, re-reads and adopts what it stores), re-reads the
  *   store, refreshes the newest grant, writes by compare-and-set; on a

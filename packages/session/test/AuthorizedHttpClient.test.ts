@@ -93,6 +93,25 @@ describe("AuthorizedHttpClient", () => {
       expect(h.server.counts.refresh).toBe(0)
     }))
 
+  it.scoped("reads the challenges: invalid_token in a second challenge retries; the words in a quoted description or a malformed header do not", () =>
+    Effect.gen(function*() {
+      const { h, s } = yield* setup
+      const replies: Array<Reply> = [
+        { status: 401, headers: { "www-authenticate": `Bearer error_description="not error=invalid_token"` } },
+        { status: 401, headers: { "www-authenticate": `Bearer error="invalid_token", error="invalid_token"` } },
+        { status: 401, headers: { "www-authenticate": `Basic realm="x", Bearer error="invalid_token"` } },
+        { status: 200 }
+      ]
+      const api = stub((_, index) => replies[index]!)
+      const client = AuthorizedHttpClient.make(s, api.client)
+      expect((yield* client.get("https://api.example/me")).status).toBe(401)
+      expect((yield* client.get("https://api.example/me")).status).toBe(401)
+      expect(h.server.counts.refresh).toBe(0)
+      expect((yield* client.get("https://api.example/me")).status).toBe(200)
+      expect(api.seen).toHaveLength(4)
+      expect(h.server.counts.refresh).toBe(1)
+    }))
+
   it.scoped("concurrent 401s for the same token cause one refresh", () =>
     Effect.gen(function*() {
       const { bearer, h, s } = yield* setup

@@ -452,7 +452,7 @@ describe("OAuthSession / secrets", () => {
       "the session has no grant: authorize first",
       "the authorization server rejected the grant (invalid_grant): authorize again",
       "refresh failed after 3 attempts (remedy: retry): temporarily_unavailable (HTTP 503 from https://as.example/token; remedy: retry, retry after 30s)",
-      "no authorization callback arrived in time",
+      "the authorization did not complete in time (no callback, or no approval of the device code): authorize again",
       "revocation failed: Transport error on POST https://as.example/token: RequestError (Transport) ECONNRESET"
     ])
     expect(errors.every(SessionError.isSessionError)).toBe(true)

@@ -9,6 +9,7 @@
  */
 import { Context, Layer } from "effect"
 import type { Effect, Redacted, Scope } from "effect"
+import type { JWK } from "jose"
 import * as internal from "./internal/testServer.js"
 
 /**
@@ -28,6 +29,57 @@ export interface Options {
   readonly rotateRefreshToken?: boolean | undefined
   /** Redirect URI registered for the clients. Default `http://127.0.0.1/callback`. */
   readonly redirectUri?: string | undefined
+  /**
+   * Enable the device authorization grant (RFC 8628): the server advertises
+   * `device_authorization_endpoint` and every client may use the device code grant.
+   * Default `false`.
+   */
+  readonly deviceFlow?: boolean | undefined
+  /** Device code lifetime in seconds (the `expires_in` of RFC 8628 §3.2). Default 600. */
+  readonly deviceCodeTtl?: number | undefined
+  /**
+   * Extension grants and JWT client authentication, each off unless given:
+   *
+   * - `clientJwks`: registers `jwt` (`private_key_jwt`, RFC 7523 §2.2) with these
+   *   public keys;
+   * - `jwtBearer`: the JWT bearer grant (RFC 7523 §2.1) for assertions signed by one
+   *   of these public keys, `sub` taken as the account, `aud` the issuer or token endpoint;
+   * - `tokenExchange`: RFC 8693 for subject access tokens this server issued, answered
+   *   with a new access token of the same account;
+   * - `passwords`: the password grant (RFC 6749 §4.3) for these `username → password` pairs.
+   */
+  readonly extensionGrants?: ExtensionGrants | undefined
+  /**
+   * DPoP (RFC 9449; oidc-provider binds tokens to any proof it receives). With
+   * `requireNonce`, the token endpoint answers proofs without its nonce with
+   * `use_dpop_nonce`; with `resourceNonce`, the protected resource does too
+   * (401 with a `DPoP` challenge and `DPoP-Nonce`).
+   */
+  readonly dpop?: { readonly requireNonce?: boolean | undefined; readonly resourceNonce?: boolean | undefined } | undefined
+  /**
+   * Also registers `reservedBasic` (`client_secret_basic`) and `reservedPost`
+   * (`client_secret_post`), whose ids and secrets contain characters that
+   * form-encoding changes (space, `:`, `@`, `/`, `%`, `+`, `=`). The server decodes
+   * Basic credentials as RFC 6749 §2.3.1 prescribes, so only a client that
+   * form-encodes id and secret before base64 authenticates as `reservedBasic`.
+   * Default `false`.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+   */
+  readonly reservedCharacterClients?: boolean | undefined
+}
+
+/**
+ * Options of the test server's extension grants (see {@link Options}).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ExtensionGrants {
+  readonly clientJwks?: { readonly keys: ReadonlyArray<JWK> } | undefined
+  readonly jwtBearer?: { readonly keys: ReadonlyArray<JWK> } | undefined
+  readonly tokenExchange?: boolean | undefined
+  readonly passwords?: Readonly<Record<string, string>> | undefined
 }
 
 /**
@@ -39,7 +91,7 @@ export interface Options {
 export interface RegisteredClient {
   readonly clientId: string
   readonly clientSecret?: Redacted.Redacted<string> | undefined
-  readonly authMethod: "client_secret_basic" | "client_secret_post" | "none"
+  readonly authMethod: "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none"
   readonly redirectUri: string
 }
 
@@ -66,11 +118,22 @@ export interface TestServer {
   readonly issuer: string
   /** The scopes the server knows: `openid`, `offline_access`, `api:read`, `api:write`. */
   readonly scopes: ReadonlyArray<string>
-  /** Registered clients: `web` (client_secret_basic), `post` (client_secret_post), `public` (none, PKCE). */
+  /**
+   * Registered clients: `web` (client_secret_basic), `post` (client_secret_post),
+   * `public` (none, PKCE), and `native` (none, PKCE, `application_type: native`:
+   * its loopback redirect URI accepts any port, RFC 8252 §7.3).
+   */
   readonly clients: {
     readonly web: RegisteredClient
     readonly post: RegisteredClient
     readonly public: RegisteredClient
+    readonly native: RegisteredClient
+    /** `private_key_jwt`; present when `extensionGrants.clientJwks` is given. */
+    readonly jwt?: RegisteredClient | undefined
+    /** `client_secret_basic` with reserved characters; present when `reservedCharacterClients` is set. */
+    readonly reservedBasic?: RegisteredClient | undefined
+    /** `client_secret_post` with reserved characters; present when `reservedCharacterClients` is set. */
+    readonly reservedPost?: RegisteredClient | undefined
   }
   /**
    * A protected resource: `GET` answers `{ sub, scope, clientId }` for a valid access
@@ -79,15 +142,28 @@ export interface TestServer {
   readonly resourceUrl: string
   /** Counts of token requests received so far. */
   readonly tokenRequests: Effect.Effect<TokenRequestCounts>
+  /** Requests the protected resource answered 200, by authorization scheme (`Bearer`, `DPoP`). */
+  readonly resourceRequests: Effect.Effect<Readonly<Record<string, number>>>
   /**
    * Plays the user: follows an authorization URL, logs in as `accountId` and grants
    * consent (or denies it), and returns the redirect back to the client (with
-   * `code`, `state` and `iss`) without requesting it.
+   * `code`, `state` and `iss`) without requesting it. A redirect to the
+   * registered loopback URI on another port counts as the redirect back.
    */
   readonly approve: (
     authorizationUrl: string,
     options?: { readonly accountId?: string | undefined; readonly deny?: boolean | undefined } | undefined
   ) => Effect.Effect<string>
+  /**
+   * Plays the user of a device authorization (RFC 8628 §3.3): opens the
+   * verification page, enters `userCode`, confirms the device (or aborts, with
+   * `deny`), logs in as `accountId` and grants consent. Needs `deviceFlow`. The
+   * device's next poll then gets tokens (or `access_denied`).
+   */
+  readonly approveDevice: (
+    userCode: string,
+    options?: { readonly accountId?: string | undefined; readonly deny?: boolean | undefined } | undefined
+  ) => Effect.Effect<void>
   /** Revokes every grant of every account at the server (as a user would in their account page). */
   readonly revokeAllGrants: Effect.Effect<void>
 }

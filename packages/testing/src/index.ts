@@ -1,1 +1,8 @@
+/**
+ * @effect-oauth/testing — an embedded authorization server, span recording and
+ * other helpers for tests of code built on the SDK.
+ *
+ * @since 0.1.0
+ */
+export * as Spans from "./Spans.js"
 export * as TestServer from "./TestServer.js"

@@ -1,12 +1,17 @@
-import { Effect, Redacted } from "effect"
+import { Clock, Effect, Redacted } from "effect"
 import type { AuthorizationRequest } from "../Callback.js"
 import {
   AuthorizationDenied,
   type CallbackError,
   InvalidCallback,
+  type InvalidTokenResponse,
   IssuerMismatch,
+  type OAuthError,
   StateMismatch
 } from "../OAuthError.js"
+import type { TokenResponseQuirks } from "../Provider.js"
+import * as TokenResponse from "../TokenResponse.js"
+import type { TokenSet } from "../TokenSet.js"
 import { timingSafeEqual } from "./crypto.js"
 
 const TypeId: unique symbol = Symbol.for("@effect-oauth/core/AuthorizationResponse")
@@ -51,16 +56,18 @@ const parametersOf = (input: string | URL | URLSearchParams): URLSearchParams | 
   return hasResponseParameter(fragment) ? fragment : url.searchParams
 }
 
-/** @internal */
-export const parse = (
-  input: string | URL | URLSearchParams,
+/**
+ * The checks every authorization response passes, in RFC 9207 §2.4 order:
+ * duplicates, issuer, state, then an error response.
+ */
+const checkResponse = (
+  params: URLSearchParams,
+  names: ReadonlyArray<string>,
   request: AuthorizationRequest
-): Effect.Effect<AuthorizationResponse, CallbackError> =>
+): Effect.Effect<string | undefined, CallbackError> =>
   Effect.gen(function*() {
-    const params = parametersOf(input)
-    if (params === undefined) return yield* new InvalidCallback({ reason: "InvalidUrl" })
     // "Request and response parameters MUST NOT be included more than once." (RFC 6749 §3.1)
-    for (const name of responseParameters) {
+    for (const name of names) {
       if (params.getAll(name).length > 1) {
         return yield* new InvalidCallback({ reason: "DuplicateParameter", parameter: name })
       }
@@ -93,7 +100,77 @@ export const parse = (
         ...(uri === null ? {} : { uri })
       })
     }
+    return iss
+  })
+
+/** @internal */
+export const parse = (
+  input: string | URL | URLSearchParams,
+  request: AuthorizationRequest
+): Effect.Effect<AuthorizationResponse, CallbackError> =>
+  Effect.gen(function*() {
+    const params = parametersOf(input)
+    if (params === undefined) return yield* new InvalidCallback({ reason: "InvalidUrl" })
+    const iss = yield* checkResponse(params, responseParameters, request)
     const code = params.get("code")
     if (code === null || code === "") return yield* new InvalidCallback({ reason: "MissingCode", parameter: "code" })
     return new AuthorizationResponse(Redacted.make(code), iss, request)
+  })
+
+const implicitParameters = [
+  "access_token",
+  "token_type",
+  "expires_in",
+  "scope",
+  "state",
+  "iss",
+  "error",
+  "error_description",
+  "error_uri"
+] as const
+
+/** @internal */
+export const parseImplicit = (
+  input: string | URL | URLSearchParams,
+  request: AuthorizationRequest,
+  options?: { readonly quirks?: TokenResponseQuirks | undefined } | undefined
+): Effect.Effect<TokenSet, CallbackError | OAuthError | InvalidTokenResponse> =>
+  Effect.gen(function*() {
+    if (request.responseType !== "token") {
+      return yield* new InvalidCallback({ reason: "UnexpectedParameter", parameter: "response_type" })
+    }
+    // RFC 6749 §4.2.2: the response is in the fragment; a query never carries tokens.
+    let params: URLSearchParams
+    if (input instanceof URLSearchParams) {
+      params = input
+    } else {
+      try {
+        const url = typeof input === "string" ? new URL(input, placeholderBase) : input
+        params = new URLSearchParams(url.hash.replace(/^#/, ""))
+      } catch {
+        return yield* new InvalidCallback({ reason: "InvalidUrl" })
+      }
+    }
+    if (!implicitParameters.some((name) => params.has(name))) {
+      return yield* new InvalidCallback({ reason: "MissingCode", parameter: "access_token" })
+    }
+    yield* checkResponse(params, implicitParameters, request)
+    if ((params.get("access_token") ?? "") === "") {
+      return yield* new InvalidCallback({ reason: "MissingCode", parameter: "access_token" })
+    }
+    const fields = new URLSearchParams(params)
+    fields.delete("state")
+    fields.delete("iss")
+    // Through the single door for token responses. The fragment has no send time:
+    // its arrival anchors `expires_in`, which can only overstate the token's age
+    // by the time the redirect took.
+    return yield* TokenResponse.parse(
+      { status: 200, headers: { "content-type": "application/x-www-form-urlencoded" }, body: fields.toString() },
+      {
+        requestedAt: yield* Clock.currentTimeMillis,
+        requestedScopes: request.scopes,
+        ...(options?.quirks === undefined ? {} : { quirks: options.quirks }),
+        endpoint: "authorization response (fragment)"
+      }
+    )
   })

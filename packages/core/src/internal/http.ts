@@ -1,4 +1,4 @@
-import { FetchHttpClient, HttpClient } from "@effect/platform"
+import { FetchHttpClient, Headers, HttpClient } from "@effect/platform"
 import type { HttpClientRequest } from "@effect/platform"
 import { Clock, Duration, Effect, Option, Predicate, Redacted, Stream } from "effect"
 import { classify, ConfigurationError, InvalidTokenResponse, OAuthError, TransportError } from "../OAuthError.js"
@@ -147,9 +147,18 @@ export const send = (
       onTimeout: () => fail("Timeout", `no complete response within ${Duration.format(limits.timeout)}`)
     }),
     Effect.locallyWith(HttpClient.currentTracerDisabledWhen, (disabled) => hideUrl ? () => true : disabled),
+    withCredentialHeadersRedacted,
     withManualRedirect
   )
 }
+
+/**
+ * The platform records request headers on its spans, redacting `authorization`
+ * and cookies; a DPoP proof (RFC 9449) is a credential too, so it is redacted
+ * as well. @internal
+ */
+export const withCredentialHeadersRedacted = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.locallyWith(self, Headers.currentRedactedNames, (names) => names.includes("dpop") ? names : [...names, "dpop"])
 
 const withManualRedirect = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
@@ -238,7 +247,8 @@ export const failure = (
           status: response.status,
           ...(after === undefined ? {} : { retryAfter: after }),
           endpoint: context.endpoint,
-          remedy: classify(fields.error, response.status, context.quirks?.errorRemedies)
+          remedy: ("remedy" in fields ? fields.remedy : undefined) ??
+            classify(fields.error, response.status, context.quirks?.errorRemedies)
         })
       )
     }

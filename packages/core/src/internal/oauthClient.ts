@@ -4,13 +4,21 @@ import { AuthorizationRequest } from "../Callback.js"
 import type { AuthorizationResponse } from "../Callback.js"
 import type * as OAuthClient from "../OAuthClient.js"
 import { Introspection, OAuthClient as Tag } from "../OAuthClient.js"
-import { ConfigurationError, InvalidTokenResponse, type TokenEndpointError } from "../OAuthError.js"
+import { ConfigurationError, InvalidTokenResponse, type TokenEndpointError, type TransportError } from "../OAuthError.js"
 import * as Pkce from "../Pkce.js"
 import type { ClientAuthMethod, Provider } from "../Provider.js"
 import * as TokenResponse from "../TokenResponse.js"
 import * as TokenSet from "../TokenSet.js"
+import * as Dpop from "../Dpop.js"
+import * as JwtAssertion from "../JwtAssertion.js"
+import type { OAuthError } from "../OAuthError.js"
 import { base64, utf8Bytes } from "./crypto.js"
+import * as deviceFlow from "./deviceFlow.js"
 import * as http from "./http.js"
+import { keyOf, signWith } from "./jwtAssertion.js"
+
+/** A form body; a parameter with several values (`resource`, `audience`) is repeated. */
+type Form = Record<string, string | ReadonlyArray<string>>
 
 const endpointFields = [
   ["authorizationEndpoint", "authorization_endpoint"],
@@ -70,6 +78,14 @@ const validRedirectUri = (value: string): Effect.Effect<string, ConfigurationErr
 const missingEndpoint = (provider: Provider, name: string) =>
   new ConfigurationError({ reason: "MissingEndpoint", detail: `provider "${provider.name}" has no ${name}` })
 
+// RFC 8414 §2: "If omitted, the default is "client_secret_basic"".
+const defaultSecretMethod = (provider: Provider): "client_secret_basic" | "client_secret_post" => {
+  const supported = provider.tokenEndpointAuthMethodsSupported
+  return supported !== undefined && !supported.includes("client_secret_basic") && supported.includes("client_secret_post")
+    ? "client_secret_post"
+    : "client_secret_basic"
+}
+
 interface Prepared {
   readonly url: URL
   readonly request: HttpClientRequest.HttpClientRequest
@@ -95,75 +111,157 @@ export const make = (
     if (tokenUrl === undefined) return yield* missingEndpoint(provider, "token_endpoint")
     if (client.redirectUri !== undefined) yield* validRedirectUri(client.redirectUri)
     const authMethod: ClientAuthMethod = client.authMethod ??
-      (client.clientSecret === undefined ? "none" : "client_secret_basic")
-    if (authMethod !== "none" && client.clientSecret === undefined) {
+      (client.signingKey !== undefined
+        ? "private_key_jwt"
+        : client.clientSecret === undefined
+        ? "none"
+        : defaultSecretMethod(provider))
+    if (authMethod === "private_key_jwt" && client.signingKey === undefined) {
+      return yield* new ConfigurationError({
+        reason: "MissingCredential",
+        detail: "client authentication private_key_jwt needs a signing key (client.signingKey)"
+      })
+    }
+    if (authMethod !== "none" && authMethod !== "private_key_jwt" && client.clientSecret === undefined) {
       return yield* new ConfigurationError({
         reason: "MissingCredential",
         detail: `client authentication ${authMethod} needs a client secret`
       })
     }
+    // Imported once: a JWK that cannot sign fails here, at configuration time.
+    const assertionKey = authMethod === "private_key_jwt" && client.signingKey !== undefined
+      ? { key: yield* keyOf(client.signingKey), alg: client.signingKey.alg, kid: client.signingKey.kid }
+      : authMethod === "client_secret_jwt" && client.clientSecret !== undefined
+      ? { key: utf8Bytes(Redacted.value(client.clientSecret)), alg: client.secretJwtAlg ?? "HS256", kid: undefined }
+      : undefined
+    const dpop = options.dpop === undefined ? undefined : Dpop.prover(options.dpop)
+    const legacy: ReadonlySet<string> = new Set(options.legacyGrants ?? [])
+    const requireLegacy = (grant: "password" | "implicit", section: string) =>
+      legacy.has(grant)
+        ? Effect.void
+        : Effect.fail(
+          new ConfigurationError({
+            reason: "Unsupported",
+            detail: `the ${grant} grant is disabled: RFC 9700 ${section} says it must not be used; ` +
+              `enable it with legacyGrants: ["${grant}"] only to talk to a server that offers nothing else`
+          })
+        )
     const quirks = provider.requests ?? {}
     const baseHeaders: Record<string, string> = { accept: "application/json", ...quirks.headers }
     const clientSecrets = client.clientSecret === undefined ? [] : [client.clientSecret]
 
-    /** Adds client authentication (RFC 6749 §2.3.1, OIDC Core §9) to a form. */
+    /**
+     * Adds client authentication (RFC 6749 §2.3.1, RFC 7523 §2.2, OIDC Core §9) to a
+     * form. A JWT assertion is signed afresh for each request: its `jti` is single
+     * use (servers keep a replay cache), its `aud` the issuer when known, else the
+     * endpoint it is sent to (both are accepted by RFC 7523 §3 and OIDC Core §9).
+     */
     const authenticate = (
-      params: Record<string, string>
-    ): { readonly body: Record<string, string>; readonly headers: Record<string, string> } => {
+      url: URL,
+      params: Form
+    ): Effect.Effect<
+      {
+        readonly body: Form
+        readonly headers: Record<string, string>
+        readonly secrets: ReadonlyArray<Redacted.Redacted<string>>
+      },
+      ConfigurationError
+    > => {
       const secret = client.clientSecret === undefined ? "" : Redacted.value(client.clientSecret)
       switch (authMethod) {
         case "client_secret_basic":
-          return {
+          return Effect.succeed({
             body: params,
             headers: {
               authorization: `Basic ${basicCredentials(client.clientId, secret, quirks.basicAuthEncoding)}`
-            }
-          }
+            },
+            secrets: []
+          })
         case "client_secret_post":
-          return { body: { ...params, client_id: client.clientId, client_secret: secret }, headers: {} }
+          return Effect.succeed({
+            body: { ...params, client_id: client.clientId, client_secret: secret },
+            headers: {},
+            secrets: []
+          })
         case "none":
-          return { body: { ...params, client_id: client.clientId }, headers: {} }
+          return Effect.succeed({ body: { ...params, client_id: client.clientId }, headers: {}, secrets: [] })
+        case "private_key_jwt":
+        case "client_secret_jwt":
+          if (assertionKey === undefined) return Effect.die("unreachable: the assertion key is checked by make")
+          return Effect.map(
+            signWith(assertionKey.key, assertionKey.alg, assertionKey.kid, {
+              issuer: client.clientId,
+              subject: client.clientId,
+              audience: provider.issuer ?? http.where(url)
+            }),
+            (assertion) => ({
+              body: {
+                ...params,
+                client_id: client.clientId,
+                client_assertion_type: JwtAssertion.clientAssertionType,
+                client_assertion: Redacted.value(assertion)
+              },
+              headers: {},
+              secrets: [assertion]
+            })
+          )
       }
     }
 
     const prepare = (
       url: URL,
-      params: Record<string, string>,
+      params: Form,
       method: "POST" | "GET",
       secrets: ReadonlyArray<Redacted.Redacted<string>>
-    ): Prepared => {
-      const { body, headers } = authenticate(params)
-      const base = method === "GET"
-        ? HttpClientRequest.get(url).pipe(HttpClientRequest.appendUrlParams(body))
-        : HttpClientRequest.post(url).pipe(HttpClientRequest.bodyUrlParams(body))
-      return {
-        url,
-        request: HttpClientRequest.setHeaders(base, { ...baseHeaders, ...headers }),
-        secrets: [...clientSecrets, ...secrets],
-        hideUrl: method === "GET" && Object.keys(body).some((name) => name !== "client_id")
-      }
-    }
+    ): Effect.Effect<Prepared, ConfigurationError> =>
+      Effect.map(authenticate(url, params), ({ body, headers, secrets: credentials }) => {
+        const base = method === "GET"
+          ? HttpClientRequest.get(url).pipe(HttpClientRequest.appendUrlParams(body))
+          : HttpClientRequest.post(url).pipe(HttpClientRequest.bodyUrlParams(body))
+        return {
+          url,
+          request: HttpClientRequest.setHeaders(base, { ...baseHeaders, ...headers }),
+          secrets: [...clientSecrets, ...credentials, ...secrets],
+          hideUrl: method === "GET" && Object.keys(body).some((name) => name !== "client_id")
+        }
+      })
 
     const tokenRequest = (
-      params: Record<string, string>,
+      params: Form,
       requestedScopes: ReadonlyArray<string>,
       secrets: ReadonlyArray<Redacted.Redacted<string>>
-    ): Effect.Effect<TokenSet.TokenSet, TokenEndpointError> => {
-      const prepared = prepare(tokenUrl, params, quirks.tokenMethod ?? "POST", secrets)
-      return Effect.gen(function*() {
+    ): Effect.Effect<TokenSet.TokenSet, TokenEndpointError> =>
+      Effect.gen(function*() {
+        const prepared = yield* prepare(tokenUrl, params, quirks.tokenMethod ?? "POST", secrets)
         // expires_in counts from when the response was generated: anchor it at the
         // send time so a slow response can only make the token look older.
-        const requestedAt = yield* Clock.currentTimeMillis
-        const response = yield* http.send(httpClient, prepared.request, tokenUrl, limits, prepared.hideUrl)
-        return yield* TokenResponse.parse(response, {
-          requestedAt,
-          requestedScopes,
-          quirks: provider.tokenResponse,
-          endpoint: http.where(tokenUrl),
-          secrets: prepared.secrets
+        const attempt = Effect.gen(function*() {
+          const request = dpop === undefined
+            ? prepared.request
+            : HttpClientRequest.setHeader(
+              prepared.request,
+              "dpop",
+              Redacted.value(yield* dpop.proof({ method: prepared.request.method, url: tokenUrl }))
+            )
+          const requestedAt = yield* Clock.currentTimeMillis
+          const response = yield* http.send(httpClient, request, tokenUrl, limits, prepared.hideUrl)
+          if (dpop !== undefined) yield* dpop.remember(tokenUrl, response.headers)
+          return yield* TokenResponse.parse(response, {
+            requestedAt,
+            requestedScopes,
+            quirks: provider.tokenResponse,
+            endpoint: http.where(tokenUrl),
+            secrets: prepared.secrets
+          })
         })
+        // RFC 9449 §8: a server that wants a nonce answers `use_dpop_nonce` with a
+        // `DPoP-Nonce` header; the request is sent once more with a proof carrying it.
+        return yield* dpop === undefined ? attempt : Effect.catchIf(
+          attempt,
+          (error): error is OAuthError => error._tag === "OAuthError" && error.error === "use_dpop_nonce",
+          () => attempt
+        )
       })
-    }
 
     const grant = Effect.fn("OAuthClient.grant")(function*(
       params: Readonly<Record<string, string>>,
@@ -184,9 +282,10 @@ export const make = (
       return yield* tokenRequest(body, requestedScopes, grantOptions?.secrets ?? [])
     })
 
-    const authorizationUrl = Effect.fn("OAuthClient.authorizationUrl")(function*(
-      urlOptions?: OAuthClient.AuthorizationUrlOptions | undefined
-    ) {
+    const authorizationRequest = (
+      urlOptions: OAuthClient.AuthorizationUrlOptions | undefined,
+      responseType: "code" | "token"
+    ) => Effect.gen(function*() {
       yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.name })
       const endpoint = urls.get("authorizationEndpoint")
       if (endpoint === undefined) return yield* missingEndpoint(provider, "authorization_endpoint")
@@ -209,11 +308,12 @@ export const make = (
       }
       const scopes = urlOptions?.scopes ?? client.scopes ?? provider.defaultScopes ?? []
       const state = yield* Pkce.randomState()
-      const pkce = quirks.pkce === false ? undefined : yield* Pkce.make()
+      // PKCE binds a code to its exchange; the implicit grant has no exchange.
+      const pkce = quirks.pkce === false || responseType === "token" ? undefined : yield* Pkce.make()
       const nonce = (urlOptions?.nonce ?? scopes.includes("openid")) ? yield* Pkce.randomNonce() : undefined
       const url = new URL(endpoint)
       const query = url.searchParams
-      query.set("response_type", "code")
+      query.set("response_type", responseType)
       query.set("client_id", client.clientId)
       query.set("redirect_uri", redirectUri)
       if (scopes.length > 0) query.set("scope", scopes.join(" "))
@@ -232,8 +332,20 @@ export const make = (
         redirectUri,
         scopes,
         ...(provider.issuer === undefined ? {} : { issuer: provider.issuer }),
-        issRequired: provider.authorizationResponseIssParameterSupported === true
+        issRequired: provider.authorizationResponseIssParameterSupported === true,
+        ...(responseType === "token" ? { responseType } : {})
       })
+    })
+
+    const authorizationUrl = Effect.fn("OAuthClient.authorizationUrl")(
+      (urlOptions?: OAuthClient.AuthorizationUrlOptions | undefined) => authorizationRequest(urlOptions, "code")
+    )
+
+    const implicitAuthorizationUrl = Effect.fn("OAuthClient.implicitAuthorizationUrl")(function*(
+      urlOptions?: OAuthClient.AuthorizationUrlOptions | undefined
+    ) {
+      yield* requireLegacy("implicit", "§2.1.2")
+      return yield* authorizationRequest(urlOptions, "token")
     })
 
     const exchangeCode = Effect.fn("OAuthClient.exchangeCode")(function*(response: AuthorizationResponse) {
@@ -289,6 +401,107 @@ export const make = (
       return yield* tokenRequest(params, scopes, [])
     })
 
+    const deviceAuthorization = Effect.fn("OAuthClient.deviceAuthorization")(function*(
+      grantOptions?: OAuthClient.GrantOptions | undefined
+    ) {
+      yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.name, "oauth.grant_type": deviceFlow.deviceCodeGrantType })
+      const url = urls.get("deviceAuthorizationEndpoint")
+      if (url === undefined) return yield* missingEndpoint(provider, "device_authorization_endpoint")
+      const scopes = grantOptions?.scopes ?? client.scopes ?? provider.defaultScopes ?? []
+      const params: Record<string, string> = {
+        ...grantOptions?.params,
+        ...(scopes.length === 0 ? {} : { scope: scopes.join(" ") })
+      }
+      const prepared = yield* prepare(url, params, "POST", [])
+      const requestedAt = yield* Clock.currentTimeMillis
+      const response = yield* http.send(httpClient, prepared.request, url, limits)
+      return yield* deviceFlow.readAuthorization(response, {
+        requestedAt,
+        scopes,
+        context: { endpoint: http.where(url), quirks: provider.tokenResponse, secrets: prepared.secrets }
+      })
+    })
+
+    const pollDeviceToken = Effect.fn("OAuthClient.pollDeviceToken")(function*(
+      authorization: OAuthClient.DeviceAuthorization,
+      pollOptions?: OAuthClient.PollOptions | undefined
+    ) {
+      yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.name, "oauth.grant_type": deviceFlow.deviceCodeGrantType })
+      return yield* deviceFlow.poll(tokenRequest, authorization, pollOptions)
+    })
+
+    const jwtBearer = Effect.fn("OAuthClient.jwtBearer")(function*(
+      assertion: Redacted.Redacted<string>,
+      grantOptions?: OAuthClient.GrantOptions | undefined
+    ) {
+      yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.name, "oauth.grant_type": "jwt-bearer" })
+      const scopes = grantOptions?.scopes ?? client.scopes ?? provider.defaultScopes ?? []
+      const params: Form = {
+        ...grantOptions?.params,
+        grant_type: JwtAssertion.jwtBearerGrantType,
+        assertion: Redacted.value(assertion),
+        ...(scopes.length === 0 ? {} : { scope: scopes.join(" ") })
+      }
+      return yield* tokenRequest(params, scopes, [assertion])
+    })
+
+    const exchangeToken = Effect.fn("OAuthClient.exchangeToken")(function*(request: OAuthClient.TokenExchangeRequest) {
+      yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.name, "oauth.grant_type": "token-exchange" })
+      // "actor_token_type: … REQUIRED when the actor_token parameter is present in
+      // the request but MUST NOT be included otherwise." (RFC 8693 §2.1)
+      if ((request.actorToken === undefined) !== (request.actorTokenType === undefined)) {
+        return yield* new ConfigurationError({
+          reason: "Unsupported",
+          detail: "actorToken and actorTokenType go together (RFC 8693 §2.1)"
+        })
+      }
+      const scopes = request.scopes ?? []
+      const params: Form = {
+        grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+        subject_token: Redacted.value(request.subjectToken),
+        subject_token_type: request.subjectTokenType,
+        ...(request.actorToken === undefined || request.actorTokenType === undefined
+          ? {}
+          : { actor_token: Redacted.value(request.actorToken), actor_token_type: request.actorTokenType }),
+        ...(request.requestedTokenType === undefined ? {} : { requested_token_type: request.requestedTokenType }),
+        ...(request.resource === undefined ? {} : { resource: request.resource }),
+        ...(request.audience === undefined ? {} : { audience: request.audience }),
+        ...(scopes.length === 0 ? {} : { scope: scopes.join(" ") })
+      }
+      const secrets = [request.subjectToken, ...(request.actorToken === undefined ? [] : [request.actorToken])]
+      const tokens = yield* tokenRequest(params, scopes, secrets)
+      // "issued_token_type: REQUIRED. An identifier … for the representation of the
+      // issued security token." (RFC 8693 §2.2.1)
+      const issuedTokenType = TokenSet.extraField(tokens, "issued_token_type")
+      if (typeof issuedTokenType !== "string" || issuedTokenType === "") {
+        return yield* new InvalidTokenResponse({
+          reason: "InvalidField",
+          status: 200,
+          field: "issued_token_type",
+          detail: "is missing (RFC 8693 §2.2.1 requires it)",
+          endpoint: http.where(tokenUrl)
+        })
+      }
+      return { tokens, issuedTokenType }
+    })
+
+    const password = Effect.fn("OAuthClient.password")(function*(
+      credentials: OAuthClient.PasswordCredentials,
+      grantOptions?: OAuthClient.GrantOptions | undefined
+    ) {
+      yield* requireLegacy("password", "§2.4")
+      yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.name, "oauth.grant_type": "password" })
+      const scopes = grantOptions?.scopes ?? client.scopes ?? provider.defaultScopes ?? []
+      const params: Form = {
+        ...grantOptions?.params,
+        grant_type: "password",
+        username: credentials.username,
+        password: Redacted.value(credentials.password),
+        ...(scopes.length === 0 ? {} : { scope: scopes.join(" ") })
+      }
+      return yield* tokenRequest(params, scopes, [credentials.password])
+    })
+
     /** A POST to revocation or introspection: client authentication, the same limits. */
     const tokenManagement = (
       url: URL,
@@ -296,7 +509,7 @@ export const make = (
       hint: string | undefined
     ) =>
       Effect.gen(function*() {
-        const prepared = prepare(
+        const prepared = yield* prepare(
           url,
           { token: Redacted.value(token), ...(hint === undefined ? {} : { token_type_hint: hint }) },
           "POST",
@@ -341,11 +554,18 @@ export const make = (
     const service: OAuthClient.Service = {
       provider,
       clientId: client.clientId,
+      dpop,
       authorizationUrl,
       exchangeCode,
       refresh,
       clientCredentials,
+      deviceAuthorization,
+      pollDeviceToken,
       grant,
+      jwtBearer,
+      exchangeToken,
+      password,
+      implicitAuthorizationUrl,
       revoke,
       introspect
     }
@@ -432,6 +652,27 @@ export const readIntrospection = (
     })
   )
 }
+
+/** @internal */
+export const request = (
+  options: OAuthClient.EndpointRequest
+): Effect.Effect<OAuthClient.EndpointResponse, TransportError | ConfigurationError, HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const httpClient = yield* HttpClient.HttpClient
+    const url = yield* http.endpointUrl("endpoint", options.url)
+    const params = options.params ?? {}
+    const base = options.method === "GET"
+      ? HttpClientRequest.get(url).pipe(HttpClientRequest.appendUrlParams(params))
+      : HttpClientRequest.post(url).pipe(HttpClientRequest.bodyUrlParams(params))
+    const hideUrl = options.method === "GET" && Object.keys(params).length > 0
+    return yield* http.send(
+      httpClient,
+      HttpClientRequest.setHeaders(base, { accept: "application/json", ...options.headers }),
+      url,
+      http.limits(options),
+      hideUrl
+    ).pipe(Effect.withSpan("OAuthClient.request", { attributes: { "oauth.endpoint": http.where(url) } }))
+  })
 
 /** @internal */
 export const layer = (

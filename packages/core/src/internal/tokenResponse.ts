@@ -182,7 +182,7 @@ const oauthError = (ctx: Context, fields: Provider.ProviderErrorFields): OAuthEr
     status: ctx.status,
     ...(ctx.retryAfter === undefined ? {} : { retryAfter: ctx.retryAfter }),
     ...(ctx.options.endpoint === undefined ? {} : { endpoint: ctx.options.endpoint }),
-    remedy: classify(fields.error, ctx.status, ctx.quirks.errorRemedies),
+    remedy: fields.remedy ?? classify(fields.error, ctx.status, ctx.quirks.errorRemedies),
     ...(details === undefined || Object.keys(details).length === 0 ? {} : { details })
   })
 }

@@ -1,7 +1,8 @@
 import { FetchHttpClient, Headers, HttpBody, HttpClient, HttpClientRequest } from "@effect/platform"
 import type { HttpClientError, HttpClientResponse } from "@effect/platform"
+import { WwwAuthenticate } from "@effect-oauth/core"
 import type { TokenSet } from "@effect-oauth/core"
-import { Effect, Option, Redacted } from "effect"
+import { Effect, Either, Option, Redacted } from "effect"
 import type * as AuthorizedHttpClient from "../AuthorizedHttpClient.js"
 import type { OAuthSession } from "../OAuthSession.js"
 import type { AccessTokenError } from "../SessionError.js"
@@ -11,10 +12,17 @@ const redirectStatuses: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
 /**
  * RFC 6750 §3.1: "invalid_token — The access token provided is expired, revoked,
  * malformed, or invalid for other reasons." Only this error code means a new
- * token may help; `insufficient_scope` or a bare challenge does not.
+ * token may help; `insufficient_scope`, a bare challenge or a malformed header
+ * does not.
  */
-const isInvalidToken = (challenge: string | undefined): boolean =>
-  challenge !== undefined && /(?:^|[\s,])error\s*=\s*"?invalid_token"?/i.test(challenge)
+const isInvalidToken = (headers: Readonly<Record<string, string | undefined>>): boolean =>
+  hasError(headers, "invalid_token")
+
+const hasError = (headers: Readonly<Record<string, string | undefined>>, error: string): boolean =>
+  Either.match(WwwAuthenticate.fromHeaders(headers), {
+    onLeft: () => false,
+    onRight: (challenges) => challenges.some((challenge) => challenge.error === error)
+  })
 
 const withManualRedirect = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
@@ -84,6 +92,7 @@ export const make = (
       let request = original
       let redirects = 0
       let retried = false
+      let nonceRetried = false
       while (true) {
         const url = HttpClientRequest.toUrl(request)
         // A relative URL (resolved by the underlying client) is trusted for the
@@ -93,6 +102,7 @@ export const make = (
           : Option.isSome(url) && url.value.origin === origin.value
         let sent: TokenSet.TokenSet | undefined
         let outgoing: HttpClientRequest.HttpClientRequest
+        const dpop = session.dpop
         if (trusted) {
           sent = yield* session.tokens
           outgoing = HttpClientRequest.setHeader(
@@ -100,14 +110,36 @@ export const make = (
             "authorization",
             `${sent.tokenType} ${Redacted.value(sent.accessToken)}`
           )
+          // RFC 9449 §7.1: a DPoP-bound token goes with a proof of this request,
+          // its `ath` the hash of the token.
+          if (sent.tokenType === "DPoP" && dpop !== undefined && Option.isSome(url)) {
+            const proof = yield* dpop.proof({ method: request.method, url: url.value, accessToken: sent.accessToken })
+            outgoing = HttpClientRequest.setHeader(outgoing, "dpop", Redacted.value(proof))
+          }
         } else {
-          outgoing = rebuild(request, { headers: Headers.remove(request.headers, "authorization") })
+          outgoing = rebuild(request, { headers: Headers.remove(request.headers, ["authorization", "dpop"]) })
         }
-        const response = yield* withManualRedirect(client.execute(outgoing))
+        // Spans record request headers: the platform redacts `authorization`, and a
+        // DPoP proof is redacted as well.
+        const response = yield* withManualRedirect(client.execute(outgoing)).pipe(
+          Effect.locallyWith(Headers.currentRedactedNames, (names) => names.includes("dpop") ? names : [...names, "dpop"])
+        )
+        if (sent?.tokenType === "DPoP" && dpop !== undefined && Option.isSome(url)) {
+          yield* dpop.remember(url.value, response.headers)
+          // RFC 9449 §9: the resource asks for a nonce with a 401 `use_dpop_nonce`
+          // challenge and a `DPoP-Nonce` header; the request goes once more with it.
+          if (
+            response.status === 401 && !nonceRetried && request.body._tag !== "Stream" &&
+            response.headers["dpop-nonce"] !== undefined && hasError(response.headers, "use_dpop_nonce")
+          ) {
+            nonceRetried = true
+            continue
+          }
+        }
 
         if (
           response.status === 401 && sent !== undefined && !retried && request.body._tag !== "Stream" &&
-          isInvalidToken(response.headers["www-authenticate"])
+          isInvalidToken(response.headers)
         ) {
           retried = true
           yield* session.tokenRejected(sent.accessToken)

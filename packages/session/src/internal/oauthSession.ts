@@ -29,6 +29,9 @@ export const diff = (previous: Snapshot, next: Snapshot): ReadonlyArray<SessionC
   if (after.refreshTokenExpiring && !before.refreshTokenExpiring && lapsesAt !== undefined) {
     changes.push(SessionChange.RefreshTokenExpiring({ expiresAt: lapsesAt }))
   }
+  if (after.devicePoll !== undefined && after.devicePoll !== before.devicePoll) {
+    changes.push(SessionChange.DevicePolled({ poll: after.devicePoll }))
+  }
   if (previous.value !== next.value) {
     changes.push(SessionChange.StateChanged({ from: previous.value, to: next.value, error: after.error }))
     if (next.value === "revoked") {
@@ -276,6 +279,52 @@ export const make = (
         })
       })
 
+    const authorizeDevice = (grantOptions?: OAuthClient.GrantOptions | undefined) =>
+      Effect.gen(function*() {
+        const state = actor.getSnapshot().value
+        const invalid = (state: string) => new AuthorizationFailed({ reason: "InvalidState", state })
+        if (state !== "unauthorized" && state !== "authorizing" && state !== "revoked") return yield* invalid(state)
+        const authorization = yield* client.deviceAuthorization(grantOptions).pipe(
+          Effect.mapError((cause) =>
+            new AuthorizationFailed({ reason: cause._tag === "ConfigurationError" ? "Configuration" : "Exchange", cause })
+          )
+        )
+        const redacted = Redacted.make(authorization)
+        actor.send({ type: "AUTHORIZE_DEVICE", authorization: redacted })
+        const after = actor.getSnapshot()
+        if (after.context.device !== redacted) return yield* invalid(after.value)
+        return authorization
+      })
+
+    // Settles when the authorization pending at the start ends: the tokens once
+    // stored, its failure, or `Superseded` when another one replaced it.
+    const awaitAuthorization: Effect.Effect<TokenSet.TokenSet, AuthorizationFailed> = Effect.suspend(() => {
+      const current = actor.getSnapshot()
+      const { device, request } = current.context
+      if (current.value !== "authorizing" || (device === undefined && request === undefined)) {
+        return Effect.fail(new AuthorizationFailed({ reason: "InvalidState", state: current.value }))
+      }
+      return observe<TokenSet.TokenSet, AuthorizationFailed>(() => (snapshot, settle) => {
+        const { error, tokens } = snapshot.context
+        switch (snapshot.value) {
+          case "authorizing":
+            return snapshot.context.device === device && snapshot.context.request === request
+              ? undefined
+              : settle(Effect.fail(new AuthorizationFailed({ reason: "Superseded" })))
+          case "unauthorized":
+            return settle(Effect.fail(
+              error?._tag === "AuthorizationFailed" ? error : new AuthorizationFailed({ reason: "Superseded" })
+            ))
+          case "revoked":
+            return settle(Effect.fail(new AuthorizationFailed({ reason: "Superseded" })))
+          default:
+            return tokens === undefined
+              ? settle(Effect.fail(new AuthorizationFailed({ reason: "Superseded" })))
+              : settle(Effect.succeed(tokens))
+        }
+      })
+    })
+
     const revoke = observe<void, RevocationFailed>(() => {
       let sent = false
       return (snapshot, settle) => {
@@ -304,6 +353,8 @@ export const make = (
       tokens,
       authorize,
       completeAuthorization,
+      authorizeDevice,
+      awaitAuthorization,
       refresh,
       revoke,
       tokenRejected: (token) =>
@@ -312,6 +363,7 @@ export const make = (
       snapshot: Effect.sync(() => actor.getSnapshot()),
       changes: Stream.unwrapScoped(Effect.map(subscribe, (queue) => Stream.fromQueue(queue))),
       subscribe,
-      actor
+      actor,
+      dpop: client.dpop
     } satisfies OAuthSession.OAuthSession
   })

@@ -24,13 +24,44 @@ const retryStoreErrors = <A, E extends { readonly _tag: string }, R>(self: Effec
     schedule: Schedule.exponential("100 millis").pipe(Schedule.intersect(Schedule.recurs(3)))
   })
 
+/** `iss` and `sub` of an ID token's payload, read without validation: only compared, never trusted. */
+const subjectOf = (tokens: TokenSet.TokenSet): string | undefined => {
+  if (tokens.idToken === undefined) return undefined
+  try {
+    const segment = (Redacted.value(tokens.idToken).split(".")[1] ?? "").replace(/-/g, "+").replace(/_/g, "/")
+    const payload = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(segment), (c) => c.charCodeAt(0))))
+    return typeof payload?.iss === "string" && typeof payload?.sub === "string" ? `${payload.iss} ${payload.sub}` : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /**
- * Writes `tokens` over whatever the store holds (a completed authorization
- * replaces any previous grant of the key).
+ * What a completed authorization stores: its tokens, replacing any previous
+ * grant of the key — except that a new consent answered without a refresh token
+ * keeps the stored one when both ID tokens name the same user (Google sends a
+ * refresh token only on the first consent:
+ * https://developers.google.com/identity/protocols/oauth2/web-server#offline).
+ * Without that proof, nothing of another grant is carried over.
  */
+const authorizationEntry = (stored: Option.Option<TokenStore.Entry>, tokens: TokenSet.TokenSet): TokenSet.TokenSet => {
+  if (tokens.refreshToken !== undefined || Option.isNone(stored)) return tokens
+  const previous = stored.value.tokens
+  const subject = subjectOf(tokens)
+  return previous.refreshToken !== undefined && subject !== undefined && subject === subjectOf(previous)
+    ? TokenSet.merge(previous, tokens)
+    : tokens
+}
+
+/** Writes a completed authorization over whatever the store holds. */
 const writeOver = (store: TokenStore.Service, key: string, tokens: TokenSet.TokenSet) => {
-  const once = Effect.flatMap(store.get(key), (entry) =>
-    store.compareAndSet(key, Option.match(entry, { onNone: () => undefined, onSome: (e) => e.version }), tokens))
+  const once = Effect.flatMap(store.get(key), (entry) => {
+    const next = authorizationEntry(entry, tokens)
+    return Effect.map(
+      store.compareAndSet(key, Option.match(entry, { onNone: () => undefined, onSome: (e) => e.version }), next),
+      (version) => ({ tokens: next, version })
+    )
+  })
   return retryStoreErrors(once).pipe(
     Effect.retry({ while: (error) => error._tag === "VersionConflict", times: 3 })
   )
@@ -61,11 +92,45 @@ export const completeAuthorization = (
     const tokens = yield* client.exchangeCode(response).pipe(
       Effect.mapError((cause) => new AuthorizationFailed({ reason: "Exchange", cause }))
     )
-    const version = yield* writeOver(store, config.key, tokens).pipe(
+    const stored = yield* writeOver(store, config.key, tokens).pipe(
       Effect.mapError((cause) => new AuthorizationFailed({ reason: "Storage", cause }))
     )
-    return { tokens, version, source: "authorization" } as const
+    return { ...stored, source: "authorization" } as const
   }).pipe(Effect.withSpan("OAuthSession.completeAuthorization"))
+
+/** @internal */
+export interface DeviceInput {
+  readonly authorization: Redacted.Redacted<OAuthClient.DeviceAuthorization>
+}
+
+/**
+ * Polls for the device authorization's tokens (RFC 8628 §3.4), reporting each
+ * unsuccessful poll, then stores them; as for the code flow, the tokens reach
+ * the machine only after they are stored (invariant 4).
+ *
+ * @internal
+ */
+export const pollDeviceToken = (
+  config: Config,
+  input: DeviceInput,
+  onPoll: (poll: OAuthClient.DevicePoll) => Effect.Effect<void>
+): Effect.Effect<Stored, AuthorizationFailed, Requirements> =>
+  Effect.gen(function*() {
+    const client = yield* OAuthClient.OAuthClient
+    const store = yield* TokenStore.TokenStore
+    const tokens = yield* client.pollDeviceToken(Redacted.value(input.authorization), { onPoll }).pipe(
+      Effect.mapError((cause) =>
+        new AuthorizationFailed({
+          reason: cause._tag === "AuthorizationDenied" ? "Denied" : cause._tag === "DeviceCodeExpired" ? "Timeout" : "Exchange",
+          cause
+        })
+      )
+    )
+    const stored = yield* writeOver(store, config.key, tokens).pipe(
+      Effect.mapError((cause) => new AuthorizationFailed({ reason: "Storage", cause }))
+    )
+    return { ...stored, source: "authorization" } as const
+  }).pipe(Effect.withSpan("OAuthSession.pollDeviceToken"))
 
 /** @internal */
 export interface RefreshInput {

@@ -24,14 +24,14 @@ type Event = SessionMachine.Event
  */
 const effectActor = <I, A, E>(
   run: SessionMachine.Environment["run"],
-  program: (input: I) => Effect.Effect<A, E, Requirements>,
+  program: (input: I, sendBack: (event: Event) => void) => Effect.Effect<A, E, Requirements>,
   onSuccess: (value: A) => Event,
   onFailure: (error: E) => Event
 ) =>
   fromCallback<EventObject, I>(({ input, sendBack }) => {
     // The fiber succeeds with the program's `Exit`, so a typed failure is not
     // reported as an unhandled fiber failure; only interruption fails it.
-    const fiber = run(Effect.exit(program(input)))
+    const fiber = run(Effect.exit(program(input, sendBack)))
     fiber.addObserver((outcome) => {
       if (Exit.isFailure(outcome)) return
       const exit = outcome.value
@@ -103,6 +103,19 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
         stored,
         failed
       ),
+      // Idle (until the state is left) while no device authorization is pending.
+      pollDeviceToken: effectActor(
+        run,
+        (input: programs.DeviceInput | undefined, sendBack) =>
+          input === undefined
+            ? Effect.never
+            : unexpected("pollDeviceToken")(
+              programs.pollDeviceToken(config, input, (poll) => Effect.sync(() => sendBack({ type: "DEVICE_POLLED", poll }))),
+              (cause) => new AuthorizationFailed({ reason: "Exchange", cause })
+            ),
+        stored,
+        failed
+      ),
       refreshTokens: effectActor(
         run,
         (input: programs.RefreshInput) =>
@@ -130,6 +143,7 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
       isAccessTokenUsable: ({ context }) => isUsable(context, now()),
       isEager: () => config.eager,
       hasError: ({ context }) => context.error !== undefined,
+      hasAuthorizationRequest: ({ context }) => context.request !== undefined,
       isCurrentToken: ({ context, event }) =>
         event.type === "TOKEN_REJECTED" && context.tokens !== undefined &&
         (event.accessToken === undefined || Equal.equals(event.accessToken, context.tokens.accessToken)),
@@ -154,11 +168,26 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
         return {
           request: event.request,
           callback: undefined,
+          device: undefined,
+          devicePoll: undefined,
           requestedScopes: Redacted.value(event.request).scopes,
           missingScopes: [],
           error: undefined
         }
       }),
+      startDeviceAuthorization: assign(({ event }) => {
+        if (event.type !== "AUTHORIZE_DEVICE") return {}
+        return {
+          request: undefined,
+          callback: undefined,
+          device: event.authorization,
+          devicePoll: undefined,
+          requestedScopes: Redacted.value(event.authorization).scopes,
+          missingScopes: [],
+          error: undefined
+        }
+      }),
+      recordDevicePoll: assign(({ event }) => event.type === "DEVICE_POLLED" ? { devicePoll: event.poll } : {}),
       acceptCallback: assign(({ event }) => event.type === "CALLBACK" ? { callback: event.url, error: undefined } : {}),
       storeTokens: assign(({ context, event }) => {
         if (event.type !== "STORED") return {}
@@ -169,6 +198,8 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
           lapsed: false,
           request: undefined,
           callback: undefined,
+          device: undefined,
+          devicePoll: undefined,
           missingScopes: difference(context.requestedScopes, event.tokens.scopes),
           error: undefined,
           attempt: 0,
@@ -180,10 +211,12 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
       keepError: assign(({ event }) =>
         event.type === "FAILED" ? { error: event.error, unsaved: event.unsaved, unsavedLease: event.lease } : {}
       ),
-      endAuthorization: assign({ request: undefined, callback: undefined }),
+      endAuthorization: assign({ request: undefined, callback: undefined, device: undefined, devicePoll: undefined }),
       failAuthorizationTimeout: assign({
         request: undefined,
         callback: undefined,
+        device: undefined,
+        devicePoll: undefined,
         error: () => new AuthorizationFailed({ reason: "Timeout" })
       }),
       startRefreshCycle: assign({ attempt: 0, retryDelay: 0, error: undefined }),
@@ -235,6 +268,8 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
         lapsed: false,
         request: undefined,
         callback: undefined,
+        device: undefined,
+        devicePoll: undefined,
         refreshTokenExpiring: false,
         attempt: 0,
         retryDelay: 0,
@@ -275,6 +310,8 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
       lapsed: false,
       request: undefined,
       callback: undefined,
+      device: undefined,
+      devicePoll: undefined,
       requestedScopes: [],
       missingScopes: [],
       error: undefined,
@@ -293,23 +330,32 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
             { target: "expired", actions: "loadTokens" }
           ],
           AUTHORIZE: { target: "authorizing", actions: "startAuthorization" },
+          AUTHORIZE_DEVICE: { target: "authorizing", actions: "startDeviceAuthorization" },
           REVOKE: { target: "revoked", actions: "beginRevocation" }
         }
       },
       authorizing: {
-        invoke: {
-          src: "completeAuthorization",
-          input: ({ context }) =>
-            context.request === undefined || context.callback === undefined
-              ? undefined
-              : { request: context.request, callback: context.callback }
-        },
+        invoke: [
+          {
+            src: "completeAuthorization",
+            input: ({ context }) =>
+              context.request === undefined || context.callback === undefined
+                ? undefined
+                : { request: context.request, callback: context.callback }
+          },
+          {
+            src: "pollDeviceToken",
+            input: ({ context }) => context.device === undefined ? undefined : { authorization: context.device }
+          }
+        ],
         after: {
           authorizationTimeout: { target: "unauthorized", actions: "failAuthorizationTimeout" }
         },
         on: {
           AUTHORIZE: { target: "authorizing", reenter: true, actions: "startAuthorization" },
-          CALLBACK: { target: "authorizing", reenter: true, actions: "acceptCallback" },
+          AUTHORIZE_DEVICE: { target: "authorizing", reenter: true, actions: "startDeviceAuthorization" },
+          CALLBACK: { guard: "hasAuthorizationRequest", target: "authorizing", reenter: true, actions: "acceptCallback" },
+          DEVICE_POLLED: { actions: "recordDevicePoll" },
           STORED: { target: "authorized", actions: "storeTokens" },
           FAILED: { target: "unauthorized", actions: ["keepError", "endAuthorization"] },
           REVOKE: { target: "revoked", actions: "beginRevocation" }
@@ -393,7 +439,8 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
         on: {
           REVOKED: { actions: "endRevocation" },
           FAILED: { actions: "endRevocation" },
-          AUTHORIZE: { target: "authorizing", actions: ["endRevocation", "startAuthorization"] }
+          AUTHORIZE: { target: "authorizing", actions: ["endRevocation", "startAuthorization"] },
+          AUTHORIZE_DEVICE: { target: "authorizing", actions: ["endRevocation", "startDeviceAuthorization"] }
         }
       }
     }

@@ -270,6 +270,25 @@ export class FakeTokenServer {
       }),
     clientCredentials: () => Effect.die("not modelled"),
     grant: () => Effect.die("not modelled"),
+    // Device authorizations are issued, and their users never approve them.
+    deviceAuthorization: (options) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        const n = ++this.serial
+        return new OAuthClient.DeviceAuthorization({
+          deviceCode: Redacted.make(`device-code-${n}`),
+          userCode: `USER-${n}`,
+          verificationUri: "https://as.example/device",
+          expiresAt: now + 30 * 60_000,
+          interval: 5,
+          scopes: options?.scopes ?? ["read"],
+          extra: {}
+        })
+      }),
+    pollDeviceToken: () => Effect.never,
+    jwtBearer: () => Effect.die("not modelled"),
+    exchangeToken: () => Effect.die("not modelled"),
+    password: () => Effect.die("not modelled"),
+    implicitAuthorizationUrl: () => Effect.die("not modelled"),
     revoke: (token) =>
       this.call("revoke", () =>
         Effect.sync(() => {

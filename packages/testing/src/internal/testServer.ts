@@ -3,6 +3,8 @@ import type { Scope } from "effect"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 import type * as TestServer from "../TestServer.js"
+import * as dpopResource from "./dpopResource.js"
+import * as extensionGrants from "./extensionGrants.js"
 
 const scopes = ["openid", "offline_access", "api:read", "api:write"] as const
 
@@ -27,12 +29,24 @@ const start = async (options: TestServer.Options) => {
     web: `web-secret-${crypto.randomUUID()}`,
     post: `post-secret-${crypto.randomUUID()}`
   }
+  const deviceFlow = options.deviceFlow === true
+  const deviceGrant = deviceFlow ? [deviceCodeGrantType] : []
   const registration = {
     redirect_uris: [redirectUri],
-    grant_types: ["authorization_code", "refresh_token", "client_credentials"],
+    grant_types: [
+      "authorization_code",
+      "refresh_token",
+      "client_credentials",
+      ...deviceGrant,
+      ...extensionGrants.enabled(options.extensionGrants)
+    ],
     response_types: ["code" as const],
     scope: scopes.join(" ")
   }
+  const clientJwks = options.extensionGrants?.clientJwks === undefined
+    ? undefined
+    : { keys: options.extensionGrants.clientJwks.keys.map((key) => ({ ...key })) }
+  const reserved = options.reservedCharacterClients === true ? reservedClients(redirectUri) : undefined
   const counts = { total: 0, invalidGrant: 0, byGrantType: {} as Record<string, number> }
   const oidc = new OidcProvider(issuer, {
     clients: [
@@ -40,17 +54,53 @@ const start = async (options: TestServer.Options) => {
       { ...registration, client_id: "post-client", client_secret: secrets.post, token_endpoint_auth_method: "client_secret_post" },
       {
         ...registration,
-        grant_types: ["authorization_code", "refresh_token"],
+        grant_types: ["authorization_code", "refresh_token", ...deviceGrant],
         client_id: "public-client",
         token_endpoint_auth_method: "none"
-      }
+      },
+      {
+        // RFC 8252 §7.3: a native app's loopback redirect URI may use any port.
+        ...registration,
+        grant_types: ["authorization_code", "refresh_token", ...deviceGrant],
+        client_id: "native-client",
+        application_type: "native",
+        token_endpoint_auth_method: "none"
+      },
+      ...(clientJwks === undefined
+        ? []
+        : [{ ...registration, client_id: "jwt-client", token_endpoint_auth_method: "private_key_jwt" as const, jwks: clientJwks }]),
+      ...Object.values(reserved ?? {}).map((client) => ({
+        ...registration,
+        client_id: client.clientId,
+        client_secret: Redacted.value(client.clientSecret),
+        token_endpoint_auth_method: client.authMethod
+      }))
     ],
     scopes: [...scopes],
     features: {
       devInteractions: { enabled: true },
       clientCredentials: { enabled: true },
       introspection: { enabled: true, allowedPolicy: async () => true },
-      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId }
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      deviceFlow: {
+        enabled: deviceFlow,
+        // The default pages load a web font; these plain ones keep the server offline.
+        userCodeInputSource: async (ctx, form) => {
+          ctx.body = page("Enter the code", form)
+        },
+        userCodeConfirmSource: async (ctx, form) => {
+          ctx.body = page("Confirm the device", form)
+        },
+        successSource: async (ctx) => {
+          ctx.body = page("Signed in", "<p>You can close this page.</p>")
+        }
+      },
+      dPoP: {
+        enabled: true,
+        ...(options.dpop?.requireNonce === true
+          ? { nonceSecret: Buffer.from(crypto.getRandomValues(new Uint8Array(32))), requireNonce: () => true }
+          : {})
+      }
     },
     pkce: { required: () => true },
     // Plain OAuth clients get refresh tokens without `offline_access` acrobatics.
@@ -62,6 +112,7 @@ const start = async (options: TestServer.Options) => {
       AccessToken: options.accessTokenTtl ?? 3600,
       AuthorizationCode: 60,
       ClientCredentials: options.accessTokenTtl ?? 600,
+      DeviceCode: options.deviceCodeTtl ?? 600,
       Grant: 30 * 86400,
       IdToken: 3600,
       Interaction: 600,
@@ -69,6 +120,7 @@ const start = async (options: TestServer.Options) => {
       Session: 3600
     }
   })
+  await extensionGrants.register(oidc, options.extensionGrants)
   const count = (grantType: unknown) => {
     counts.total++
     const key = typeof grantType === "string" ? grantType : "unknown"
@@ -93,17 +145,33 @@ const start = async (options: TestServer.Options) => {
     oidcHandler(request, response)
   })
 
+  const resourceNonce = options.dpop?.resourceNonce === true ? `resource-nonce-${crypto.randomUUID()}` : undefined
+  const resourceCounts: Record<string, number> = {}
   const resource = async (request: Http.IncomingMessage, response: Http.ServerResponse) => {
-    const match = /^Bearer ([^\s]+)$/.exec(request.headers.authorization ?? "")
-    const token = match?.[1] === undefined ? undefined : await oidc.AccessToken.find(match[1])
-    if (token === undefined || token.isExpired) {
+    const match = /^(Bearer|DPoP) ([^\s]+)$/.exec(request.headers.authorization ?? "")
+    const scheme = match?.[1] ?? "Bearer"
+    const value = match?.[2]
+    const token = value === undefined ? undefined : await oidc.AccessToken.find(value)
+    const refuse = (error: string, description: string, headers: Record<string, string> = {}) => {
       response.writeHead(401, {
-        "www-authenticate": 'Bearer error="invalid_token", error_description="the access token is invalid or expired"',
-        "content-type": "application/json"
+        "www-authenticate": `${scheme} error="${error}", error_description="${description}"`,
+        "content-type": "application/json",
+        ...headers
       })
-      response.end(JSON.stringify({ error: "invalid_token" }))
-      return
+      response.end(JSON.stringify({ error }))
     }
+    if (token === undefined || value === undefined || token.isExpired) {
+      return refuse("invalid_token", "the access token is invalid or expired")
+    }
+    // RFC 9449 §7.1: a DPoP-bound token is refused as a bearer token.
+    if (scheme === "Bearer" && token.jkt !== undefined) return refuse("invalid_token", "the token is DPoP-bound")
+    if (scheme === "DPoP") {
+      const verdict = await dpopResource.verify(request, `${issuer}/api/me`, value, token.jkt, resourceNonce)
+      if (!verdict.ok) {
+        return refuse(verdict.error, verdict.description, resourceNonce === undefined ? {} : { "dpop-nonce": resourceNonce })
+      }
+    }
+    resourceCounts[scheme] = (resourceCounts[scheme] ?? 0) + 1
     response.writeHead(200, { "content-type": "application/json" })
     response.end(JSON.stringify({ sub: token.accountId, scope: token.scope, clientId: token.clientId }))
   }
@@ -114,10 +182,23 @@ const start = async (options: TestServer.Options) => {
     clients: {
       web: { clientId: "web-client", clientSecret: Redacted.make(secrets.web), authMethod: "client_secret_basic", redirectUri },
       post: { clientId: "post-client", clientSecret: Redacted.make(secrets.post), authMethod: "client_secret_post", redirectUri },
-      public: { clientId: "public-client", authMethod: "none", redirectUri }
+      public: { clientId: "public-client", authMethod: "none", redirectUri },
+      native: { clientId: "native-client", authMethod: "none", redirectUri },
+      ...(clientJwks === undefined ? {} : { jwt: { clientId: "jwt-client", authMethod: "private_key_jwt" as const, redirectUri } }),
+      ...reserved
     },
     resourceUrl: `${issuer}/api/me`,
     tokenRequests: Effect.sync(() => ({ ...counts, byGrantType: { ...counts.byGrantType } })),
+    resourceRequests: Effect.sync(() => ({ ...resourceCounts })),
+    approveDevice: (userCode, approveOptions) =>
+      Effect.promise(() =>
+        approveDevice(
+          `${issuer}/device`,
+          userCode,
+          approveOptions?.accountId ?? "user-1",
+          approveOptions?.deny === true
+        )
+      ),
     approve: (url, approveOptions) =>
       Effect.promise(() => approve(url, redirectUri, approveOptions?.accountId ?? "user-1", approveOptions?.deny === true)),
     revokeAllGrants: Effect.promise(async () => {
@@ -131,6 +212,28 @@ const start = async (options: TestServer.Options) => {
   }
   return { http, server }
 }
+
+// Space, ":", "@", "/", "%", "+" and "=" all change under form-encoding; a raw ":" in
+// the id, or a raw "%" or "+" in the secret, fails RFC 6749 §2.3.1 decoding.
+const reservedClients = (redirectUri: string) => ({
+  reservedBasic: {
+    clientId: "reserved basic:1",
+    clientSecret: Redacted.make(`p@ss/w%rd secret+=${crypto.randomUUID()}`),
+    authMethod: "client_secret_basic" as const,
+    redirectUri
+  },
+  reservedPost: {
+    clientId: "reserved post:1",
+    clientSecret: Redacted.make(`post secret+/=@%${crypto.randomUUID()}`),
+    authMethod: "client_secret_post" as const,
+    redirectUri
+  }
+})
+
+const deviceCodeGrantType = "urn:ietf:params:oauth:grant-type:device_code"
+
+const page = (title: string, body: string) =>
+  `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${title}</title></head><body>${body}</body></html>`
 
 type Provider = InstanceType<typeof import("oidc-provider").default>
 
@@ -146,9 +249,9 @@ const revokeTokensOfGrants = async (oidc: Provider, grants: ReadonlySet<string>)
  * Follows the authorization redirects by hand with a cookie jar, answering the
  * server's development login and consent forms, until the redirect URI.
  */
-const approve = async (url: string, redirectUri: string, accountId: string, deny: boolean): Promise<string> => {
+const browser = () => {
   const jar = new Map<string, string>()
-  const go = async (target: string, init: RequestInit = {}) => {
+  return async (target: string, init: RequestInit = {}) => {
     const response = await fetch(target, {
       ...init,
       redirect: "manual",
@@ -161,9 +264,23 @@ const approve = async (url: string, redirectUri: string, accountId: string, deny
     }
     return response
   }
+}
+
+/** `url` goes to the redirect URI; on a loopback IP any port matches (RFC 8252 §7.3). */
+const isRedirectTo = (url: string, redirectUri: string): boolean => {
+  if (url.startsWith(redirectUri)) return true
+  const target = new URL(url)
+  const registered = new URL(redirectUri)
+  return (registered.hostname === "127.0.0.1" || registered.hostname === "[::1]") &&
+    target.protocol === registered.protocol && target.hostname === registered.hostname &&
+    target.pathname === registered.pathname
+}
+
+const approve = async (url: string, redirectUri: string, accountId: string, deny: boolean): Promise<string> => {
+  const go = browser()
   let next = url
   for (let step = 0; step < 12; step++) {
-    if (next.startsWith(redirectUri)) return next
+    if (isRedirectTo(next, redirectUri)) return next
     const response = await go(next)
     const location = response.headers.get("location")
     if (location !== null) {
@@ -185,4 +302,47 @@ const approve = async (url: string, redirectUri: string, accountId: string, deny
     next = new URL(submitted.headers.get("location") ?? "", next).toString()
   }
   throw new Error("authorization did not reach the redirect URI")
+}
+
+const form = (values: Record<string, string>): RequestInit => ({
+  method: "POST",
+  headers: { "content-type": "application/x-www-form-urlencoded" },
+  body: new URLSearchParams(values).toString()
+})
+
+/**
+ * The user side of RFC 8628 §3.3: opens the verification page, enters the user
+ * code, confirms (or aborts) the device, then answers the login and consent forms
+ * until the server's success page.
+ */
+const approveDevice = async (verificationUri: string, userCode: string, accountId: string, deny: boolean) => {
+  const go = browser()
+  const input = await (await go(verificationUri)).text()
+  const xsrf = /name="xsrf" value="([^"]+)"/.exec(input)?.[1]
+  if (xsrf === undefined) throw new Error("the verification page has no form")
+  const confirmation = await go(verificationUri, form({ xsrf, user_code: userCode }))
+  const confirmPage = await confirmation.text()
+  if (!confirmPage.includes('name="confirm"')) throw new Error(`user code ${userCode} was not accepted`)
+  const answer = await go(verificationUri, form({ xsrf, user_code: userCode, ...(deny ? { abort: "yes" } : { confirm: "yes" }) }))
+  if (deny) return
+  let response = answer
+  let at = verificationUri
+  for (let step = 0; step < 12; step++) {
+    const location = response.headers.get("location")
+    if (location !== null) {
+      at = new URL(location, at).toString()
+      response = await go(at)
+      continue
+    }
+    const body = await response.text()
+    const prompt = /name="prompt" value="(\w+)"/.exec(body)?.[1]
+    const action = /action="([^"]+)"/.exec(body)?.[1]
+    if (prompt === undefined || action === undefined) {
+      if (response.status === 200 && body.includes("Signed in")) return
+      throw new Error(`unexpected page at ${new URL(at).pathname} (HTTP ${response.status})`)
+    }
+    at = new URL(action, at).toString()
+    response = await go(at, form(prompt === "login" ? { prompt, login: accountId, password: "x" } : { prompt }))
+  }
+  throw new Error("the device authorization did not complete")
 }
