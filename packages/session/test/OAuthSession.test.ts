@@ -238,6 +238,20 @@ describe("OAuthSession / revoke", () => {
       yield* Fiber.join(revoking)
     }))
 
+  it.scoped("a caller served ahead of expiry while the refresh finds the grant removed by another holder gets SessionRevoked, not the token (invariant 7)", () =>
+    Effect.gen(function*() {
+      const h = yield* harness()
+      const tokens = yield* h.server.seed()
+      yield* h.store.compareAndSet("alice", undefined, tokens)
+      const a = yield* session(h)
+      const b = yield* session(h)
+      yield* a.revoke
+      yield* TestClock.adjust(TokenSet.refreshAt(tokens)!)
+      const outcome = yield* Effect.either(b.accessToken)
+      expect(outcome).toMatchObject({ _tag: "Left", left: { _tag: "SessionRevoked", reason: "GrantRemoved" } })
+      expect(yield* b.state).toBe("revoked")
+    }))
+
   it.scoped("reports RevocationFailed when the server fails, and is revoked locally anyway", () =>
     Effect.gen(function*() {
       const h = yield* harness()

@@ -143,6 +143,16 @@ export const make = (
       return error === undefined && TokenSet.needsRefresh(tokens, at, margin) ? undefined : tokens
     }
 
+    // The caller resumes after the snapshot that settled it: a revocation in
+    // between (another holder removed the grant while this one refreshed ahead
+    // of expiry) wins, so nothing is handed out once the session is revoked.
+    const handOut = (tokens: TokenSet.TokenSet): Effect.Effect<TokenSet.TokenSet, SessionRevoked> =>
+      Effect.suspend(() => {
+        const { context, value } = actor.getSnapshot()
+        if (value !== "revoked") return Effect.succeed(tokens)
+        return Effect.fail(context.error?._tag === "SessionRevoked" ? context.error : new SessionRevoked({ reason: "Revoked" }))
+      })
+
     const awaitTokens = observe<TokenSet.TokenSet, AccessTokenError>(() => {
       let sent = false
       let requests = 0
@@ -158,7 +168,7 @@ export const make = (
         switch (snapshot.value) {
           case "authorized": {
             if (usable !== undefined && (sent || error !== undefined || !TokenSet.needsRefresh(usable, at, margin))) {
-              return settle(Effect.succeed(usable))
+              return settle(handOut(usable))
             }
             if (!sent) return request()
             if (error?._tag === "RefreshFailed") return settle(Effect.fail(error))
@@ -169,7 +179,7 @@ export const make = (
           }
           case "refreshing":
             // A refresh ahead of expiry: the held token is still good meanwhile.
-            return usable === undefined ? undefined : settle(Effect.succeed(usable))
+            return usable === undefined ? undefined : settle(handOut(usable))
           case "expired": {
             if (!sent) return request()
             return error?._tag === "RefreshFailed" ? settle(Effect.fail(error)) : undefined
