@@ -61,6 +61,8 @@ export interface Holder {
   last: Redacted.Redacted<string> | undefined
   /** The server refused this holder's refresh token while the store already held a live rotation. */
   mustAdopt: boolean
+  /** How many tokens the server had issued when this holder last started authorizing. */
+  authorizingSince: number
 }
 
 type Outcome = Either.Either<Redacted.Redacted<string>, SessionError.AccessTokenError>
@@ -223,6 +225,11 @@ const startSession = (world: World, holder: Omit<Holder, "session" | "scope" | "
       const before = previous
       previous = next
       if (before.value === next.value) return
+      if (next.value === "authorizing") target.authorizingSince = world.server.issued.length
+      if (before.value === "authorizing" && next.value === "unauthorized") {
+        // Tokens exchanged but never stored belong to no session.
+        for (const value of world.server.issued.slice(target.authorizingSince)) world.excused.add(value)
+      }
       for (const check of world.checks) report(world, check.onTransition?.(world, target, before, next))
       if (next.value === "revoked") {
         target.revoked = true
@@ -283,7 +290,8 @@ export const makeWorld = (
           forbidden: new Set(),
           appRevoked: false,
           last: undefined,
-          mustAdopt: false
+          mustAdopt: false,
+          authorizingSince: 0
         })
       )
     }
@@ -311,13 +319,8 @@ export const call = (world: World, holder: Holder): Effect.Effect<Outcome> =>
 
 const authorizeHolder = (world: World, holder: Holder) =>
   Effect.gen(function*() {
-    const before = world.server.issued.length
     const request = yield* holder.session.authorize()
-    const outcome = yield* Effect.either(holder.session.completeAuthorization(world.server.approve(request)))
-    if (Either.isLeft(outcome)) {
-      // Tokens exchanged but never stored belong to no session.
-      for (const value of world.server.issued.slice(before)) world.excused.add(value)
-    }
+    yield* holder.session.completeAuthorization(world.server.approve(request))
   }).pipe(Effect.either)
 
 const unsavedRefreshToken = (holder: Holder) => holder.session.actor.getSnapshot().context.unsaved?.refreshToken
