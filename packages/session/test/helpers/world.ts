@@ -230,6 +230,15 @@ const startSession = (world: World, holder: Omit<Holder, "session" | "scope" | "
         // Tokens exchanged but never stored belong to no session.
         for (const value of world.server.issued.slice(target.authorizingSince)) world.excused.add(value)
       }
+      const unsaved = next.context.unsaved?.refreshToken
+      if (before.value === "refreshing" && next.value !== "refreshing" && unsaved !== undefined && world.holders.length > 1) {
+        // A known limit, not a promise: tokens still unsaved when a refresh cycle ends are
+        // written on the next demand, but once the kept lease lapses another holder may
+        // refresh with the refresh token they replaced, and reuse detection then revokes
+        // the grant. The model stops expecting the grant to survive.
+        world.excused.add(Redacted.value(unsaved))
+        world.deaths++
+      }
       for (const check of world.checks) report(world, check.onTransition?.(world, target, before, next))
       if (next.value === "revoked") {
         target.revoked = true
