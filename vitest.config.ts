@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config"
+import SummaryReporter from "./scripts/summary-reporter.js"
 import projects from "./vitest.workspace.js"
 
 export default defineConfig({
@@ -6,6 +7,7 @@ export default defineConfig({
   resolve: { conditions: ["source"] },
   test: {
     projects,
+    reporters: ["default", new SummaryReporter()],
     testTimeout: 30_000,
     hookTimeout: 30_000
   }

@@ -24,7 +24,8 @@ const projects: Array<TestProjectInlineConfiguration> = [
   project("store-sql", "./packages/store-sql"),
   project("examples", "./examples", ["*/test/**/*.test.ts"]),
   // scripts/*.test.ts: checks that generated docs are current
-  project("scripts", "./scripts", ["*.test.ts"])
+  project("scripts", "./scripts", ["*.test.ts"]),
+  project("bench", "./bench")
 ]
 
 export default projects

@@ -52,8 +52,11 @@ case "${1:-start}" in
     echo "export EFFECT_OAUTH_PG_URL=$url"
     ;;
   stop)
-    bin=$(bindir)
-    as_pg "$bin/pg_ctl" -D "$root/data" -m fast stop >/dev/null 2>&1 || true
+    # Never installs anything: without a cluster (or without PostgreSQL) there is nothing to stop.
+    bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+    if [ -n "$bin" ] && [ -f "$root/data/PG_VERSION" ]; then
+      as_pg "$bin/pg_ctl" -D "$root/data" -m fast stop >/dev/null 2>&1 || true
+    fi
     ;;
   *)
     echo "usage: $0 start|stop" >&2

@@ -105,9 +105,17 @@ export interface Options {
   readonly authorizationTimeout?: Duration.DurationInput | undefined
   /**
    * How long before `refreshTokenExpiresAt` the session flags
-   * `refreshTokenExpiring`. Default 1 day.
+   * `refreshTokenExpiring` (and `changes` reports `RefreshTokenExpiring`), in
+   * `authorized` and while a lazy session waits in `expired`. Default 1 day.
    */
   readonly refreshTokenWarning?: Duration.DurationInput | undefined
+  /**
+   * The scopes the application asks for. `missingScopes` holds those the
+   * granted tokens lack, for a grant loaded from the store (after a restart)
+   * too; an authorization replaces them with the scopes it requested. Default:
+   * none until the first authorization.
+   */
+  readonly scopes?: ReadonlyArray<string> | undefined
 }
 
 /**
@@ -164,9 +172,12 @@ export interface Context {
   readonly device: Redacted.Redacted<OAuthClient.DeviceAuthorization> | undefined
   /** While authorizing on a device: the last poll that did not end the flow. */
   readonly devicePoll: OAuthClient.DevicePoll | undefined
-  /** The scopes of the last authorization request (empty after a restart). */
+  /** The scopes of the last authorization request, or else the `scopes` option. */
   readonly requestedScopes: ReadonlyArray<string>
-  /** Requested scopes the server did not grant. */
+  /**
+   * Requested scopes the held tokens lack (RFC 6749 §3.3: the server may grant
+   * fewer than requested). Data, not an error: the session works with what was granted.
+   */
   readonly missingScopes: ReadonlyArray<string>
   /** The last failure, kept until the next success. */
   readonly error: SessionError | undefined

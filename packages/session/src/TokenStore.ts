@@ -25,12 +25,17 @@
  * A lease is advisory: a holder that outlives its lease can still only write by
  * compare-and-set, which is what keeps the newest grant from being overwritten.
  *
+ * {@link encrypted} wraps any store so that the tokens it keeps are encrypted at
+ * rest (AES-256-GCM, with key ids for rotation).
+ *
  * @since 0.1.0
  */
 import type { FileSystem } from "@effect/platform"
 import type { TokenSet } from "@effect-oauth/core"
 import { Context, Duration, Effect, Layer, Predicate, Schedule, Schema } from "effect"
-import type { Option } from "effect"
+import { dual } from "effect/Function"
+import type { Array as Arr, Option, Redacted } from "effect"
+import * as encryptedStore from "./internal/encryptedStore.js"
 import * as fileStore from "./internal/fileStore.js"
 import * as memoryStore from "./internal/memoryStore.js"
 
@@ -331,3 +336,69 @@ export const layerFileSystem: (
   directory: string
 ) => Layer.Layer<TokenStore, TokenStoreError, FileSystem.FileSystem> = (directory) =>
   Layer.effect(TokenStore, fileStore.make(directory))
+
+/**
+ * A key of {@link encrypted}: 32 random bytes (AES-256) and an id stored beside
+ * each ciphertext (`[A-Za-z0-9_-]`, at most 64 characters).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EncryptionKey {
+  readonly id: string
+  readonly key: Redacted.Redacted<Uint8Array>
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface EncryptionOptions {
+  /**
+   * The first key encrypts every write; every key decrypts. To rotate, put the
+   * new key first and keep the old ones until every entry has been rewritten
+   * (each refresh rewrites its entry).
+   */
+  readonly keys: Arr.NonEmptyReadonlyArray<EncryptionKey>
+  /**
+   * Read entries written before encryption was turned on (they are encrypted on
+   * their next write). Default `false`: such an entry is `Corrupt`.
+   */
+  readonly acceptPlaintext?: boolean | undefined
+}
+
+/**
+ * Wraps any store so that tokens are encrypted at rest: each write stores an
+ * envelope `TokenSet` whose only content is the AES-256-GCM ciphertext of the
+ * token blob (`v1.<key id>.<iv>.<ciphertext>`, a fresh 96-bit IV each time),
+ * authenticated together with the session key and key id. Versions, deletes
+ * and leases pass through unchanged.
+ *
+ * Fails with `TokenStoreError` (`open`) for a key that is not 32 bytes or a bad
+ * or repeated key id. A read fails with `TokenStoreError` (`Corrupt`) when the
+ * ciphertext was altered, was copied from another session key, names an
+ * unknown key id, or the entry is not encrypted — never returning altered tokens.
+ *
+ * @see https://nvlpubs.nist.gov/nistpubs/Legacy/SP/nistspecialpublication800-38d.pdf
+ * @since 0.1.0
+ * @category combinators
+ */
+export const encrypted: {
+  (options: EncryptionOptions): (self: Service) => Effect.Effect<Service, TokenStoreError>
+  (self: Service, options: EncryptionOptions): Effect.Effect<Service, TokenStoreError>
+} = dual(2, (self: Service, options: EncryptionOptions) => encryptedStore.make(self, options))
+
+/**
+ * A layer that encrypts the {@link TokenStore} below it (see {@link encrypted}):
+ * `TokenStore.layerEncrypted(options).pipe(Layer.provide(SqlTokenStore.layerPg(…)))`.
+ *
+ * Fails with `TokenStoreError` (`open`) for an invalid key, as {@link encrypted}.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerEncrypted = (
+  options: EncryptionOptions
+): Layer.Layer<TokenStore, TokenStoreError, TokenStore> =>
+  Layer.effect(TokenStore, Effect.flatMap(TokenStore, (store) => encryptedStore.make(store, options)))
+

@@ -2,9 +2,9 @@ import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
 import { TokenSet } from "@effect-oauth/core"
 import { TokenStore } from "@effect-oauth/session"
+import * as TokenStoreContract from "@effect-oauth/testing/TokenStoreContract"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Layer, Option, Redacted, TestClock } from "effect"
-import type { Scope } from "effect"
+import { Effect, Layer, Option, Redacted } from "effect"
 
 const tokens = (n: number) =>
   TokenSet.make({
@@ -18,202 +18,31 @@ const tokens = (n: number) =>
 const accessOf = (entry: Option.Option<TokenStore.Entry>) =>
   Option.map(entry, (e) => Redacted.value(e.tokens.accessToken))
 
-/**
- * The behaviour every store keeps; `makeStore` builds one store, `makeSibling`
- * another view of the same storage (another process, for the file store).
- */
-const contract = (
-  name: string,
-  makeStores: Effect.Effect<
-    readonly [TokenStore.Service, TokenStore.Service],
-    never,
-    FileSystem.FileSystem | Scope.Scope
-  >
-) =>
-  describe(`TokenStore / ${name}`, () => {
-    const run = <A, E>(f: (a: TokenStore.Service, b: TokenStore.Service) => Effect.Effect<A, E, FileSystem.FileSystem>) =>
-      Effect.flatMap(makeStores, ([a, b]) => f(a, b)).pipe(Effect.scoped, Effect.provide(NodeFileSystem.layer))
+// The behaviour every store keeps: the contract suite of @effect-oauth/testing.
+TokenStoreContract.suite("layerMemory", TokenStore.layerMemory)
 
-    it.effect("reads None for a key never written", () =>
-      run((store) =>
-        Effect.gen(function*() {
-          expect(Option.isNone(yield* store.get("nobody"))).toBe(true)
-        })
-      ))
-
-    it.effect("writes when the entry is absent and reads the tokens back", () =>
-      run((store, sibling) =>
-        Effect.gen(function*() {
-          const version = yield* store.compareAndSet("alice", undefined, tokens(1))
-          const entry = yield* sibling.get("alice")
-          expect(Option.map(entry, (e) => e.version)).toEqual(Option.some(version))
-          expect(accessOf(entry)).toEqual(Option.some("access-1"))
-          const read = Option.getOrThrow(entry).tokens
-          expect(TokenSet.encode(read)).toEqual(TokenSet.encode(tokens(1)))
-        })
-      ))
-
-    it.effect("fails with VersionConflict on a stale version and keeps the stored tokens", () =>
-      run((store, sibling) =>
-        Effect.gen(function*() {
-          const v1 = yield* store.compareAndSet("alice", undefined, tokens(1))
-          const v2 = yield* sibling.compareAndSet("alice", v1, tokens(2))
-          expect(v2).toBeGreaterThan(v1)
-          const conflict = yield* Effect.flip(store.compareAndSet("alice", v1, tokens(3)))
-          expect(conflict).toMatchObject({ _tag: "VersionConflict", key: "alice", expected: v1, actual: v2 })
-          const absent = yield* Effect.flip(store.compareAndSet("alice", undefined, tokens(3)))
-          expect(absent).toMatchObject({ _tag: "VersionConflict", actual: v2 })
-          expect(absent._tag === "VersionConflict" && absent.expected).toBeUndefined()
-          expect(accessOf(yield* store.get("alice"))).toEqual(Option.some("access-2"))
-        })
-      ))
-
-    it.effect("fails with VersionConflict when an entry is expected but absent", () =>
-      run((store) =>
-        Effect.gen(function*() {
-          const conflict = yield* Effect.flip(store.compareAndSet("alice", 3, tokens(1)))
-          expect(conflict).toMatchObject({ _tag: "VersionConflict", expected: 3 })
-          expect(conflict._tag === "VersionConflict" && conflict.actual).toBeUndefined()
-        })
-      ))
-
-    it.effect("never reuses a version after a delete", () =>
-      run((store, sibling) =>
-        Effect.gen(function*() {
-          const v1 = yield* store.compareAndSet("alice", undefined, tokens(1))
-          yield* sibling.delete("alice", v1)
-          expect(Option.isNone(yield* store.get("alice"))).toBe(true)
-          const v2 = yield* store.compareAndSet("alice", undefined, tokens(2))
-          expect(v2).toBeGreaterThan(v1)
-          const stale = yield* Effect.flip(store.compareAndSet("alice", v1, tokens(3)))
-          expect(stale._tag).toBe("VersionConflict")
-        })
-      ))
-
-    it.effect("deletes only the expected version when one is given, and anything without", () =>
-      run((store) =>
-        Effect.gen(function*() {
-          const v1 = yield* store.compareAndSet("alice", undefined, tokens(1))
-          const v2 = yield* store.compareAndSet("alice", v1, tokens(2))
-          const conflict = yield* Effect.flip(store.delete("alice", v1))
-          expect(conflict).toMatchObject({ _tag: "VersionConflict", expected: v1, actual: v2 })
-          expect(Option.isSome(yield* store.get("alice"))).toBe(true)
-          yield* store.delete("alice")
-          expect(Option.isNone(yield* store.get("alice"))).toBe(true)
-          yield* store.delete("alice")
-          yield* store.delete("never-written")
-        })
-      ))
-
-    it.effect("keeps keys apart, whatever characters they hold", () =>
-      run((store) =>
-        Effect.gen(function*() {
-          const keys = ["a", "A", "../../etc/passwd", "user@example.com/google", "ключ", "x".repeat(600)]
-          for (const [i, key] of keys.entries()) yield* store.compareAndSet(key, undefined, tokens(i))
-          for (const [i, key] of keys.entries()) expect(accessOf(yield* store.get(key))).toEqual(Option.some(`access-${i}`))
-        })
-      ))
-
-    it.effect("lets exactly one holder take the lease until it is released", () =>
-      run((store, sibling) =>
-        Effect.gen(function*() {
-          const lease = yield* store.acquireLease("alice", "30 seconds")
-          expect(lease.key).toBe("alice")
-          expect(lease.expiresAt).toBe(30_000)
-          const busy = yield* Effect.flip(sibling.acquireLease("alice", "30 seconds"))
-          expect(busy).toMatchObject({ _tag: "LeaseUnavailable", key: "alice", expiresAt: 30_000 })
-          const again = yield* Effect.flip(store.acquireLease("alice", "30 seconds"))
-          expect(again._tag).toBe("LeaseUnavailable")
-          // Another key has its own lease.
-          yield* sibling.acquireLease("bob", "30 seconds")
-          yield* store.releaseLease(lease)
-          const next = yield* sibling.acquireLease("alice", "30 seconds")
-          expect(next.owner).not.toBe(lease.owner)
-        })
-      ))
-
-    it.effect("takes over a lease that outlived its time to live, and the old holder cannot release it", () =>
-      run((store, sibling) =>
-        Effect.gen(function*() {
-          const stale = yield* store.acquireLease("alice", "30 seconds")
-          yield* TestClock.adjust("29999 millis")
-          expect((yield* Effect.flip(sibling.acquireLease("alice", "30 seconds")))._tag).toBe("LeaseUnavailable")
-          yield* TestClock.adjust("1 millis")
-          const taken = yield* sibling.acquireLease("alice", "30 seconds")
-          expect(taken.expiresAt).toBe(60_000)
-          yield* store.releaseLease(stale)
-          const busy = yield* Effect.flip(store.acquireLease("alice", "30 seconds"))
-          expect(busy).toMatchObject({ _tag: "LeaseUnavailable", expiresAt: 60_000 })
-        })
-      ))
-
-    it.effect("acquireLeaseWaiting gets the lease once its holder lets go", () =>
-      run((store, sibling) =>
-        Effect.gen(function*() {
-          const held = yield* store.acquireLease("alice", "30 seconds")
-          const waiter = yield* Effect.fork(TokenStore.acquireLeaseWaiting(sibling, "alice", { ttl: "30 seconds" }))
-          yield* TestClock.adjust("1 second")
-          yield* store.releaseLease(held)
-          yield* TestClock.adjust("2 seconds")
-          const lease = yield* waiter
-          expect(lease.key).toBe("alice")
-        })
-      ))
-
-    it.live("acquireLeaseWaiting gives up with LeaseUnavailable after its timeout", () =>
-      run((store, sibling) =>
-        Effect.gen(function*() {
-          yield* store.acquireLease("alice", "1 hour")
-          const result = yield* Effect.either(
-            TokenStore.acquireLeaseWaiting(sibling, "alice", { ttl: "1 hour", timeout: "200 millis" })
-          )
-          expect(Either.isLeft(result) && result.left._tag).toBe("LeaseUnavailable")
-        })
-      ))
-
-    it.live("lets only one of many concurrent writers of the same version win", () =>
-      run((store, sibling) =>
-        Effect.gen(function*() {
-          const v1 = yield* store.compareAndSet("alice", undefined, tokens(0))
-          const results = yield* Effect.all(
-            Array.from({ length: 12 }, (_, i) => Effect.either((i % 2 === 0 ? store : sibling).compareAndSet("alice", v1, tokens(i + 1)))),
-            { concurrency: "unbounded" }
-          )
-          const wins = results.filter(Either.isRight)
-          expect(wins).toHaveLength(1)
-          for (const result of results.filter(Either.isLeft)) expect(result.left._tag).toBe("VersionConflict")
-          const entry = Option.getOrThrow(yield* store.get("alice"))
-          expect(entry.version).toBe(Either.getOrThrow(wins[0]!))
-        })
-      ))
-
-    it.live("gives the lease to exactly one of many concurrent takers", () =>
-      run((store, sibling) =>
-        Effect.gen(function*() {
-          const results = yield* Effect.all(
-            Array.from({ length: 12 }, (_, i) => Effect.either((i % 2 === 0 ? store : sibling).acquireLease("alice", "1 minute"))),
-            { concurrency: "unbounded" }
-          )
-          expect(results.filter(Either.isRight)).toHaveLength(1)
-        })
-      ))
-  })
-
-contract(
-  "layerMemory",
-  Effect.map(TokenStore.makeMemory, (store) => [store, store] as const)
-)
-
-contract(
+TokenStoreContract.suite(
   "layerFileSystem",
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const directory = yield* Effect.orDie(fs.makeTempDirectoryScoped())
-    const a = yield* Effect.orDie(TokenStore.makeFileSystem(`${directory}/store`))
-    const b = yield* Effect.orDie(TokenStore.makeFileSystem(`${directory}/store`))
-    return [a, b] as const
-  })
+    const directory = yield* fs.makeTempDirectoryScoped()
+    // Two stores on one directory: what two processes see.
+    const store = yield* TokenStore.makeFileSystem(`${directory}/store`)
+    const sibling = yield* TokenStore.makeFileSystem(`${directory}/store`)
+    return [store, sibling] as const
+  }).pipe(Effect.provide(NodeFileSystem.layer))
 )
+
+TokenStoreContract.suite(
+  "encrypted(layerMemory)",
+  Effect.flatMap(TokenStore.makeMemory, (plain) =>
+    Effect.map(
+      TokenStore.encrypted(plain, { keys: [{ id: "test", key: Redacted.make(new Uint8Array(32).fill(7)) }] }),
+      (store) => [store, store] as const
+    ))
+)
+
+// Below: the file store's own properties, the layers and the encryption.
 
 describe("TokenStore / layerFileSystem files", () => {
   const withDirectory = <A, E>(f: (directory: string, fs: FileSystem.FileSystem) => Effect.Effect<A, E, FileSystem.FileSystem>) =>
@@ -379,4 +208,117 @@ describe("TokenStore / layers", () => {
     expect(TokenStore.isError(conflict)).toBe(true)
     expect(TokenStore.isError(new Error("x"))).toBe(false)
   })
+})
+
+describe("TokenStore / encrypted", () => {
+  const keyOf = (id: string, fill: number): TokenStore.EncryptionKey => ({ id, key: Redacted.make(new Uint8Array(32).fill(fill)) })
+  const keyA = keyOf("2026-a", 1)
+  const keyB = keyOf("2026-b", 2)
+  const secretTokens = TokenSet.make({
+    accessToken: "SECRET-access",
+    refreshToken: "SECRET-refresh",
+    idToken: "SECRET-id",
+    issuedAt: 1_000,
+    expiresAt: 3_601_000,
+    scopes: ["scope-visible-only-inside"],
+    extra: { custom: "SECRET-extra" }
+  })
+
+  it.effect("round-trips the tokens and keeps versions, deletes and leases of the store below", () =>
+    Effect.gen(function*() {
+      const plain = yield* TokenStore.makeMemory
+      const store = yield* TokenStore.encrypted(plain, { keys: [keyA] })
+      const v1 = yield* store.compareAndSet("alice", undefined, secretTokens)
+      const entry = Option.getOrThrow(yield* store.get("alice"))
+      expect(entry.version).toBe(v1)
+      expect(TokenSet.toJson(entry.tokens)).toBe(TokenSet.toJson(secretTokens))
+      expect(Option.getOrThrow(yield* plain.get("alice")).version).toBe(v1)
+      yield* store.acquireLease("alice", "1 minute")
+      expect((yield* Effect.flip(plain.acquireLease("alice", "1 minute")))._tag).toBe("LeaseUnavailable")
+      yield* store.delete("alice", v1)
+      expect(Option.isNone(yield* plain.get("alice"))).toBe(true)
+    }))
+
+  it.scoped("leaves nothing readable at rest: the file holds only ciphertext", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const directory = yield* fs.makeTempDirectoryScoped()
+      const store = yield* TokenStore.makeFileSystem(directory).pipe(Effect.flatMap(TokenStore.encrypted({ keys: [keyA] })))
+      yield* store.compareAndSet("alice", undefined, secretTokens)
+      const [name] = (yield* fs.readDirectory(directory)).filter((file) => file.endsWith(".json"))
+      const text = yield* fs.readFileString(`${directory}/${name}`)
+      for (const secret of ["SECRET", "scope-visible-only-inside", "3601000"]) expect(text).not.toContain(secret)
+      expect(JSON.parse(text).tokens).toMatchObject({ tokenType: "effect-oauth/encrypted", scopes: [] })
+      expect(JSON.parse(text).tokens.accessToken).toMatch(/^v1\.2026-a\.[\w-]{16}\.[\w-]+$/)
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.effect("fails with a Corrupt TokenStoreError when the ciphertext was altered, and returns no tokens", () =>
+    Effect.gen(function*() {
+      const plain = yield* TokenStore.makeMemory
+      const store = yield* TokenStore.encrypted(plain, { keys: [keyA] })
+      yield* store.compareAndSet("alice", undefined, secretTokens)
+      const envelope = Option.getOrThrow(yield* plain.get("alice"))
+      const blob = Redacted.value(envelope.tokens.accessToken)
+      const last = blob.at(-2) === "A" ? "B" : "A"
+      const tampered = TokenSet.make({ accessToken: `${blob.slice(0, -2)}${last}${blob.at(-1)}`, tokenType: envelope.tokens.tokenType, issuedAt: 0 })
+      yield* plain.compareAndSet("alice", envelope.version, tampered)
+      const error = yield* Effect.flip(store.get("alice"))
+      expect(error).toMatchObject({ _tag: "TokenStoreError", reason: "Corrupt", operation: "get", key: "alice" })
+      expect(error.message).toBe(
+        `token store get of "alice" failed (Corrupt): the entry does not authenticate with key "2026-a" (tampered, or another key's entry)`
+      )
+    }))
+
+  it.effect("does not open an entry copied to another session key", () =>
+    Effect.gen(function*() {
+      const plain = yield* TokenStore.makeMemory
+      const store = yield* TokenStore.encrypted(plain, { keys: [keyA] })
+      yield* store.compareAndSet("alice", undefined, secretTokens)
+      yield* plain.compareAndSet("mallory", undefined, Option.getOrThrow(yield* plain.get("alice")).tokens)
+      expect(yield* Effect.flip(store.get("mallory"))).toMatchObject({ reason: "Corrupt", key: "mallory" })
+    }))
+
+  it.effect("rotates keys: the new key writes, the old one still reads; a store without the key reports its id", () =>
+    Effect.gen(function*() {
+      const plain = yield* TokenStore.makeMemory
+      const old = yield* TokenStore.encrypted(plain, { keys: [keyA] })
+      const v1 = yield* old.compareAndSet("alice", undefined, secretTokens)
+      const rotated = yield* TokenStore.encrypted(plain, { keys: [keyB, keyA] })
+      expect(Redacted.value(Option.getOrThrow(yield* rotated.get("alice")).tokens.accessToken)).toBe("SECRET-access")
+      yield* rotated.compareAndSet("alice", v1, secretTokens)
+      expect(Redacted.value(Option.getOrThrow(yield* plain.get("alice")).tokens.accessToken)).toMatch(/^v1\.2026-b\./)
+      const error = yield* Effect.flip(old.get("alice"))
+      expect(error.message).toContain(`unknown key "2026-b"`)
+    }))
+
+  it.effect("refuses a plaintext entry unless acceptPlaintext is set", () =>
+    Effect.gen(function*() {
+      const plain = yield* TokenStore.makeMemory
+      yield* plain.compareAndSet("alice", undefined, secretTokens)
+      const strict = yield* TokenStore.encrypted(plain, { keys: [keyA] })
+      expect(yield* Effect.flip(strict.get("alice"))).toMatchObject({ reason: "Corrupt" })
+      const migrating = yield* TokenStore.encrypted(plain, { keys: [keyA], acceptPlaintext: true })
+      expect(Redacted.value(Option.getOrThrow(yield* migrating.get("alice")).tokens.accessToken)).toBe("SECRET-access")
+    }))
+
+  it.effect("fails with an open TokenStoreError for a key that is not 32 bytes or a repeated id, naming no key bytes", () =>
+    Effect.gen(function*() {
+      const plain = yield* TokenStore.makeMemory
+      const short = yield* Effect.flip(TokenStore.encrypted(plain, { keys: [{ id: "k", key: Redacted.make(new Uint8Array(16)) }] }))
+      expect(short.message).toBe(`token store open failed (Io): the key "k" must be 32 bytes (AES-256), not 16`)
+      const twice = yield* Effect.flip(TokenStore.encrypted(plain, { keys: [keyA, keyA] }))
+      expect(twice).toMatchObject({ _tag: "TokenStoreError", operation: "open" })
+      const badId = yield* Effect.flip(TokenStore.encrypted(plain, { keys: [{ ...keyA, id: "a.b" }] }))
+      expect(badId).toMatchObject({ _tag: "TokenStoreError", operation: "open" })
+    }))
+
+  it.effect("layerEncrypted encrypts the TokenStore below it", () =>
+    Effect.gen(function*() {
+      const plain = yield* TokenStore.makeMemory
+      const layer = TokenStore.layerEncrypted({ keys: [keyA] }).pipe(Layer.provide(Layer.succeed(TokenStore.TokenStore, plain)))
+      yield* Effect.flatMap(TokenStore.TokenStore, (store) => store.compareAndSet("alice", undefined, secretTokens)).pipe(
+        Effect.provide(layer)
+      )
+      expect(Option.getOrThrow(yield* plain.get("alice")).tokens.tokenType).toBe("effect-oauth/encrypted")
+    }))
 })

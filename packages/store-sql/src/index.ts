@@ -1,1 +1,1 @@
-export {}
+export * as SqlTokenStore from "./SqlTokenStore.js"

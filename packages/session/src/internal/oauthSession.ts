@@ -61,9 +61,15 @@ const missingRefreshToken = () =>
     attempts: 0
   })
 
-/** @internal */
+/**
+ * `shared`: a machine from `makeShared` for many sessions (the registry's),
+ * instead of one built for this session.
+ *
+ * @internal
+ */
 export const make = (
-  options: OAuthSession.Options
+  options: OAuthSession.Options,
+  shared?: { readonly machine: SessionMachine.Machine } | undefined
 ) =>
   Effect.gen(function*() {
     const store = yield* TokenStore.TokenStore
@@ -74,7 +80,7 @@ export const make = (
 
     const { margin } = resolve(options)
     const now = () => effectClock.unsafeCurrentTimeMillis()
-    const built = machine.make(options, { now, run })
+    const built = shared?.machine ?? machine.make(options, { now, run })
     const logic = options.machine === undefined ? built : options.machine(built)
     const timers = options.clock === undefined || options.clock === "system"
       ? clock.system
@@ -87,8 +93,10 @@ export const make = (
       Effect.sync(() => {
         const actor = createActor(logic, {
           clock: timers,
+          input: { key: options.key },
           ...(options.inspect === undefined ? {} : { inspect: options.inspect })
         })
+        if (shared !== undefined) machine.bindRun(actor, run)
         let previous = actor.getSnapshot()
         actor.subscribe((snapshot) => {
           const changes = diff(previous, snapshot)

@@ -23,15 +23,15 @@ type Event = SessionMachine.Event
  * left); the typed `Exit` becomes an event. An interrupted fiber sends nothing.
  */
 const effectActor = <I, A, E>(
-  run: SessionMachine.Environment["run"],
+  runOf: RunOf,
   program: (input: I, sendBack: (event: Event) => void) => Effect.Effect<A, E, Requirements>,
   onSuccess: (value: A) => Event,
   onFailure: (error: E) => Event
 ) =>
-  fromCallback<EventObject, I>(({ input, sendBack }) => {
+  fromCallback<EventObject, I>(({ input, sendBack, system }) => {
     // The fiber succeeds with the program's `Exit`, so a typed failure is not
     // reported as an unhandled fiber failure; only interruption fails it.
-    const fiber = run(Effect.exit(program(input, sendBack)))
+    const fiber = runOf(system)(Effect.exit(program(input, sendBack)))
     fiber.addObserver((outcome) => {
       if (Exit.isFailure(outcome)) return
       const exit = outcome.value
@@ -65,10 +65,45 @@ const refreshFailed = (error: SessionError | programs.Unsaved): Event =>
 const difference = (requested: ReadonlyArray<string>, granted: ReadonlyArray<string>) =>
   requested.filter((scope) => !granted.includes(scope))
 
+type Run = SessionMachine.Environment["run"]
+type RunOf = (system: object) => Run
+
+/** The machine's input: the session key (default: the key of the options it was built with). @internal */
+export interface Input {
+  readonly key: string
+}
+
 /** @internal */
-export const make = (options: SessionMachine.Options, environment: SessionMachine.Environment) => {
+export const make = (options: SessionMachine.Options, environment: SessionMachine.Environment) =>
+  build(options, environment.now, () => environment.run)
+
+// The runtimes of the actors of shared machines, by actor system (one per root actor).
+const runs = new WeakMap<object, Run>()
+
+const runOfSystem: RunOf = (system) => {
+  const run = runs.get(system)
+  if (run === undefined) throw new Error("a shared session machine ran in an actor without a runtime (bindRun)")
+  return run
+}
+
+/**
+ * One machine for many sessions with the same options and clock (building a
+ * machine costs far more than starting an actor): each actor gets its session
+ * key as `input` and its runtime through {@link bindRun} before it starts.
+ *
+ * @internal
+ */
+export const makeShared = (options: SessionMachine.Options, now: () => number) => build(options, now, runOfSystem)
+
+/** Gives an actor of a {@link makeShared} machine the runtime of its programs. @internal */
+export const bindRun = (actor: { readonly system: object }, run: Run): void => {
+  runs.set(actor.system, run)
+}
+
+const build = (options: SessionMachine.Options, now: () => number, run: RunOf) => {
   const config: Config = resolve(options)
-  const { now, run } = environment
+  // A program works on the key of the actor it runs for.
+  const keyed = (key: string): Config => key === config.key ? config : { ...config, key }
 
   const isUsable = (context: Context, at: number) =>
     context.tokens !== undefined && !context.rejected && !context.lapsed && !TokenSet.isExpired(context.tokens, at)
@@ -88,16 +123,17 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
     types: {} as {
       context: Context
       events: Event
+      input: Input | undefined
     },
     actors: {
       // Idle (until the state is left) while no callback has arrived.
       completeAuthorization: effectActor(
         run,
-        (input: programs.AuthorizationInput | undefined) =>
+        (input: (programs.AuthorizationInput & Input) | undefined) =>
           input === undefined
             ? Effect.never
             : unexpected("completeAuthorization")(
-              programs.completeAuthorization(config, input),
+              programs.completeAuthorization(keyed(input.key), input),
               (cause) => new AuthorizationFailed({ reason: "Exchange", cause })
             ),
         stored,
@@ -106,11 +142,15 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
       // Idle (until the state is left) while no device authorization is pending.
       pollDeviceToken: effectActor(
         run,
-        (input: programs.DeviceInput | undefined, sendBack) =>
+        (input: (programs.DeviceInput & Input) | undefined, sendBack) =>
           input === undefined
             ? Effect.never
             : unexpected("pollDeviceToken")(
-              programs.pollDeviceToken(config, input, (poll) => Effect.sync(() => sendBack({ type: "DEVICE_POLLED", poll }))),
+              programs.pollDeviceToken(
+                keyed(input.key),
+                input,
+                (poll) => Effect.sync(() => sendBack({ type: "DEVICE_POLLED", poll }))
+              ),
               (cause) => new AuthorizationFailed({ reason: "Exchange", cause })
             ),
         stored,
@@ -118,9 +158,9 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
       ),
       refreshTokens: effectActor(
         run,
-        (input: programs.RefreshInput) =>
+        (input: programs.RefreshInput & Input) =>
           unexpected("refreshTokens")(
-            programs.refreshTokens(config, input),
+            programs.refreshTokens(keyed(input.key), input),
             (cause) => new RefreshFailed({ cause, attempts: input.attempt + 1 })
           ),
         stored,
@@ -129,10 +169,13 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
       // Idle while no revocation is pending (entered after a rejected grant).
       revokeGrant: effectActor(
         run,
-        (input: programs.RevocationInput | undefined) =>
+        (input: (programs.RevocationInput & Input) | undefined) =>
           input === undefined
             ? Effect.never
-            : unexpected("revokeGrant")(programs.revokeGrant(config, input), (cause) => new RevocationFailed({ cause })),
+            : unexpected("revokeGrant")(
+              programs.revokeGrant(keyed(input.key), input),
+              (cause) => new RevocationFailed({ cause })
+            ),
         (): Event => ({ type: "REVOKED" }),
         failed
       )
@@ -158,9 +201,16 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
       isRefreshTokenExpiringFlagged: ({ context }) => context.refreshTokenExpiring
     },
     actions: {
-      loadTokens: assign(({ event }) =>
+      loadTokens: assign(({ context, event }) =>
         event.type === "LOADED"
-          ? { tokens: event.tokens, version: event.version, rejected: false, lapsed: false, error: undefined }
+          ? {
+            tokens: event.tokens,
+            version: event.version,
+            rejected: false,
+            lapsed: false,
+            missingScopes: difference(context.requestedScopes, event.tokens.scopes),
+            error: undefined
+          }
           : {}
       ),
       startAuthorization: assign(({ event }) => {
@@ -302,8 +352,8 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
   }).createMachine({
     id: "session",
     initial: "unauthorized",
-    context: {
-      key: config.key,
+    context: ({ input }) => ({
+      key: input?.key ?? config.key,
       tokens: undefined,
       version: undefined,
       rejected: false,
@@ -312,7 +362,7 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
       callback: undefined,
       device: undefined,
       devicePoll: undefined,
-      requestedScopes: [],
+      requestedScopes: options.scopes ?? [],
       missingScopes: [],
       error: undefined,
       attempt: 0,
@@ -321,7 +371,7 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
       revocation: undefined,
       unsaved: undefined,
       unsavedLease: undefined
-    },
+    }),
     states: {
       unauthorized: {
         on: {
@@ -341,11 +391,12 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
             input: ({ context }) =>
               context.request === undefined || context.callback === undefined
                 ? undefined
-                : { request: context.request, callback: context.callback }
+                : { key: context.key, request: context.request, callback: context.callback }
           },
           {
             src: "pollDeviceToken",
-            input: ({ context }) => context.device === undefined ? undefined : { authorization: context.device }
+            input: ({ context }) =>
+              context.device === undefined ? undefined : { key: context.key, authorization: context.device }
           }
         ],
         after: {
@@ -396,7 +447,9 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
           0: [
             { guard: not("hasUsableRefreshToken"), target: "unauthorized", actions: "requireReauthorization" },
             { guard: and(["isEager", not("hasError")]), target: "refreshing", actions: "startRefreshCycle" }
-          ]
+          ],
+          // A lazy session may wait here for days: the warning must come all the same.
+          refreshTokenWarning: { guard: not("isRefreshTokenExpiringFlagged"), actions: "markRefreshTokenExpiring" }
         },
         on: {
           REFRESH: [
@@ -410,6 +463,7 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
         invoke: {
           src: "refreshTokens",
           input: ({ context }) => ({
+            key: context.key,
             // Entered only with tokens held (guards on every transition in).
             tokens: context.tokens!,
             version: context.version,
@@ -434,7 +488,7 @@ export const make = (options: SessionMachine.Options, environment: SessionMachin
       revoked: {
         invoke: {
           src: "revokeGrant",
-          input: ({ context }) => context.revocation
+          input: ({ context }) => context.revocation === undefined ? undefined : { key: context.key, ...context.revocation }
         },
         on: {
           REVOKED: { actions: "endRevocation" },

@@ -49,6 +49,7 @@ describe("OAuthSession / properties / tokens", () => {
 
 /** What the machine gives its `refreshTokens` actor. */
 interface RefreshInput {
+  readonly key: string
   readonly tokens: TokenSet.TokenSet
   readonly version: number | undefined
   readonly unsaved: TokenSet.TokenSet | undefined

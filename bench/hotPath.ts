@@ -1,0 +1,92 @@
+/**
+ * Hot path: `accessToken` on a valid token, against a bare `Ref.get` in the
+ * same loop. The session is authorized at the embedded authorization server,
+ * then read `iterations` times per round; the best of `rounds` rounds counts.
+ */
+import { FetchHttpClient } from "@effect/platform"
+import { OAuthClient, Provider } from "@effect-oauth/core"
+import { OAuthSession, SessionRegistry, TokenStore } from "@effect-oauth/session"
+import { TestServer } from "@effect-oauth/testing"
+import { Effect, Redacted, Ref } from "effect"
+import type { Row, Suite } from "./suite.js"
+
+export interface HotPathOptions {
+  readonly iterations?: number | undefined
+  readonly rounds?: number | undefined
+}
+
+/** Runs `op` `iterations` times in one fiber; returns operations per second. */
+const opsPerSecond = <A, E>(op: Effect.Effect<A, E>, iterations: number) =>
+  Effect.gen(function*() {
+    const start = performance.now()
+    for (let i = 0; i < iterations; i++) yield* op
+    return iterations / ((performance.now() - start) / 1000)
+  })
+
+const best = <E>(measure: Effect.Effect<number, E>, rounds: number) =>
+  Effect.map(Effect.replicateEffect(measure, rounds), (all) => Math.max(...all))
+
+const format = (value: number) => Math.round(value).toLocaleString("en-US")
+
+export const hotPath = (options: HotPathOptions = {}): Suite => ({
+  name: "hot-path",
+  description: "accessToken on a valid token vs a bare Ref.get",
+  run: () => {
+    const iterations = options.iterations ?? 1_000_000
+    const rounds = options.rounds ?? 5
+    const program = Effect.gen(function*() {
+      const server = yield* TestServer.make()
+      const provider = yield* Provider.discover(server.issuer)
+      const client = yield* OAuthClient.make({ provider, client: TestServer.clientConfig(server.clients.web) })
+      const store = yield* TokenStore.makeMemory
+      const session = yield* OAuthSession.make({ key: "hot", refresh: "lazy" }).pipe(
+        Effect.provideService(OAuthClient.OAuthClient, client),
+        Effect.provideService(TokenStore.TokenStore, store)
+      )
+      const request = yield* session.authorize()
+      yield* session.completeAuthorization(yield* server.approve(request.url, { accountId: "hot" }))
+      const token = yield* session.accessToken
+      const ref = yield* Ref.make(token)
+      const registry = yield* SessionRegistry.make({ clients: { test: client } }).pipe(
+        Effect.provideService(TokenStore.TokenStore, store)
+      )
+      const key: SessionRegistry.Key = { provider: "test", account: "hot" }
+      // The registry's session reads the grant stored above under its own key.
+      yield* store.compareAndSet(SessionRegistry.storeKey(key), undefined, yield* session.tokens)
+      const viaRegistry = registry.accessToken(key)
+      const same = Redacted.value(yield* viaRegistry) === Redacted.value(token)
+
+      const before = (yield* server.tokenRequests).total
+      // Warm up every path before measuring.
+      yield* opsPerSecond(Ref.get(ref), iterations)
+      yield* opsPerSecond(session.accessToken, iterations)
+      yield* opsPerSecond(viaRegistry, iterations)
+      const baseline = yield* best(opsPerSecond(Ref.get(ref), iterations), rounds)
+      const direct = yield* best(opsPerSecond(session.accessToken, iterations), rounds)
+      const registered = yield* best(opsPerSecond(viaRegistry, iterations), rounds)
+      const requests = (yield* server.tokenRequests).total - before
+
+      const rows: Array<Row> = [
+        { suite: "hot-path", case: "Ref.get (baseline)", metric: "ops/s", value: format(baseline) },
+        { suite: "hot-path", case: "OAuthSession.accessToken", metric: "ops/s", value: format(direct) },
+        {
+          suite: "hot-path",
+          case: "OAuthSession.accessToken",
+          metric: "slowdown vs Ref.get",
+          value: `${(baseline / direct).toFixed(2)}×`,
+          note: `acceptance: within 10×; ${requests} token requests while measuring`
+        },
+        { suite: "hot-path", case: "SessionRegistry.accessToken", metric: "ops/s", value: format(registered) },
+        {
+          suite: "hot-path",
+          case: "SessionRegistry.accessToken",
+          metric: "slowdown vs Ref.get",
+          value: `${(baseline / registered).toFixed(2)}×`,
+          note: same ? "same token as the session" : "a different token (unexpected)"
+        }
+      ]
+      return rows
+    })
+    return Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer)))
+  }
+})

@@ -1,0 +1,129 @@
+/**
+ * Multi-process refresh storm: 4 worker processes share one grant in one store,
+ * each with 250 concurrent `accessToken` calls at the same expiry, refresh-token
+ * rotation on (the embedded oidc-provider). Per store: token requests per expiry
+ * (the target is exactly 1), `invalid_grant` answers, sessions lost, and the
+ * time from the expiry to the last of the 1000 callers served.
+ *
+ * Run alone: `npx tsx --conditions=source bench/multiProcessStorm.ts`
+ * (PostgreSQL when `EFFECT_OAUTH_PG_URL` is set: `eval "$(scripts/postgres.sh start)"`).
+ */
+import { TokenSet } from "@effect-oauth/core"
+import { TokenStore } from "@effect-oauth/session"
+import { TestServer } from "@effect-oauth/testing"
+import { Clock, Context, Effect, Layer, Option } from "effect"
+import type { Scope } from "effect"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { pathToFileURL } from "node:url"
+import * as Cluster from "../packages/store-sql/test/cluster/cluster.js"
+import type { StoreSpec } from "../packages/store-sql/test/cluster/protocol.js"
+import { storeLayer } from "../packages/store-sql/test/cluster/stores.js"
+import type { Row, Suite } from "./suite.js"
+import { formatTable } from "./suite.js"
+
+const processes = 4
+const callers = 250
+const cycles = 20
+const name = "multiProcessStorm"
+
+const percentile = (values: ReadonlyArray<number>, p: number) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0
+}
+
+const sample = TokenSet.make({ accessToken: "bench-access", refreshToken: "bench-refresh", issuedAt: 0, expiresAt: 3_600_000, scopes: ["api:read"] })
+const grantOf = (entry: Option.Option<TokenStore.Entry>) => Option.match(entry, { onNone: () => sample, onSome: (e) => e.tokens })
+
+const tempDirectory: Effect.Effect<string, never, Scope.Scope> = Effect.acquireRelease(
+  Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-oauth-bench-"))),
+  (directory) => Effect.sync(() => Fs.rmSync(directory, { recursive: true, force: true }))
+)
+
+const measure = (label: string, spec: StoreSpec, cleanup: Effect.Effect<void> = Effect.void) =>
+  Effect.gen(function*() {
+    yield* Effect.addFinalizer(() => cleanup)
+    const server = yield* TestServer.make({ rotateRefreshToken: true })
+    const store = yield* Effect.map(Layer.build(Layer.orDie(storeLayer(spec))), Context.get(TokenStore.TokenStore))
+    const startedAt = yield* Clock.currentTimeMillis
+    const cluster = yield* Cluster.start({ server, store: spec, parentStore: store, processes, leaseTtlMillis: 10_000 })
+    const startup = (yield* Clock.currentTimeMillis) - startedAt
+    const requests: Array<number> = []
+    const latencies: Array<number> = []
+    let invalidGrant = 0
+    let lost = 0
+    let failures = 0
+    for (let cycle = 0; cycle < cycles; cycle++) {
+      yield* cluster.advance(2 * 3_600_000)
+      const before = yield* server.tokenRequests
+      const t0 = performance.now()
+      const results = yield* cluster.storm(callers)
+      latencies.push(performance.now() - t0)
+      const after = yield* server.tokenRequests
+      requests.push((after.byGrantType["refresh_token"] ?? 0) - (before.byGrantType["refresh_token"] ?? 0))
+      invalidGrant += after.invalidGrant - before.invalidGrant
+      lost += results.filter((result) => result.state !== "authorized").length
+      failures += results.reduce((sum, result) => sum + result.failures.length + result.expired, 0)
+    }
+    if (Option.isNone(yield* store.get(cluster.key))) lost++
+    // The store's own cost, from the parent, on the grant the cluster uses.
+    const timeOf = (effect: Effect.Effect<unknown, unknown>) =>
+      Effect.gen(function*() {
+        const samples: Array<number> = []
+        for (let i = 0; i < 200; i++) {
+          const t = performance.now()
+          yield* Effect.orDie(effect)
+          samples.push(performance.now() - t)
+        }
+        return `${percentile(samples, 0.5).toFixed(2)} ms`
+      })
+    const getCost = yield* timeOf(store.get(cluster.key))
+    const casCost = yield* timeOf(
+      Effect.flatMap(store.get("bench-cas"), (entry) =>
+        store.compareAndSet("bench-cas", Option.getOrUndefined(Option.map(entry, (e) => e.version)), grantOf(entry)))
+    )
+    const row = (metric: string, value: string, note?: string): Row => ({ suite: name, case: label, metric, value, note })
+    return [
+      row("token requests per expiry", `${requests.reduce((a, b) => a + b, 0) / cycles}`, `max ${Math.max(...requests)} in ${cycles} cycles of ${processes}×${callers} callers`),
+      row("invalid_grant", `${invalidGrant}`),
+      row("sessions lost", `${lost}`, `${failures} failed or expired tokens handed out`),
+      row("expiry → all callers served", `${percentile(latencies, 0.5).toFixed(0)} ms`, `median; p95 ${percentile(latencies, 0.95).toFixed(0)} ms`),
+      row("store get", getCost, "median of 200, from the parent"),
+      row("store get + compareAndSet", casCost, "median of 200, from the parent"),
+      row("worker start", `${startup} ms`, `${processes} processes (tsx), discovery, session from the store`)
+    ]
+  }).pipe(Effect.scoped)
+
+const program = Effect.gen(function*() {
+  const rows: Array<Row> = []
+  const directory = yield* tempDirectory
+  rows.push(...yield* measure("layerFileSystem", { kind: "file", directory: Path.join(directory, "files") }))
+  rows.push(...yield* measure("layerSqlite", { kind: "sqlite", filename: Path.join(directory, "tokens.db") }))
+  const url = process.env["EFFECT_OAUTH_PG_URL"]
+  if (url === undefined || url === "") {
+    rows.push({ suite: name, case: "layerPg", metric: "skipped", value: "-", note: "EFFECT_OAUTH_PG_URL is not set (scripts/postgres.sh start)" })
+  } else {
+    const tablePrefix = `bench_${globalThis.crypto.randomUUID().replaceAll("-", "").slice(0, 12)}_`
+    const { dropTables, pgClient } = yield* Effect.promise(() => import("../packages/store-sql/test/helpers/databases.js"))
+    rows.push(
+      ...yield* measure(
+        "layerPg",
+        { kind: "pg", url, tablePrefix },
+        dropTables(tablePrefix).pipe(Effect.provide(pgClient(url)), Effect.ignore)
+      )
+    )
+  }
+  return rows
+}).pipe(Effect.scoped)
+
+/** The suite for `bench/main.ts`. */
+export const suite: Suite = {
+  name,
+  description: `${processes} worker processes × ${callers} concurrent accessToken at the same expiry, rotation on, ${cycles} cycles, per store`,
+  run: () => Effect.runPromise(program)
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  suite.run().then((rows) => console.log(formatTable(rows)))
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { hotPath } from "../hotPath.js"
+import { runStorm } from "../refreshStorm.js"
+import { measureMemory } from "../sessionMemory.js"
+import { formatTable } from "../suite.js"
+
+// The suites at small sizes: they run, and what they count holds. No timing is asserted.
+describe("bench suites", () => {
+  it.live("refresh storm: 10,000 concurrent accessToken calls at expiry make exactly 1 token request at oidc-provider, all callers get the same new token", () =>
+    Effect.gen(function*() {
+      const { callers, rounds } = yield* runStorm({ callers: 10_000, rounds: 1 })
+      expect(callers).toBe(10_000)
+      expect(rounds).toHaveLength(1)
+      for (const round of rounds) {
+        expect(round).toMatchObject({ refreshRequests: 1, invalidGrant: 0, distinctTokens: 1, renewed: true })
+      }
+    }))
+
+  it.live("session memory: every stored grant is used once, at most maxLive sessions are in memory, none after the idle timeout", () =>
+    Effect.gen(function*() {
+      const figures = yield* measureMemory({ stored: 300, maxLive: 20 })
+      expect(figures).toMatchObject({ stored: 300, maxLive: 20, peakLive: 20, liveAfterIdle: 0 })
+    }))
+
+  it.live("hot path: prints the Ref.get baseline, the session and the registry rows, with no token request while measuring", () =>
+    Effect.gen(function*() {
+      const rows = yield* Effect.promise(() => hotPath({ iterations: 1000, rounds: 1 }).run())
+      expect(rows.map((row) => `${row.case} / ${row.metric}`)).toEqual([
+        "Ref.get (baseline) / ops/s",
+        "OAuthSession.accessToken / ops/s",
+        "OAuthSession.accessToken / slowdown vs Ref.get",
+        "SessionRegistry.accessToken / ops/s",
+        "SessionRegistry.accessToken / slowdown vs Ref.get"
+      ])
+      expect(rows[2]!.note).toContain("0 token requests while measuring")
+      expect(rows[4]!.note).toBe("same token as the session")
+      expect(formatTable(rows).split("\n")).toHaveLength(rows.length + 2)
+    }))
+})
