@@ -34,7 +34,7 @@ import type { Actor as XActor, SnapshotFrom } from "xstate"
 import * as clock from "./internal/clock.js"
 import * as internal from "./internal/sessionMachine.js"
 import type { SessionError } from "./SessionError.js"
-import type { TokenStore } from "./TokenStore.js"
+import type { Lease, TokenStore } from "./TokenStore.js"
 
 /**
  * The states, in the order of DESIGN §4. The names are public API.
@@ -158,6 +158,12 @@ export interface Context {
   readonly version: number | undefined
   /** The resource server rejected the current access token (`TOKEN_REJECTED`). */
   readonly rejected: boolean
+  /**
+   * The current access token's lifetime ran out on the session's timer: it is
+   * not handed out again, even when a clock set back says it is still valid
+   * (DESIGN §4, invariant 9).
+   */
+  readonly lapsed: boolean
   /** While authorizing: the request sent (state, PKCE verifier, nonce). */
   readonly request: Redacted.Redacted<Callback.AuthorizationRequest> | undefined
   /** While authorizing: the callback URL being completed. */
@@ -188,6 +194,13 @@ export interface Context {
    * refresh attempt stores them instead of spending the refresh token again.
    */
   readonly unsaved: TokenSet.TokenSet | undefined
+  /**
+   * While `unsaved` is held: the store's refresh lease, kept so that no other
+   * holder refreshes with the refresh token those tokens replaced (with
+   * rotation and reuse detection that would revoke the grant); the next attempt
+   * writes them under it.
+   */
+  readonly unsavedLease: Lease | undefined
 }
 
 /**
@@ -219,6 +232,8 @@ export type Event =
     readonly error: SessionError
     /** From `refreshTokens`: tokens issued but not stored. */
     readonly unsaved?: TokenSet.TokenSet | undefined
+    /** From `refreshTokens`: the lease kept while `unsaved` is not stored. */
+    readonly lease?: Lease | undefined
   }
   | { readonly type: "REVOKED" }
 
@@ -258,8 +273,9 @@ export type Snapshot = SnapshotFrom<Machine>
  *   another holder has it, re-reads and adopts what it stores), re-reads the
  *   store, refreshes the newest grant, writes by compare-and-set; on a
  *   `reauthorize` error re-reads once more (the rotation race: adopt a newer
- *   entry) before clearing the store. `STORED` or `FAILED` (`RefreshFailed`,
- *   `SessionRevoked`).
+ *   entry) before clearing the store. Tokens the store refuses stay unsaved
+ *   (never handed out) with the lease kept, and the next attempt writes them.
+ *   `STORED` or `FAILED` (`RefreshFailed`, `SessionRevoked`).
  * - `revokeGrant`: deletes the store entry (uninterruptibly), then revokes the
  *   newest refresh token at the server (RFC 7009); `REVOKED` or `FAILED`
  *   (`RevocationFailed`).

@@ -238,6 +238,20 @@ describe("OAuthSession / revoke", () => {
       yield* Fiber.join(revoking)
     }))
 
+  it.scoped("a caller served ahead of expiry while the refresh finds the grant removed by another holder gets SessionRevoked, not the token (invariant 7)", () =>
+    Effect.gen(function*() {
+      const h = yield* harness()
+      const tokens = yield* h.server.seed()
+      yield* h.store.compareAndSet("alice", undefined, tokens)
+      const a = yield* session(h)
+      const b = yield* session(h)
+      yield* a.revoke
+      yield* TestClock.adjust(TokenSet.refreshAt(tokens)!)
+      const outcome = yield* Effect.either(b.accessToken)
+      expect(outcome).toMatchObject({ _tag: "Left", left: { _tag: "SessionRevoked", reason: "GrantRemoved" } })
+      expect(yield* b.state).toBe("revoked")
+    }))
+
   it.scoped("reports RevocationFailed when the server fails, and is revoked locally anyway", () =>
     Effect.gen(function*() {
       const h = yield* harness()
@@ -323,6 +337,34 @@ describe("OAuthSession / store", () => {
       expect(Redacted.value(tb)).toBe(Redacted.value(ta))
       expect(yield* b.state).toBe("authorized")
       expect(Redacted.value(ta)).toBe(yield* storedAccessToken(h.store))
+    }))
+
+  it.scoped("keeps the lease while refreshed tokens are unsaved, so another holder does not spend the replaced refresh token", () =>
+    Effect.gen(function*() {
+      // With rotation and reuse detection, a refresh with the replaced refresh token would revoke the grant.
+      const h = yield* harness({ latency: "100 millis" })
+      const failing = instrumented(h.store)
+      yield* h.store.compareAndSet("alice", undefined, yield* h.server.seed(["read"], hour))
+      const a = yield* session({ ...h, store: failing.store })
+      const b = yield* session({ ...h, store: failing.store })
+      failing.state.failWrites = true
+      const first = yield* Effect.fork(a.accessToken)
+      yield* h.server.arrived("refresh", 1)
+      yield* TestClock.adjust("100 millis")
+      // The store refuses the write and its retries (100 + 200 + 400 ms); the machine retries after 500 ms.
+      yield* TestClock.adjust("700 millis")
+      expect((yield* a.snapshot).context.unsaved).toBeDefined()
+      failing.state.failWrites = false
+      const second = yield* Effect.fork(b.accessToken)
+      yield* Effect.repeatN(Effect.yieldNow(), 5)
+      yield* TestClock.adjust("2 seconds")
+      const [ta, tb] = [yield* Fiber.join(first), yield* Fiber.join(second)]
+      expect(h.server.counts.refresh).toBe(1)
+      expect(Redacted.value(tb)).toBe(Redacted.value(ta))
+      expect(Redacted.value(ta)).toBe(yield* storedAccessToken(h.store))
+      expect(yield* h.server.isActive(ta)).toBe(true)
+      // The lease was given back once the tokens were stored.
+      expect(Option.isSome(yield* Effect.option(h.store.acquireLease("alice", "1 second")))).toBe(true)
     }))
 
   it.live("two processes on one host (file store) never refresh the same grant at once", () =>

@@ -526,6 +526,29 @@ describe("SessionMachine / invariants", () => {
       yield* TestClock.adjust(1)
       expect(yield* s.state).toBe("expired")
     }))
+
+  it.scoped("a token whose lifetime ran out is not revived by a clock set back: neither while refreshing nor after a failed refresh (invariant 9)", () =>
+    Effect.gen(function*() {
+      const h = yield* harness({ latency: "1 second" })
+      yield* TestClock.setTime(day)
+      const old = yield* h.server.seed()
+      yield* h.store.compareAndSet("alice", undefined, old)
+      // Set back a day: by the clock the token lives a day more, by its lifetime an hour.
+      yield* TestClock.setTime(0)
+      const s = yield* session(h, { retry: { maxAttempts: 1 } })
+      yield* TestClock.adjust(hour)
+      expect(yield* s.state).toBe("expired")
+      h.server.failNext("refresh", Fake.transportError())
+      const failing = yield* Effect.fork(Effect.either(s.accessToken))
+      yield* h.server.arrived("refresh", 1)
+      yield* TestClock.adjust("1 second")
+      expect(yield* Fiber.join(failing)).toMatchObject({ _tag: "Left", left: { _tag: "RefreshFailed" } })
+      expect(yield* s.state).toBe("expired")
+      const next = yield* Effect.fork(s.accessToken)
+      yield* h.server.arrived("refresh", 2)
+      yield* TestClock.adjust("1 second")
+      expect(Redacted.value(yield* Fiber.join(next))).not.toBe(Redacted.value(old.accessToken))
+    }))
 })
 
 describe("SessionMachine / clocks", () => {

@@ -144,12 +144,22 @@ export const make = (
     const fresh = (): TokenSet.TokenSet | undefined => {
       const snapshot = actor.getSnapshot()
       if (snapshot.value !== "authorized") return undefined
-      const { error, rejected, tokens } = snapshot.context
-      if (tokens === undefined || rejected) return undefined
+      const { error, lapsed, rejected, tokens } = snapshot.context
+      if (tokens === undefined || rejected || lapsed) return undefined
       const at = now()
       if (TokenSet.isExpired(tokens, at)) return undefined
       return error === undefined && TokenSet.needsRefresh(tokens, at, margin) ? undefined : tokens
     }
+
+    // The caller resumes after the snapshot that settled it: a revocation in
+    // between (another holder removed the grant while this one refreshed ahead
+    // of expiry) wins, so nothing is handed out once the session is revoked.
+    const handOut = (tokens: TokenSet.TokenSet): Effect.Effect<TokenSet.TokenSet, SessionRevoked> =>
+      Effect.suspend(() => {
+        const { context, value } = actor.getSnapshot()
+        if (value !== "revoked") return Effect.succeed(tokens)
+        return Effect.fail(context.error?._tag === "SessionRevoked" ? context.error : new SessionRevoked({ reason: "Revoked" }))
+      })
 
     const awaitTokens = observe<TokenSet.TokenSet, AccessTokenError>(() => {
       let sent = false
@@ -160,13 +170,13 @@ export const make = (
         actor.send({ type: "REFRESH" })
       }
       return (snapshot, settle) => {
-        const { error, rejected, tokens } = snapshot.context
+        const { error, lapsed, rejected, tokens } = snapshot.context
         const at = now()
-        const usable = tokens !== undefined && !rejected && !TokenSet.isExpired(tokens, at) ? tokens : undefined
+        const usable = tokens !== undefined && !rejected && !lapsed && !TokenSet.isExpired(tokens, at) ? tokens : undefined
         switch (snapshot.value) {
           case "authorized": {
             if (usable !== undefined && (sent || error !== undefined || !TokenSet.needsRefresh(usable, at, margin))) {
-              return settle(Effect.succeed(usable))
+              return settle(handOut(usable))
             }
             if (!sent) return request()
             if (error?._tag === "RefreshFailed") return settle(Effect.fail(error))
@@ -177,7 +187,7 @@ export const make = (
           }
           case "refreshing":
             // A refresh ahead of expiry: the held token is still good meanwhile.
-            return usable === undefined ? undefined : settle(Effect.succeed(usable))
+            return usable === undefined ? undefined : settle(handOut(usable))
           case "expired": {
             if (!sent) return request()
             return error?._tag === "RefreshFailed" ? settle(Effect.fail(error)) : undefined

@@ -1,6 +1,6 @@
 import { Callback, OAuthClient, TokenSet } from "@effect-oauth/core"
 import type { OAuthError } from "@effect-oauth/core"
-import { Clock, Effect, Either, Option, Redacted, Schedule } from "effect"
+import { Cause, Clock, Effect, Either, Exit, Option, Redacted, Schedule } from "effect"
 import type * as SessionMachine from "../SessionMachine.js"
 import { AuthorizationFailed, RefreshFailed, RevocationFailed, SessionRevoked } from "../SessionError.js"
 import * as TokenStore from "../TokenStore.js"
@@ -138,6 +138,8 @@ export interface RefreshInput {
   readonly version: number | undefined
   /** Tokens a previous attempt got from the server but could not store. */
   readonly unsaved: TokenSet.TokenSet | undefined
+  /** The refresh lease that attempt kept while `unsaved` is not stored. */
+  readonly lease: TokenStore.Lease | undefined
   /** Failed attempts so far. */
   readonly attempt: number
   /** Wait before this attempt (ms). */
@@ -147,13 +149,20 @@ export interface RefreshInput {
 /**
  * A refresh whose tokens the server issued but the store refused: the failure,
  * plus the tokens, which the machine keeps (never hands out) so that the next
- * attempt stores them instead of spending the rotated refresh token again.
+ * attempt stores them instead of spending the rotated refresh token again, and
+ * the refresh lease, kept (not released) until then: another holder that took
+ * it would refresh with the refresh token these tokens replaced, which a
+ * server with reuse detection answers by revoking the whole grant.
  *
  * @internal
  */
 export class Unsaved {
   readonly _tag = "Unsaved"
-  constructor(readonly error: RefreshFailed, readonly tokens: TokenSet.TokenSet) {}
+  constructor(
+    readonly error: RefreshFailed,
+    readonly tokens: TokenSet.TokenSet,
+    readonly lease: TokenStore.Lease
+  ) {}
 }
 
 const isGrantError = (
@@ -222,7 +231,7 @@ export const refreshTokens = (
         })
       )
 
-    const underLease = Effect.gen(function*() {
+    const underLease = (lease: TokenStore.Lease) => Effect.gen(function*() {
       const base = yield* read
       const write = (tokens: TokenSet.TokenSet) =>
         retryStoreErrors(store.compareAndSet(key, base.version, tokens)).pipe(
@@ -231,7 +240,7 @@ export const refreshTokens = (
             VersionConflict: (conflict) =>
               Effect.flatMap(read, (entry) =>
                 Effect.flatMap(adoptable(entry), (yes) => yes ? Effect.succeed(adopt(entry)) : Effect.fail(failed(conflict)))),
-            TokenStoreError: (error) => Effect.fail(new Unsaved(failed(error), tokens))
+            TokenStoreError: (error) => Effect.fail(new Unsaved(failed(error), tokens, lease))
           })
         )
       if (input.unsaved !== undefined && base.version === input.version) return yield* write(input.unsaved)
@@ -251,9 +260,17 @@ export const refreshTokens = (
       return yield* write(TokenSet.merge(base.tokens, result.right))
     })
 
-    const lease = yield* acquire(0)
+    // The lease kept by the attempt that could not store its tokens is still ours while it is live.
+    const kept = input.lease !== undefined && input.lease.expiresAt > startedAt ? input.lease : undefined
+    const lease = kept === undefined ? yield* acquire(0) : Either.left(kept)
     if (Either.isRight(lease)) return lease.right
-    return yield* Effect.ensuring(underLease, Effect.ignore(store.releaseLease(lease.left)))
+    return yield* underLease(lease.left).pipe(
+      Effect.onExit((exit) =>
+        Exit.isFailure(exit) && Option.exists(Cause.failureOption(exit.cause), (error) => error._tag === "Unsaved")
+          ? Effect.void
+          : Effect.ignore(store.releaseLease(lease.left))
+      )
+    )
   }).pipe(Effect.withSpan("OAuthSession.refreshTokens", { attributes: { attempt: input.attempt + 1 } }))
 
 /** @internal */

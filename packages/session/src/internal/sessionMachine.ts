@@ -58,7 +58,9 @@ const unexpected = (actor: string) =>
 const stored = (value: programs.Stored): Event => ({ type: "STORED", ...value })
 const failed = (error: SessionError): Event => ({ type: "FAILED", error })
 const refreshFailed = (error: SessionError | programs.Unsaved): Event =>
-  error._tag === "Unsaved" ? { type: "FAILED", error: error.error, unsaved: error.tokens } : failed(error)
+  error._tag === "Unsaved"
+    ? { type: "FAILED", error: error.error, unsaved: error.tokens, lease: error.lease }
+    : failed(error)
 
 const difference = (requested: ReadonlyArray<string>, granted: ReadonlyArray<string>) =>
   requested.filter((scope) => !granted.includes(scope))
@@ -104,7 +106,7 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
   const keyed = (key: string): Config => key === config.key ? config : { ...config, key }
 
   const isUsable = (context: Context, at: number) =>
-    context.tokens !== undefined && !context.rejected && !TokenSet.isExpired(context.tokens, at)
+    context.tokens !== undefined && !context.rejected && !context.lapsed && !TokenSet.isExpired(context.tokens, at)
   const hasUsableRefreshToken = (context: Context) =>
     context.tokens?.refreshToken !== undefined && !TokenSet.isRefreshTokenExpired(context.tokens, now())
   const refreshTokenExpiring = (tokens: TokenSet.TokenSet | undefined, at: number) =>
@@ -205,6 +207,7 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
             tokens: event.tokens,
             version: event.version,
             rejected: false,
+            lapsed: false,
             missingScopes: difference(context.requestedScopes, event.tokens.scopes),
             error: undefined
           }
@@ -242,6 +245,7 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
           tokens: event.tokens,
           version: event.version,
           rejected: false,
+          lapsed: false,
           request: undefined,
           callback: undefined,
           device: undefined,
@@ -250,10 +254,13 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
           error: undefined,
           attempt: 0,
           retryDelay: 0,
-          unsaved: undefined
+          unsaved: undefined,
+          unsavedLease: undefined
         }
       }),
-      keepError: assign(({ event }) => event.type === "FAILED" ? { error: event.error, unsaved: event.unsaved } : {}),
+      keepError: assign(({ event }) =>
+        event.type === "FAILED" ? { error: event.error, unsaved: event.unsaved, unsavedLease: event.lease } : {}
+      ),
       endAuthorization: assign({ request: undefined, callback: undefined, device: undefined, devicePoll: undefined }),
       failAuthorizationTimeout: assign({
         request: undefined,
@@ -272,15 +279,19 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
           attempt,
           retryDelay: retryAfter === undefined ? backoff : Math.max(backoff, retryAfter * 1000),
           error: event.error,
-          unsaved: event.unsaved
+          unsaved: event.unsaved,
+          unsavedLease: event.lease
         }
       }),
       endRefreshCycle: assign({ attempt: 0, retryDelay: 0 }),
       markRejected: assign({ rejected: true }),
+      markLapsed: assign({ lapsed: true }),
       requireReauthorization: assign(({ context }) => ({
         tokens: undefined,
         unsaved: undefined,
+        unsavedLease: undefined,
         rejected: false,
+        lapsed: false,
         refreshTokenExpiring: false,
         error: new Unauthorized({
           reason: context.tokens?.refreshToken === undefined ? "NoRefreshToken" : "RefreshTokenExpired"
@@ -289,7 +300,9 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
       dropGrant: assign(({ event }) => ({
         tokens: undefined,
         unsaved: undefined,
+        unsavedLease: undefined,
         rejected: false,
+        lapsed: false,
         refreshTokenExpiring: false,
         attempt: 0,
         retryDelay: 0,
@@ -300,7 +313,9 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
         revocation: { tokens: context.unsaved ?? context.tokens },
         tokens: undefined,
         unsaved: undefined,
+        unsavedLease: undefined,
         rejected: false,
+        lapsed: false,
         request: undefined,
         callback: undefined,
         device: undefined,
@@ -342,6 +357,7 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
       tokens: undefined,
       version: undefined,
       rejected: false,
+      lapsed: false,
       request: undefined,
       callback: undefined,
       device: undefined,
@@ -353,7 +369,8 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
       retryDelay: 0,
       refreshTokenExpiring: false,
       revocation: undefined,
-      unsaved: undefined
+      unsaved: undefined,
+      unsavedLease: undefined
     }),
     states: {
       unauthorized: {
@@ -403,7 +420,7 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
             target: "refreshing",
             actions: "startRefreshCycle"
           },
-          accessTokenExpiry: { target: "expired" },
+          accessTokenExpiry: { target: "expired", actions: "markLapsed" },
           refreshTokenWarning: { guard: not("isRefreshTokenExpiringFlagged"), actions: "markRefreshTokenExpiring" }
         },
         on: {
@@ -452,7 +469,8 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
             version: context.version,
             attempt: context.attempt,
             delay: context.retryDelay,
-            unsaved: context.unsaved
+            unsaved: context.unsaved,
+            lease: context.unsavedLease
           })
         },
         on: {

@@ -82,7 +82,40 @@ export class FakeTokenServer {
   private gate: Deferred.Deferred<void> | undefined
   private readonly waiters: Array<{ readonly operation: Operation; readonly n: number; readonly wake: () => void }> = []
 
-  constructor(readonly options: FakeServerOptions = {}) {}
+  /** Whether refreshes rotate the refresh token; starts as `options.rotate` (default true). */
+  rotate: boolean
+
+  constructor(readonly options: FakeServerOptions = {}) {
+    this.rotate = options.rotate !== false
+  }
+
+  /** How many failures scripted with `failNext` are still to come. */
+  get pendingFailures(): number {
+    return this.failures.refresh.length + this.failures.exchange.length + this.failures.revoke.length
+  }
+
+  /** Drops the failures scripted with `failNext`. */
+  clearFailures(): void {
+    for (const list of Object.values(this.failures)) list.length = 0
+  }
+
+  /** When the access token `value` expires, by the server's records (`undefined`: never issued). */
+  accessTokenExpiresAt(value: string): number | undefined {
+    return this.accessTokens.get(value)?.expiresAt
+  }
+
+  /** The refresh token issued last, if any. */
+  newestRefreshToken(): string | undefined {
+    for (let i = this.issued.length - 1; i >= 0; i--) if (this.issued[i]!.startsWith("refresh-")) return this.issued[i]
+    return undefined
+  }
+
+  /** `true` when a refresh with `value` would succeed now: issued, unused, unexpired, its grant live. */
+  isRefreshTokenUsable(value: string, now: number): boolean {
+    const record = this.refreshTokens.get(value)
+    return record !== undefined && !record.used && !record.grant.revoked &&
+      (record.expiresAt === undefined || now < record.expiresAt)
+  }
 
   /** The next calls of `operation` fail with `errors`, in order. */
   failNext(operation: Operation, ...errors: ReadonlyArray<OAuthError.TokenEndpointError>): void {
@@ -117,10 +150,13 @@ export class FakeTokenServer {
   /** `true` when `accessToken` is live: issued, unexpired, its grant not revoked. */
   isActive(accessToken: Redacted.Redacted<string> | string): Effect.Effect<boolean> {
     const value = typeof accessToken === "string" ? accessToken : Redacted.value(accessToken)
-    return Effect.map(Clock.currentTimeMillis, (now) => {
-      const record = this.accessTokens.get(value)
-      return record !== undefined && !record.grant.revoked && now < record.expiresAt
-    })
+    return Effect.map(Clock.currentTimeMillis, (now) => this.isActiveAt(value, now))
+  }
+
+  /** `true` when the access token `value` is live at `now`. */
+  isActiveAt(value: string, now: number): boolean {
+    const record = this.accessTokens.get(value)
+    return record !== undefined && !record.grant.revoked && now < record.expiresAt
   }
 
   /**
@@ -222,7 +258,7 @@ export class FakeTokenServer {
           const record = this.refreshTokens.get(presented)
           if (record === undefined || record.grant.revoked) return Effect.fail(invalidGrant())
           if (record.expiresAt !== undefined && now >= record.expiresAt) return Effect.fail(invalidGrant("refresh token expired"))
-          const rotate = this.options.rotate !== false
+          const rotate = this.rotate
           if (record.used) {
             // Reuse of a rotated refresh token: with reuse detection, the whole grant dies.
             if (this.options.reuseDetection !== false) record.grant.revoked = true
