@@ -111,7 +111,8 @@ export const measureMemory = (options: SessionMemoryOptions = {}) =>
     } satisfies MemoryFigures
   }).pipe(Effect.scoped)
 
-const kb = (bytes: number) => (bytes / 1024).toFixed(2)
+// Two heap readings can differ by a few bytes of noise either way: show that as 0.
+const kb = (bytes: number) => (Math.abs(bytes) < 5 ? 0 : bytes / 1024).toFixed(2)
 
 export const sessionMemory = (options: SessionMemoryOptions = {}): Suite => ({
   name: "session-memory",
