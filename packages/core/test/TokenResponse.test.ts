@@ -1,92 +1,25 @@
 import { OAuthError, TokenResponse, TokenSet } from "@effect-oauth/core"
+import * as TokenResponseFixtures from "@effect-oauth/testing/TokenResponseFixtures"
+import { after, type Fixture, json, requestedAt } from "@effect-oauth/testing/TokenResponseFixtures"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Effect, Either, Exit, FastCheck as fc, Redacted } from "effect"
+import { Cause, Effect, Exit, FastCheck as fc, Redacted } from "effect"
 import { providerFixtures } from "./fixtures/providers.js"
 import { rfcFixtures } from "./fixtures/rfc.js"
-import { after, type Fixture, json, requestedAt } from "./fixtures/types.js"
 
 const fixtures: ReadonlyArray<Fixture> = [...providerFixtures, ...rfcFixtures]
 
 const parse = (response: TokenResponse.RawResponse, options?: Partial<TokenResponse.ParseOptions>) =>
   TokenResponse.parse(response, { requestedAt, ...options })
 
-/** Values for comparison: credentials unwrapped, `Redacted` details shown as `{ redacted }`. */
-const unredact = (value: unknown): unknown => {
-  if (Redacted.isRedacted(value)) return { redacted: Redacted.value(value) }
-  if (Array.isArray(value)) return value.map(unredact)
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, unredact(item)]))
-  }
-  return value
-}
-
-const view = (
-  result: Either.Either<TokenSet.TokenSet, OAuthError.OAuthError | OAuthError.InvalidTokenResponse>,
-  expected: Fixture["expected"]
-) => {
-  if (Either.isRight(result)) {
-    const tokens = result.right
-    return {
-      _tag: "TokenSet",
-      accessToken: Redacted.value(tokens.accessToken),
-      tokenType: tokens.tokenType,
-      expiresAt: tokens.expiresAt,
-      refreshToken: tokens.refreshToken === undefined ? undefined : Redacted.value(tokens.refreshToken),
-      refreshTokenExpiresAt: tokens.refreshTokenExpiresAt,
-      scopes: tokens.scopes,
-      idToken: tokens.idToken === undefined ? undefined : Redacted.value(tokens.idToken),
-      extra: Redacted.value(tokens.extra)
-    }
-  }
-  const error = result.left
-  if (error._tag === "OAuthError") {
-    return {
-      _tag: error._tag,
-      error: error.error,
-      description: error.description,
-      uri: error.uri,
-      status: error.status,
-      remedy: error.remedy,
-      retryAfter: error.retryAfter,
-      details: unredact(error.details)
-    }
-  }
-  return {
-    _tag: error._tag,
-    reason: error.reason,
-    status: error.status,
-    field: error.field,
-    retryAfter: error.retryAfter,
-    // rows that do not pin the excerpt leave it out of the comparison
-    excerpt: expected._tag === "InvalidTokenResponse" && expected.excerpt !== undefined ? error.excerpt : undefined
-  }
-}
-
 const exampleCredentials = ["2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA", "Fe26...Ha"]
 
 describe("TokenResponse.parse / documented shapes", () => {
   it("has at least 45 rows with unique names and a documentation URL each", () => {
     expect(fixtures.length).toBeGreaterThanOrEqual(45)
-    expect(new Set(fixtures.map((row) => row.name)).size).toBe(fixtures.length)
-    for (const row of fixtures) expect(row.source).toMatch(/^https:\/\/[^\s]+$/)
+    TokenResponseFixtures.checkRows(fixtures)
   })
 
-  for (const row of fixtures) {
-    it.effect(`${row.name} (HTTP ${row.status})`, () =>
-      Effect.gen(function*() {
-        const result = yield* Effect.either(
-          parse(
-            { status: row.status, headers: row.headers, body: row.body },
-            { quirks: row.quirks, requestedScopes: row.requestedScopes, useDateHeader: row.useDateHeader }
-          )
-        )
-        expect(view(result, row.expected)).toEqual(row.expected)
-        if (Either.isLeft(result)) {
-          const rendered = `${result.left.message}\n${JSON.stringify(result.left)}`
-          for (const credential of exampleCredentials) expect(rendered).not.toContain(credential)
-        }
-      }))
-  }
+  TokenResponseFixtures.tests(fixtures, { hidden: exampleCredentials })
 })
 
 describe("TokenResponse.parse / rules", () => {
