@@ -54,6 +54,20 @@ const rows: ReadonlyArray<Fixture> = [
     }
   },
   {
+    name: "form-encoded body labelled application/json is sniffed as form",
+    source: "https://github.com/orgs/community/discussions/101123",
+    status: 200,
+    headers: { "content-type": "application/json" },
+    body: "access_token=gho_16C7e42F292c6912E7710c838347Ae178B4a&scope=user%2Cpublic_repo&token_type=bearer",
+    expected: {
+      _tag: "TokenSet",
+      accessToken: "gho_16C7e42F292c6912E7710c838347Ae178B4a",
+      tokenType: "Bearer",
+      scopes: ["user", "public_repo"],
+      extra: {}
+    }
+  },
+  {
     name: "GitHub App user token: expires_in, refresh_token_expires_in, empty scope",
     source: `${appToken}#using-the-web-application-flow-to-generate-a-user-access-token`,
     status: 200,
@@ -74,6 +88,31 @@ const rows: ReadonlyArray<Fixture> = [
       refreshToken: "ghr_1B4a2e77838347a7E420ce178F2E7c6912E169246c34E1ccbF66C46812d16D5B1A9Dc86A1498",
       refreshTokenExpiresAt: after(15897600),
       scopes: [],
+      extra: {}
+    }
+  },
+  {
+    name: "GitHub App user token with an empty scope: the requested scopes stand",
+    source: `${appToken}#using-the-web-application-flow-to-generate-a-user-access-token`,
+    status: 200,
+    headers: json,
+    body: JSON.stringify({
+      access_token: "ghu_16C7e42F292c6912E7710c838347Ae178B4a",
+      expires_in: 28800,
+      refresh_token: "ghr_1B4a2e77838347a7E420ce178F2E7c6912E169246c34E1ccbF66C46812d16D5B1A9Dc86A1498",
+      refresh_token_expires_in: 15897600,
+      scope: "",
+      token_type: "bearer"
+    }),
+    requestedScopes: ["read:user"],
+    expected: {
+      _tag: "TokenSet",
+      accessToken: "ghu_16C7e42F292c6912E7710c838347Ae178B4a",
+      tokenType: "Bearer",
+      expiresAt: after(28800),
+      refreshToken: "ghr_1B4a2e77838347a7E420ce178F2E7c6912E169246c34E1ccbF66C46812d16D5B1A9Dc86A1498",
+      refreshTokenExpiresAt: after(15897600),
+      scopes: ["read:user"],
       extra: {}
     }
   },
