@@ -1,30 +1,11 @@
 import { Callback, OAuthClient, Provider } from "@effect-oauth/core"
-import { HttpClient, HttpClientResponse } from "@effect/platform"
+import { HttpStub } from "@effect-oauth/testing"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Redacted } from "effect"
 
 // The requests of pushed authorization (RFC 9126) and resource indicators
-// (RFC 8707), against `HttpClient.make` stubs. The flows run against the embedded
+// (RFC 8707), against `HttpStub` clients. The flows run against the embedded
 // server in the testing package.
-
-interface Seen {
-  readonly url: URL
-  readonly headers: Readonly<Record<string, string>>
-  readonly form: URLSearchParams
-}
-
-const stub = (respond: (seen: Seen) => Response) => {
-  const seen: Array<Seen> = []
-  const client = HttpClient.make((request, url) =>
-    Effect.sync(() => {
-      const body = request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : ""
-      const entry = { url, headers: request.headers, form: new URLSearchParams(body) }
-      seen.push(entry)
-      return HttpClientResponse.fromWeb(request, respond(entry))
-    })
-  )
-  return { seen, layer: Layer.succeed(HttpClient.HttpClient, client) }
-}
 
 const provider = Provider.make({
   name: "as",
@@ -48,7 +29,7 @@ const tokenResponse = () => Response.json({ access_token: "at", token_type: "Bea
 describe("OAuthClient / pushed authorization requests", () => {
   it.effect("posts every authorization parameter with client authentication; the URL carries client_id and request_uri", () =>
     Effect.gen(function*() {
-      const http = stub(parResponse)
+      const http = HttpStub.make(parResponse)
       const oauth = yield* OAuthClient.make({ provider, client }).pipe(Effect.provide(http.layer))
       const request = yield* oauth.authorizationUrl({ params: { prompt: "consent" } }).pipe(Effect.provide(http.layer))
       expect(request.url).toBe(
@@ -75,12 +56,12 @@ describe("OAuthClient / pushed authorization requests", () => {
       const error = yield* Effect.flip(oauth.authorizationUrl())
       expect(error).toMatchObject({ _tag: "InvalidTokenResponse", reason: "InvalidField", field: "request_uri", status: 201 })
       expect(error.message).not.toContain("expires_in\": 60")
-    }).pipe(Effect.provide(stub(() => Response.json({ expires_in: 60 }, { status: 201 })).layer)))
+    }).pipe(Effect.provide(HttpStub.make(() => Response.json({ expires_in: 60 }, { status: 201 })).layer)))
 
   it.effect("masks the state it pushed in an error description the server echoes", () =>
     Effect.gen(function*() {
       let state = ""
-      const http = stub((seen) => {
+      const http = HttpStub.make((seen) => {
         state = seen.form.get("state") ?? ""
         return Response.json({ error: "invalid_request", error_description: `bad state ${state}` }, { status: 400 })
       })
@@ -95,7 +76,7 @@ describe("OAuthClient / pushed authorization requests", () => {
 describe("OAuthClient / resource indicators", () => {
   it.effect("sends every resource in the authorization request and again with the code exchange and refresh", () =>
     Effect.gen(function*() {
-      const http = stub((seen) => seen.url.pathname === "/token" ? tokenResponse() : parResponse())
+      const http = HttpStub.make((seen) => seen.url.pathname === "/token" ? tokenResponse() : parResponse())
       const resource = ["https://api.example/", "https://mcp.example/mcp"]
       const oauth = yield* OAuthClient.make({ provider: { ...provider, pushedAuthorizationRequestEndpoint: undefined }, client: { ...client, resource } })
         .pipe(Effect.provide(http.layer))
@@ -117,5 +98,5 @@ describe("OAuthClient / resource indicators", () => {
       }
       const passed = yield* Effect.flip(oauth.authorizationUrl({ params: { resource: "https://api.example/" } }))
       expect(passed).toMatchObject({ _tag: "ConfigurationError", reason: "Unsupported" })
-    }).pipe(Effect.provide(stub(parResponse).layer)))
+    }).pipe(Effect.provide(HttpStub.make(parResponse).layer)))
 })

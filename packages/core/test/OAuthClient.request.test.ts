@@ -1,35 +1,17 @@
 import { Callback, OAuthClient, Provider } from "@effect-oauth/core"
-import { HttpClient, HttpClientResponse } from "@effect/platform"
+import { HttpStub } from "@effect-oauth/testing"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Redacted } from "effect"
 
 // `OAuthClient.request` (a provider's own endpoints) and the default client
 // authentication chosen from a provider's `tokenEndpointAuthMethodsSupported`.
-
-interface Seen {
-  readonly method: string
-  readonly url: URL
-  readonly headers: Readonly<Record<string, string>>
-  readonly body: string
-}
-
-const stub = (respond: (seen: Seen) => Response) => {
-  const seen: Array<Seen> = []
-  const client = HttpClient.make((request, url) => {
-    const body = request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : ""
-    const entry = { method: request.method, url, headers: request.headers, body }
-    seen.push(entry)
-    return Effect.succeed(HttpClientResponse.fromWeb(request, respond(entry)))
-  })
-  return { seen, layer: Layer.succeed(HttpClient.HttpClient, client) }
-}
 
 const ok = () => new Response(JSON.stringify({ access_token: "at", token_type: "bearer" }), { status: 200 })
 
 describe("OAuthClient.request", () => {
   it.effect("sends GET parameters in the query and returns any status with the whole body", () =>
     Effect.gen(function*() {
-      const { layer, seen } = stub(() => new Response("{\"error\":\"invalid_token\"}", { status: 400 }))
+      const { layer, seen } = HttpStub.make(() => new Response("{\"error\":\"invalid_token\"}", { status: 400 }))
       const response = yield* OAuthClient.request({
         method: "GET",
         url: "https://as.example/tokeninfo",
@@ -44,7 +26,7 @@ describe("OAuthClient.request", () => {
 
   it.effect("sends POST parameters as a form body", () =>
     Effect.gen(function*() {
-      const { layer, seen } = stub(() => new Response("{}", { status: 200 }))
+      const { layer, seen } = HttpStub.make(() => new Response("{}", { status: 200 }))
       yield* OAuthClient.request({ method: "POST", url: "https://as.example/check", params: { token: "t" } }).pipe(
         Effect.provide(layer)
       )
@@ -55,7 +37,7 @@ describe("OAuthClient.request", () => {
 
   it.effect("refuses a redirect, naming the endpoint without its query", () =>
     Effect.gen(function*() {
-      const { layer } = stub(() => new Response(null, { status: 302, headers: { location: "https://elsewhere.example/x" } }))
+      const { layer } = HttpStub.make(() => new Response(null, { status: 302, headers: { location: "https://elsewhere.example/x" } }))
       const error = yield* Effect.flip(
         OAuthClient.request({ method: "GET", url: "https://as.example/tokeninfo", params: { access_token: "secret-value" } })
           .pipe(Effect.provide(layer))
@@ -68,7 +50,7 @@ describe("OAuthClient.request", () => {
 
   it.effect("refuses plain http: on a host that is not loopback", () =>
     Effect.gen(function*() {
-      const { layer, seen } = stub(() => new Response("{}"))
+      const { layer, seen } = HttpStub.make(() => new Response("{}"))
       const error = yield* Effect.flip(
         OAuthClient.request({ method: "GET", url: "http://as.example/tokeninfo" }).pipe(Effect.provide(layer))
       )
@@ -81,7 +63,7 @@ describe("OAuthClient / default client authentication", () => {
   const secret = Redacted.make("s3cret")
   const exchange = (supported: ReadonlyArray<string> | undefined) =>
     Effect.gen(function*() {
-      const { layer, seen } = stub(ok)
+      const { layer, seen } = HttpStub.make(ok)
       const provider = Provider.make({
         name: "example",
         authorizationEndpoint: "https://as.example/authorize",

@@ -1,38 +1,20 @@
 import { Callback, OAuthClient, Provider, TokenSet } from "@effect-oauth/core"
-import { TestServer } from "@effect-oauth/testing"
-import { FetchHttpClient, HttpClient, HttpClientResponse } from "@effect/platform"
+import { HttpStub, TestServer } from "@effect-oauth/testing"
+import { FetchHttpClient } from "@effect/platform"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, Layer, Redacted, TestClock } from "effect"
 
 // The requests the client builds, against `HttpClient.make` stubs; then the flows
 // against a real authorization server (at the end of the file).
 
-interface Seen {
-  readonly method: string
-  readonly url: URL
-  readonly headers: Readonly<Record<string, string>>
-  readonly body: string
-  readonly form: URLSearchParams
-}
+type Seen = HttpStub.Seen
 
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } })
 
 const tokens = { access_token: "at-1", token_type: "Bearer", expires_in: 3600, refresh_token: "rt-1" }
 
-const stub = (respond: (seen: Seen) => Response | Effect.Effect<Response> = () => json(tokens)) => {
-  const seen: Array<Seen> = []
-  const client = HttpClient.make((request, url) =>
-    Effect.gen(function*() {
-      const body = request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : ""
-      const entry: Seen = { method: request.method, url, headers: request.headers, body, form: new URLSearchParams(body) }
-      seen.push(entry)
-      const response = respond(entry)
-      return HttpClientResponse.fromWeb(request, Effect.isEffect(response) ? yield* response : response)
-    })
-  )
-  return { seen, layer: Layer.succeed(HttpClient.HttpClient, client) }
-}
+const stub = (respond: (seen: Seen) => Response | Effect.Effect<Response> = () => json(tokens)) => HttpStub.make(respond)
 
 const provider = Provider.make({
   name: "example",

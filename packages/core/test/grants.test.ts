@@ -1,6 +1,6 @@
 import { Callback, JwtAssertion, OAuthClient, Provider, TokenSet } from "@effect-oauth/core"
-import { TestServer } from "@effect-oauth/testing"
-import { FetchHttpClient, HttpClient, HttpClientResponse } from "@effect/platform"
+import { HttpStub, TestServer } from "@effect-oauth/testing"
+import { FetchHttpClient } from "@effect/platform"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, Layer, Redacted, TestClock } from "effect"
 import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify } from "jose"
@@ -9,28 +9,14 @@ import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify
 // opt-in legacy grants: the requests against `HttpClient.make` stubs, then the
 // flows against the embedded authorization server with those grants registered.
 
-interface Seen {
-  readonly headers: Readonly<Record<string, string>>
-  readonly form: URLSearchParams
-}
+type Seen = HttpStub.Seen
 
 const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } })
 
 const tokenBody = { access_token: "at-1", token_type: "Bearer", expires_in: 3600 }
 
-const stub = (respond: (seen: Seen) => Response = () => json(tokenBody)) => {
-  const seen: Array<Seen> = []
-  const client = HttpClient.make((request) =>
-    Effect.sync(() => {
-      const body = request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : ""
-      const entry: Seen = { headers: request.headers, form: new URLSearchParams(body) }
-      seen.push(entry)
-      return HttpClientResponse.fromWeb(request, respond(entry))
-    })
-  )
-  return { seen, layer: Layer.succeed(HttpClient.HttpClient, client) }
-}
+const stub = (respond: (seen: Seen) => Response = () => json(tokenBody)) => HttpStub.make(respond)
 
 const provider = Provider.make({
   name: "example",

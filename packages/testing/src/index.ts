@@ -4,5 +4,6 @@
  *
  * @since 0.1.0
  */
+export * as HttpStub from "./HttpStub.js"
 export * as Spans from "./Spans.js"
 export * as TestServer from "./TestServer.js"
