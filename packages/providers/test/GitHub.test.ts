@@ -3,7 +3,7 @@ import { GitHub } from "@effect-oauth/providers"
 import { OAuthSession, TokenStore } from "@effect-oauth/session"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, FastCheck as fc, Queue, Redacted, TestClock } from "effect"
-import { after, type Fixture, form, json, requestedAt, shapeSuite } from "./helpers/fixtures.js"
+import { after, type Fixture, form, json, oauthError, requestedAt, shapeSuite } from "./helpers/fixtures.js"
 import { jsonResponse, stub } from "./helpers/http.js"
 
 const oauthApp = "https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps"
@@ -15,14 +15,29 @@ const appRefresh =
   "https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/refreshing-user-access-tokens"
 const errorUri = (anchor: string) => `/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#${anchor}`
 
-const error200 = (name: string, source: string, error: string, description: string, uri: string, remedy: "reauthorize" | "fixConfiguration" | "retry"): Fixture => ({
-  name,
-  source,
-  status: 200,
-  headers: json,
-  body: JSON.stringify({ error, error_description: description, error_uri: uri }),
-  expected: { _tag: "OAuthError", error, description, uri, status: 200, remedy }
-})
+const error200 = (name: string, source: string, error: string, description: string, uri: string, remedy: "reauthorize" | "fixConfiguration" | "retry"): Fixture =>
+  oauthError({ name, source, status: 200, headers: json, error, description, uri, remedy })
+
+const appUserToken = {
+  body: JSON.stringify({
+    access_token: "ghu_16C7e42F292c6912E7710c838347Ae178B4a",
+    expires_in: 28800,
+    refresh_token: "ghr_1B4a2e77838347a7E420ce178F2E7c6912E169246c34E1ccbF66C46812d16D5B1A9Dc86A1498",
+    refresh_token_expires_in: 15897600,
+    scope: "",
+    token_type: "bearer"
+  }),
+  expected: {
+    _tag: "TokenSet",
+    accessToken: "ghu_16C7e42F292c6912E7710c838347Ae178B4a",
+    tokenType: "Bearer",
+    expiresAt: after(28800),
+    refreshToken: "ghr_1B4a2e77838347a7E420ce178F2E7c6912E169246c34E1ccbF66C46812d16D5B1A9Dc86A1498",
+    refreshTokenExpiresAt: after(15897600),
+    scopes: [],
+    extra: {}
+  }
+} as const
 
 const rows: ReadonlyArray<Fixture> = [
   {
@@ -72,49 +87,17 @@ const rows: ReadonlyArray<Fixture> = [
     source: `${appToken}#using-the-web-application-flow-to-generate-a-user-access-token`,
     status: 200,
     headers: json,
-    body: JSON.stringify({
-      access_token: "ghu_16C7e42F292c6912E7710c838347Ae178B4a",
-      expires_in: 28800,
-      refresh_token: "ghr_1B4a2e77838347a7E420ce178F2E7c6912E169246c34E1ccbF66C46812d16D5B1A9Dc86A1498",
-      refresh_token_expires_in: 15897600,
-      scope: "",
-      token_type: "bearer"
-    }),
-    expected: {
-      _tag: "TokenSet",
-      accessToken: "ghu_16C7e42F292c6912E7710c838347Ae178B4a",
-      tokenType: "Bearer",
-      expiresAt: after(28800),
-      refreshToken: "ghr_1B4a2e77838347a7E420ce178F2E7c6912E169246c34E1ccbF66C46812d16D5B1A9Dc86A1498",
-      refreshTokenExpiresAt: after(15897600),
-      scopes: [],
-      extra: {}
-    }
+    body: appUserToken.body,
+    expected: appUserToken.expected
   },
   {
     name: "GitHub App user token with an empty scope: the requested scopes stand",
     source: `${appToken}#using-the-web-application-flow-to-generate-a-user-access-token`,
     status: 200,
     headers: json,
-    body: JSON.stringify({
-      access_token: "ghu_16C7e42F292c6912E7710c838347Ae178B4a",
-      expires_in: 28800,
-      refresh_token: "ghr_1B4a2e77838347a7E420ce178F2E7c6912E169246c34E1ccbF66C46812d16D5B1A9Dc86A1498",
-      refresh_token_expires_in: 15897600,
-      scope: "",
-      token_type: "bearer"
-    }),
+    body: appUserToken.body,
     requestedScopes: ["read:user"],
-    expected: {
-      _tag: "TokenSet",
-      accessToken: "ghu_16C7e42F292c6912E7710c838347Ae178B4a",
-      tokenType: "Bearer",
-      expiresAt: after(28800),
-      refreshToken: "ghr_1B4a2e77838347a7E420ce178F2E7c6912E169246c34E1ccbF66C46812d16D5B1A9Dc86A1498",
-      refreshTokenExpiresAt: after(15897600),
-      scopes: ["read:user"],
-      extra: {}
-    }
+    expected: { ...appUserToken.expected, scopes: ["read:user"] }
   },
   {
     name: "GitHub App refresh answered form-encoded with numbers as strings",

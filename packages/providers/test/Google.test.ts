@@ -4,7 +4,7 @@ import { OAuthSession, SessionError, TokenStore } from "@effect-oauth/session"
 import type { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option, Redacted, TestClock } from "effect"
-import { after, type Fixture, json, shapeSuite } from "./helpers/fixtures.js"
+import { after, type Fixture, json, oauthError, shapeSuite } from "./helpers/fixtures.js"
 import { jsonResponse, type Seen, stub } from "./helpers/http.js"
 import { generateKeyPairSync, sign } from "node:crypto"
 
@@ -104,36 +104,33 @@ const rows: ReadonlyArray<Fixture> = [
       extra: {}
     }
   },
-  {
+  oauthError({
     name: "invalid_grant: Token has been expired or revoked (refresh) → reauthorize",
     source: `${webServer}#exchange-errors-invalid-grant`,
     status: 400,
     headers: json,
-    body: JSON.stringify({ error: "invalid_grant", error_description: "Token has been expired or revoked." }),
-    expected: {
-      _tag: "OAuthError",
-      error: "invalid_grant",
-      description: "Token has been expired or revoked.",
-      status: 400,
-      remedy: "reauthorize"
-    }
-  },
-  {
+    error: "invalid_grant",
+    description: "Token has been expired or revoked.",
+    remedy: "reauthorize"
+  }),
+  oauthError({
     name: "invalid_grant: a used or malformed authorization code",
     source: `${webServer}#exchange-errors-invalid-grant`,
     status: 400,
     headers: json,
-    body: JSON.stringify({ error: "invalid_grant", error_description: "Bad Request" }),
-    expected: { _tag: "OAuthError", error: "invalid_grant", description: "Bad Request", status: 400, remedy: "reauthorize" }
-  },
-  {
+    error: "invalid_grant",
+    description: "Bad Request",
+    remedy: "reauthorize"
+  }),
+  oauthError({
     name: "invalid_client with HTTP 401 → fixConfiguration",
     source: `${webServer}#exchange-errors`,
     status: 401,
     headers: json,
-    body: JSON.stringify({ error: "invalid_client", error_description: "Unauthorized" }),
-    expected: { _tag: "OAuthError", error: "invalid_client", description: "Unauthorized", status: 401, remedy: "fixConfiguration" }
-  },
+    error: "invalid_client",
+    description: "Unauthorized",
+    remedy: "fixConfiguration"
+  }),
   {
     name: "device flow success with a refresh token",
     source: `${device}#step-6:-handle-responses-to-polling-requests`,
@@ -156,36 +153,33 @@ const rows: ReadonlyArray<Fixture> = [
       extra: {}
     }
   },
-  {
+  oauthError({
     name: "device flow authorization_pending with HTTP 428 → retry",
     source: `${device}#step-6:-handle-responses-to-polling-requests`,
     status: 428,
     headers: json,
-    body: JSON.stringify({ error: "authorization_pending", error_description: "Precondition Required" }),
-    expected: {
-      _tag: "OAuthError",
-      error: "authorization_pending",
-      description: "Precondition Required",
-      status: 428,
-      remedy: "retry"
-    }
-  },
-  {
+    error: "authorization_pending",
+    description: "Precondition Required",
+    remedy: "retry"
+  }),
+  oauthError({
     name: "device flow slow_down with HTTP 403 → retry",
     source: `${device}#step-6:-handle-responses-to-polling-requests`,
     status: 403,
     headers: json,
-    body: JSON.stringify({ error: "slow_down", error_description: "Forbidden" }),
-    expected: { _tag: "OAuthError", error: "slow_down", description: "Forbidden", status: 403, remedy: "retry" }
-  },
-  {
+    error: "slow_down",
+    description: "Forbidden",
+    remedy: "retry"
+  }),
+  oauthError({
     name: "device flow access_denied with HTTP 403 → reauthorize",
     source: `${device}#step-6:-handle-responses-to-polling-requests`,
     status: 403,
     headers: json,
-    body: JSON.stringify({ error: "access_denied", error_description: "Forbidden" }),
-    expected: { _tag: "OAuthError", error: "access_denied", description: "Forbidden", status: 403, remedy: "reauthorize" }
-  },
+    error: "access_denied",
+    description: "Forbidden",
+    remedy: "reauthorize"
+  }),
   {
     name: "service account JWT bearer grant: no refresh token",
     source: "https://developers.google.com/identity/protocols/oauth2/service-account#handlingtheresponse",

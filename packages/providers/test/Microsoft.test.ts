@@ -2,7 +2,7 @@ import { OAuthClient, OAuthError, TokenSet } from "@effect-oauth/core"
 import { Microsoft } from "@effect-oauth/providers"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
-import { after, type Fixture, json, shapeSuite } from "./helpers/fixtures.js"
+import { after, type Fixture, json, oauthError, shapeSuite } from "./helpers/fixtures.js"
 import { jsonResponse, stub } from "./helpers/http.js"
 
 const codeFlow = "https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow"
@@ -25,14 +25,7 @@ const aadError = (
     correlation_id: "fb3d2015-bc17-4bb9-bb85-30c5cf1aaaa7",
     ...more
   }
-  return {
-    name,
-    source,
-    status,
-    headers: json,
-    body: JSON.stringify({ error, error_description: description, ...details }),
-    expected: { _tag: "OAuthError", error, description, status, remedy, details }
-  }
+  return oauthError({ name, source, status, headers: json, error, description, details, remedy })
 }
 
 const rows: ReadonlyArray<Fixture> = [

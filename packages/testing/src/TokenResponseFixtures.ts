@@ -177,6 +177,37 @@ export interface Options {
 }
 
 /**
+ * The fields of {@link oauthError}'s row.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
+export interface OAuthErrorRow {
+  readonly name: string
+  readonly source: string
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  /** The §5.2 `error` code. */
+  readonly error: string
+  readonly description?: string
+  readonly uri?: string
+  /** Members beside `error`, `error_description` and `error_uri`, expected in `details`. */
+  readonly details?: Readonly<Record<string, unknown>>
+  readonly remedy: ExpectedOAuthError["remedy"]
+}
+
+/**
+ * A row whose body is a JSON error response (`error`, `error_description`,
+ * `error_uri` and any `details` members) and whose outcome is the `OAuthError`
+ * with those fields, at the row's status.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ * @since 0.1.0
+ * @category testing
+ */
+export const oauthError: (row: OAuthErrorRow) => Fixture = internal.oauthError
+
+/**
  * A parse outcome in the shape of {@link Expected}, for comparison with a row's
  * `expected`: credentials unwrapped, `Redacted` details as `{ redacted: value }`,
  * an `InvalidTokenResponse` excerpt kept only when `expected` pins one.

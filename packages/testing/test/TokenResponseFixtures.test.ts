@@ -58,6 +58,29 @@ describe("TokenResponseFixtures / view", () => {
     }))
 })
 
+const errorRow = TokenResponseFixtures.oauthError({
+  name: "RFC 6749 §5.2 invalid_request with a uri and an extension member",
+  source: "https://www.rfc-editor.org/rfc/rfc6749#section-5.2",
+  status: 400,
+  headers: TokenResponseFixtures.json,
+  error: "invalid_request",
+  description: "missing code",
+  uri: "https://as.example/errors#invalid_request",
+  details: { trace_id: "t-1" },
+  remedy: "fixConfiguration"
+})
+
+describe("TokenResponseFixtures / oauthError", () => {
+  it("writes the §5.2 members and the extension members into the body", () => {
+    expect(JSON.parse(errorRow.body as string)).toEqual({
+      error: "invalid_request",
+      error_description: "missing code",
+      error_uri: "https://as.example/errors#invalid_request",
+      trace_id: "t-1"
+    })
+  })
+})
+
 describe("TokenResponseFixtures / tests", () => {
-  TokenResponseFixtures.tests([row], { hidden: ["2YotnFZFEjr1zCsicMWpAA"] })
+  TokenResponseFixtures.tests([row, errorRow], { hidden: ["2YotnFZFEjr1zCsicMWpAA"] })
 })

@@ -7,7 +7,7 @@ import type { Provider } from "@effect-oauth/core"
 import * as TokenResponseFixtures from "@effect-oauth/testing/TokenResponseFixtures"
 import { describe, it } from "@effect/vitest"
 
-export { after, type Fixture, form, requestedAt, text } from "@effect-oauth/testing/TokenResponseFixtures"
+export { after, type Fixture, form, oauthError, requestedAt, text } from "@effect-oauth/testing/TokenResponseFixtures"
 
 /** The providers' JSON answers carry a charset. */
 export const json = TokenResponseFixtures.jsonUtf8

@@ -66,6 +66,24 @@ export const view = (
 }
 
 /** @internal */
+export const oauthError = (row: TokenResponseFixtures.OAuthErrorRow): TokenResponseFixtures.Fixture => ({
+  name: row.name,
+  source: row.source,
+  status: row.status,
+  headers: row.headers,
+  body: JSON.stringify({ error: row.error, error_description: row.description, error_uri: row.uri, ...row.details }),
+  expected: {
+    _tag: "OAuthError",
+    error: row.error,
+    ...(row.description === undefined ? {} : { description: row.description }),
+    ...(row.uri === undefined ? {} : { uri: row.uri }),
+    status: row.status,
+    remedy: row.remedy,
+    ...(row.details === undefined ? {} : { details: row.details })
+  }
+})
+
+/** @internal */
 export const checkRows = (rows: ReadonlyArray<TokenResponseFixtures.Fixture>): void => {
   expect(new Set(rows.map((row) => row.name)).size).toBe(rows.length)
   for (const row of rows) expect(row.source).toMatch(/^https:\/\/\S+$/)
