@@ -440,3 +440,36 @@ layer(Live, { timeout: "30 seconds" })("OAuthClient / device flow against an aut
       expect(yield* devicePolls(server)).toBe(after)
     }))
 })
+
+// A server that answers the first pending poll with slow_down (RFC 8628 §3.5).
+const SlowDown = Layer.merge(TestServer.layer({ deviceFlow: true, deviceCodeTtl: 60, deviceSlowDown: 1 }), FetchHttpClient.layer)
+
+layer(SlowDown, { timeout: "30 seconds" })("OAuthClient / device flow against a server that asks to slow down", (it) => {
+  it.effect("adds 5 seconds to the interval after slow_down and still gets the tokens once approved", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(Date.now())
+      const server = yield* TestServer.TestServerTag
+      const oauth = yield* OAuthClient.make({
+        provider: yield* Provider.discover(server.issuer),
+        client: TestServer.clientConfig(server.clients.public)
+      })
+      const device = yield* oauth.deviceAuthorization()
+      const start = yield* Clock.currentTimeMillis
+      const reports = yield* Queue.unbounded<{ readonly poll: OAuthClient.DevicePoll; readonly at: number }>()
+      const fiber = yield* Effect.fork(oauth.pollDeviceToken(device, {
+        onPoll: (poll) => Effect.flatMap(Clock.currentTimeMillis, (now) => Queue.offer(reports, { poll, at: now - start }))
+      }))
+      yield* TestClock.adjust("5 seconds")
+      expect(yield* Queue.take(reports)).toEqual({ poll: { attempt: 1, outcome: "slow_down", interval: 10 }, at: 5_000 })
+      // Nothing at the old interval: the next poll waits the new one.
+      yield* TestClock.adjust("5 seconds")
+      expect(yield* Queue.size(reports)).toBe(0)
+      yield* TestClock.adjust("5 seconds")
+      expect(yield* Queue.take(reports)).toEqual({ poll: { attempt: 2, outcome: "authorization_pending", interval: 10 }, at: 15_000 })
+      yield* server.approveDevice(device.userCode)
+      yield* TestClock.adjust("10 seconds")
+      const tokens = yield* Fiber.join(fiber)
+      expect(tokens.refreshToken).toBeDefined()
+      expect((yield* server.tokenRequests).byGrantType[grantType]).toBe(3)
+    }))
+})

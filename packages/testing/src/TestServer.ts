@@ -38,6 +38,12 @@ export interface Options {
   /** Device code lifetime in seconds (the `expires_in` of RFC 8628 §3.2). Default 600. */
   readonly deviceCodeTtl?: number | undefined
   /**
+   * Answer this many device-code polls that would get `authorization_pending` with
+   * `slow_down` instead (RFC 8628 §3.5), as a server does when a client polls too
+   * fast: oidc-provider itself never sends it. Default 0.
+   */
+  readonly deviceSlowDown?: number | undefined
+  /**
    * Extension grants and JWT client authentication, each off unless given:
    *
    * - `clientJwks`: registers `jwt` (`private_key_jwt`, RFC 7523 §2.2) with these

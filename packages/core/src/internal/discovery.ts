@@ -1,4 +1,4 @@
-import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { HttpClient } from "@effect/platform"
 import { Effect } from "effect"
 import { ConfigurationError, IssuerMismatch, TransportError } from "../OAuthError.js"
 import type * as Provider from "../Provider.js"
@@ -100,20 +100,12 @@ const fetchMetadata = (
   limits: http.Limits
 ): Effect.Effect<Record<string, unknown> | "NotFound", TransportError | ConfigurationError> =>
   Effect.gen(function*() {
-    const request = HttpClientRequest.get(url).pipe(
-      HttpClientRequest.setHeaders({ accept: "application/json", ...options.headers })
-    )
-    const response = yield* http.send(client, request, url, limits)
+    const response = yield* http.getDocument(client, url, limits, {
+      accept: "application/json",
+      headers: options.headers,
+      what: "metadata"
+    })
     if (response.status === 404) return "NotFound" as const
-    if (response.status === 429 || response.status >= 500) {
-      return yield* new TransportError({
-        reason: "Transport",
-        method: "GET",
-        endpoint: http.where(url),
-        status: response.status,
-        detail: "metadata temporarily unavailable"
-      })
-    }
     if (response.status !== 200) {
       return yield* invalid(`HTTP ${response.status} from ${http.where(url)}`)
     }

@@ -1,5 +1,4 @@
-import { FetchHttpClient, Headers, HttpClient } from "@effect/platform"
-import type { HttpClientRequest } from "@effect/platform"
+import { FetchHttpClient, Headers, HttpClient, HttpClientRequest } from "@effect/platform"
 import { Clock, Duration, Effect, Option, Predicate, Redacted, Stream } from "effect"
 import { classify, ConfigurationError, InvalidTokenResponse, OAuthError, TransportError } from "../OAuthError.js"
 import type { TokenResponseQuirks } from "../Provider.js"
@@ -151,6 +150,34 @@ export const send = (
     withManualRedirect
   )
 }
+
+/**
+ * GETs a document (discovery metadata, a key set, resource metadata) with {@link send};
+ * a 429 or 5xx is a `TransportError`, since retrying later may succeed. Any other
+ * status is the caller's to judge.
+ *
+ * @internal
+ */
+export const getDocument = (
+  client: HttpClient.HttpClient,
+  url: URL,
+  limits: Limits,
+  options: { readonly accept: string; readonly headers?: Readonly<Record<string, string>> | undefined; readonly what: string }
+): Effect.Effect<RawResponse, TransportError> =>
+  Effect.gen(function*() {
+    const request = HttpClientRequest.get(url).pipe(HttpClientRequest.setHeaders({ accept: options.accept, ...options.headers }))
+    const response = yield* send(client, request, url, limits)
+    if (response.status === 429 || response.status >= 500) {
+      return yield* new TransportError({
+        reason: "Transport",
+        method: "GET",
+        endpoint: where(url),
+        status: response.status,
+        detail: `${options.what} temporarily unavailable`
+      })
+    }
+    return response
+  })
 
 /**
  * The platform records request headers on its spans, redacting `authorization`

@@ -1,4 +1,4 @@
-import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { HttpClient } from "@effect/platform"
 import { Clock, Duration, Effect, Option, Redacted, Schema, SynchronizedRef } from "effect"
 import { compactVerify, importJWK } from "jose"
 import type { JWK } from "jose"
@@ -39,19 +39,10 @@ export const remoteKeySet = (
     const limits = http.limits(options)
     const cooldown = Duration.toMillis(options.cooldown ?? Duration.seconds(30))
     const fetchKeys = Effect.gen(function*() {
-      const request = HttpClientRequest.get(url).pipe(
-        HttpClientRequest.setHeaders({ accept: "application/jwk-set+json, application/json" })
-      )
-      const response = yield* http.send(client, request, url, limits)
-      if (response.status === 429 || response.status >= 500) {
-        return yield* new TransportError({
-          reason: "Transport",
-          method: "GET",
-          endpoint: http.where(url),
-          status: response.status,
-          detail: "key set temporarily unavailable"
-        })
-      }
+      const response = yield* http.getDocument(client, url, limits, {
+        accept: "application/jwk-set+json, application/json",
+        what: "key set"
+      })
       const unusable = (detail: string) =>
         new ConfigurationError({ reason: "InvalidMetadata", detail: `${http.where(url)} ${detail}` })
       if (response.status !== 200) return yield* unusable(`answered HTTP ${response.status}`)

@@ -305,6 +305,34 @@ export const make = (
         }
       })
 
+    /**
+     * Sends a prepared request, with a DPoP proof of it when the client has a key
+     * (RFC 9449 §5 at the token endpoint, §10.1 at the PAR endpoint), and records
+     * the server's next nonce.
+     */
+    const sendProven = (prepared: Prepared, url: URL) =>
+      Effect.gen(function*() {
+        const request = dpop === undefined
+          ? prepared.request
+          : HttpClientRequest.setHeader(
+            prepared.request,
+            "dpop",
+            Redacted.value(yield* dpop.proof({ method: prepared.request.method, url }))
+          )
+        const response = yield* http.send(httpClient, request, url, limits, prepared.hideUrl)
+        if (dpop !== undefined) yield* dpop.remember(url, response.headers)
+        return response
+      })
+
+    // RFC 9449 §8: a server that wants a nonce answers `use_dpop_nonce` with a
+    // `DPoP-Nonce` header; the request is sent once more with a proof carrying it.
+    const retryWithNonce = <A, E extends { readonly _tag: string }>(attempt: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+      dpop === undefined ? attempt : Effect.catchIf(
+        attempt,
+        (error) => error._tag === "OAuthError" && "error" in error && error.error === "use_dpop_nonce",
+        () => attempt
+      )
+
     const tokenRequest = (
       params: Form,
       requestedScopes: ReadonlyArray<string>,
@@ -315,16 +343,8 @@ export const make = (
         // expires_in counts from when the response was generated: anchor it at the
         // send time so a slow response can only make the token look older.
         const attempt = Effect.gen(function*() {
-          const request = dpop === undefined
-            ? prepared.request
-            : HttpClientRequest.setHeader(
-              prepared.request,
-              "dpop",
-              Redacted.value(yield* dpop.proof({ method: prepared.request.method, url: tokenUrl }))
-            )
           const requestedAt = yield* Clock.currentTimeMillis
-          const response = yield* http.send(httpClient, request, tokenUrl, limits, prepared.hideUrl)
-          if (dpop !== undefined) yield* dpop.remember(tokenUrl, response.headers)
+          const response = yield* sendProven(prepared, tokenUrl)
           return yield* TokenResponse.parse(response, {
             requestedAt,
             requestedScopes,
@@ -333,13 +353,7 @@ export const make = (
             secrets: prepared.secrets
           })
         })
-        // RFC 9449 §8: a server that wants a nonce answers `use_dpop_nonce` with a
-        // `DPoP-Nonce` header; the request is sent once more with a proof carrying it.
-        return yield* dpop === undefined ? attempt : Effect.catchIf(
-          attempt,
-          (error): error is OAuthError => error._tag === "OAuthError" && error.error === "use_dpop_nonce",
-          () => attempt
-        )
+        return yield* retryWithNonce(attempt)
       })
 
     const grant = Effect.fn("OAuthClient.grant")(function*(
@@ -372,25 +386,11 @@ export const make = (
         const prepared = yield* prepare(url, params, "POST", secrets)
         const context = { endpoint: http.where(url), quirks: provider.tokenResponse, secrets: prepared.secrets }
         const attempt = Effect.gen(function*() {
-          // RFC 9449 §10.1: a DPoP-bound client proves its key at the PAR endpoint too.
-          const request = dpop === undefined
-            ? prepared.request
-            : HttpClientRequest.setHeader(
-              prepared.request,
-              "dpop",
-              Redacted.value(yield* dpop.proof({ method: "POST", url }))
-            )
-          const response = yield* http.send(httpClient, request, url, limits)
-          if (dpop !== undefined) yield* dpop.remember(url, response.headers)
+          const response = yield* sendProven(prepared, url)
           if (response.status !== 201 && response.status !== 200) return yield* http.failure(response, context)
           return response
         })
-        // The same single retry with the server's nonce as at the token endpoint (RFC 9449 §8).
-        const response = yield* dpop === undefined ? attempt : Effect.catchIf(
-          attempt,
-          (error): error is OAuthError => error._tag === "OAuthError" && error.error === "use_dpop_nonce",
-          () => attempt
-        )
+        const response = yield* retryWithNonce(attempt)
         const body = http.jsonObject(response.body)
         const requestUri = body?.["request_uri"]
         if (typeof requestUri !== "string" || requestUri === "") {

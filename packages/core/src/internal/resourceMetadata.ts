@@ -1,6 +1,6 @@
-import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { HttpClient } from "@effect/platform"
 import { Effect } from "effect"
-import { ConfigurationError, TransportError } from "../OAuthError.js"
+import { ConfigurationError } from "../OAuthError.js"
 import type * as ResourceMetadata from "../ResourceMetadata.js"
 import { ResourceMetadata as Metadata, ResourceMismatch } from "../ResourceMetadata.js"
 import type { Challenge } from "../WwwAuthenticate.js"
@@ -36,18 +36,11 @@ const read = (
 ) =>
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
-    const request = HttpClientRequest.get(url).pipe(HttpClientRequest.setHeaders({ accept: "application/json" }))
-    const response = yield* http.send(client, request, url, http.limits(options))
+    const response = yield* http.getDocument(client, url, http.limits(options), {
+      accept: "application/json",
+      what: "resource metadata"
+    })
     const where = http.where(url)
-    if (response.status === 429 || response.status >= 500) {
-      return yield* new TransportError({
-        reason: "Transport",
-        method: "GET",
-        endpoint: where,
-        status: response.status,
-        detail: "resource metadata temporarily unavailable"
-      })
-    }
     if (response.status !== 200) return yield* invalid(`HTTP ${response.status} from ${where}`)
     const metadata = http.jsonObject(response.body)
     if (metadata === undefined) return yield* invalid(`${where} did not return a JSON object`)

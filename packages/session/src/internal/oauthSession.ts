@@ -246,22 +246,40 @@ export const make = (
       }
     })
 
-    const authorize = (authorizeOptions?: OAuthClient.AuthorizationUrlOptions | undefined) =>
+    /**
+     * Starts an authorization where one may start: builds it (a failure that is
+     * not configuration is `otherwise`), hands it to the machine, and checks the
+     * machine took it (a state change in between refuses it).
+     */
+    const startAuthorization = <A, E extends AuthorizationFailed["cause"]>(
+      build: Effect.Effect<A, E>,
+      otherwise: "Request" | "Exchange",
+      send: (value: Redacted.Redacted<A>) => void,
+      taken: (context: SessionMachine.Snapshot["context"], value: Redacted.Redacted<A>) => boolean
+    ) =>
       Effect.gen(function*() {
         const state = actor.getSnapshot().value
         const invalid = (state: string) => new AuthorizationFailed({ reason: "InvalidState", state })
         if (state !== "unauthorized" && state !== "authorizing" && state !== "revoked") return yield* invalid(state)
-        const request = yield* client.authorizationUrl(authorizeOptions).pipe(
+        const value = yield* build.pipe(
           Effect.mapError((cause) =>
-            new AuthorizationFailed({ reason: cause._tag === "ConfigurationError" ? "Configuration" : "Request", cause })
+            new AuthorizationFailed({ reason: cause?._tag === "ConfigurationError" ? "Configuration" : otherwise, cause })
           )
         )
-        const redacted = Redacted.make(request)
-        actor.send({ type: "AUTHORIZE", request: redacted })
+        const redacted = Redacted.make(value)
+        send(redacted)
         const after = actor.getSnapshot()
-        if (after.context.request !== redacted) return yield* invalid(after.value)
-        return request
+        if (!taken(after.context, redacted)) return yield* invalid(after.value)
+        return value
       })
+
+    const authorize = (authorizeOptions?: OAuthClient.AuthorizationUrlOptions | undefined) =>
+      startAuthorization(
+        client.authorizationUrl(authorizeOptions),
+        "Request",
+        (request) => actor.send({ type: "AUTHORIZE", request }),
+        (context, request) => context.request === request
+      )
 
     const completeAuthorization = (callbackUrl: string | URL) =>
       Effect.suspend(() => {
@@ -300,21 +318,12 @@ export const make = (
       })
 
     const authorizeDevice = (grantOptions?: OAuthClient.GrantOptions | undefined) =>
-      Effect.gen(function*() {
-        const state = actor.getSnapshot().value
-        const invalid = (state: string) => new AuthorizationFailed({ reason: "InvalidState", state })
-        if (state !== "unauthorized" && state !== "authorizing" && state !== "revoked") return yield* invalid(state)
-        const authorization = yield* client.deviceAuthorization(grantOptions).pipe(
-          Effect.mapError((cause) =>
-            new AuthorizationFailed({ reason: cause._tag === "ConfigurationError" ? "Configuration" : "Exchange", cause })
-          )
-        )
-        const redacted = Redacted.make(authorization)
-        actor.send({ type: "AUTHORIZE_DEVICE", authorization: redacted })
-        const after = actor.getSnapshot()
-        if (after.context.device !== redacted) return yield* invalid(after.value)
-        return authorization
-      })
+      startAuthorization(
+        client.deviceAuthorization(grantOptions),
+        "Exchange",
+        (authorization) => actor.send({ type: "AUTHORIZE_DEVICE", authorization }),
+        (context, authorization) => context.device === authorization
+      )
 
     // Settles when the authorization pending at the start ends: the tokens once
     // stored, its failure, or `Superseded` when another one replaced it.

@@ -164,6 +164,20 @@ const start = async (options: TestServer.Options) => {
     if (typeof grant.jti === "string") grants.add(grant.jti)
   })
 
+  let slowDowns = options.deviceSlowDown ?? 0
+  if (slowDowns > 0) {
+    oidc.use(async (ctx, next) => {
+      await next()
+      const body = ctx.body as { readonly error?: unknown } | undefined
+      if (
+        slowDowns > 0 && ctx.oidc?.params?.["grant_type"] === deviceCodeGrantType &&
+        body?.error === "authorization_pending"
+      ) {
+        slowDowns--
+        ctx.body = { error: "slow_down", error_description: "you are polling too quickly" }
+      }
+    })
+  }
   const oidcHandler = oidc.callback()
   http.on("request", (request, response) => {
     if (request.url?.startsWith("/api/me") === true) {
