@@ -281,6 +281,31 @@ export const make = (
         (context, request) => context.request === request
       )
 
+    /**
+     * How an awaited authorization ends, seen in a snapshot: nothing yet while it
+     * is still the pending one; its tokens once stored; its failure; or
+     * `Superseded` when another authorization, a revocation or another holder's
+     * grant took its place.
+     */
+    const settleAuthorization = (
+      snapshot: SessionMachine.Snapshot,
+      settle: Settle<TokenSet.TokenSet, AuthorizationFailed>,
+      pending: boolean
+    ): void => {
+      const { error, tokens } = snapshot.context
+      const superseded = Effect.fail(new AuthorizationFailed({ reason: "Superseded" }))
+      switch (snapshot.value) {
+        case "authorizing":
+          return pending ? undefined : settle(superseded)
+        case "unauthorized":
+          return settle(error?._tag === "AuthorizationFailed" ? Effect.fail(error) : superseded)
+        case "revoked":
+          return settle(superseded)
+        default:
+          return settle(tokens === undefined ? superseded : Effect.succeed(tokens))
+      }
+    }
+
     const completeAuthorization = (callbackUrl: string | URL) =>
       Effect.suspend(() => {
         const current = actor.getSnapshot()
@@ -296,23 +321,7 @@ export const make = (
               actor.send({ type: "CALLBACK", url })
               return
             }
-            const { error, tokens } = snapshot.context
-            switch (snapshot.value) {
-              case "authorizing":
-                return snapshot.context.callback === url
-                  ? undefined
-                  : settle(Effect.fail(new AuthorizationFailed({ reason: "Superseded" })))
-              case "unauthorized":
-                return settle(Effect.fail(
-                  error?._tag === "AuthorizationFailed" ? error : new AuthorizationFailed({ reason: "Superseded" })
-                ))
-              case "revoked":
-                return settle(Effect.fail(new AuthorizationFailed({ reason: "Superseded" })))
-              default:
-                return tokens === undefined
-                  ? settle(Effect.fail(new AuthorizationFailed({ reason: "Superseded" })))
-                  : settle(Effect.succeed(tokens))
-            }
+            return settleAuthorization(snapshot, settle, snapshot.context.callback === url)
           }
         })
       })
@@ -333,25 +342,13 @@ export const make = (
       if (current.value !== "authorizing" || (device === undefined && request === undefined)) {
         return Effect.fail(new AuthorizationFailed({ reason: "InvalidState", state: current.value }))
       }
-      return observe<TokenSet.TokenSet, AuthorizationFailed>(() => (snapshot, settle) => {
-        const { error, tokens } = snapshot.context
-        switch (snapshot.value) {
-          case "authorizing":
-            return snapshot.context.device === device && snapshot.context.request === request
-              ? undefined
-              : settle(Effect.fail(new AuthorizationFailed({ reason: "Superseded" })))
-          case "unauthorized":
-            return settle(Effect.fail(
-              error?._tag === "AuthorizationFailed" ? error : new AuthorizationFailed({ reason: "Superseded" })
-            ))
-          case "revoked":
-            return settle(Effect.fail(new AuthorizationFailed({ reason: "Superseded" })))
-          default:
-            return tokens === undefined
-              ? settle(Effect.fail(new AuthorizationFailed({ reason: "Superseded" })))
-              : settle(Effect.succeed(tokens))
-        }
-      })
+      return observe<TokenSet.TokenSet, AuthorizationFailed>(() => (snapshot, settle) =>
+        settleAuthorization(
+          snapshot,
+          settle,
+          snapshot.context.device === device && snapshot.context.request === request
+        )
+      )
     })
 
     const revoke = observe<void, RevocationFailed>(() => {
