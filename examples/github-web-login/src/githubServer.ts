@@ -96,29 +96,30 @@ export const make = (callbackUrl: string): Effect.Effect<GitHubServer, never, Sc
         Effect.gen(function*() {
           const query = request.query
           const redirectUri = query.get("redirect_uri") ?? callbackUrl
-          if (query.get("client_id") !== registration.clientId || redirectUri !== callbackUrl) {
-            // A wrong redirect_uri goes back to the registered callback with an error.
-            const back = new URL(callbackUrl)
-            back.searchParams.set("error", "redirect_uri_mismatch")
-            back.searchParams.set("error_description", "The redirect_uri MUST match the registered callback URL for this application.")
+          // An authorization error goes back to `target` with GitHub's error fields.
+          const errorRedirect = (target: string, error: string, description: string, anchor: string) => {
+            const back = new URL(target)
+            back.searchParams.set("error", error)
+            back.searchParams.set("error_description", description)
             back.searchParams.set(
               "error_uri",
-              "/apps/building-integrations/setting-up-and-registering-oauth-apps/troubleshooting-authorization-request-errors/#redirect-uri-mismatch"
+              `/apps/building-integrations/setting-up-and-registering-oauth-apps/troubleshooting-authorization-request-errors/#${anchor}`
             )
             back.searchParams.set("state", query.get("state") ?? "")
             return { status: 302, headers: { location: back.toString() }, source: docs.authorizeErrors }
           }
+          if (query.get("client_id") !== registration.clientId || redirectUri !== callbackUrl) {
+            // A wrong redirect_uri goes back to the registered callback with an error.
+            return errorRedirect(
+              callbackUrl,
+              "redirect_uri_mismatch",
+              "The redirect_uri MUST match the registered callback URL for this application.",
+              "redirect-uri-mismatch"
+            )
+          }
           if (deny) {
             deny = false
-            const back = new URL(redirectUri)
-            back.searchParams.set("error", "access_denied")
-            back.searchParams.set("error_description", "The user has denied your application access.")
-            back.searchParams.set(
-              "error_uri",
-              "/apps/building-integrations/setting-up-and-registering-oauth-apps/troubleshooting-authorization-request-errors/#access-denied"
-            )
-            back.searchParams.set("state", query.get("state") ?? "")
-            return { status: 302, headers: { location: back.toString() }, source: docs.authorizeErrors }
+            return errorRedirect(redirectUri, "access_denied", "The user has denied your application access.", "access-denied")
           }
           const code = issued.mintHex(20)
           codes.set(code, {
