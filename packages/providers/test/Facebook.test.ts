@@ -1,11 +1,11 @@
 import { Callback, OAuthClient, TokenSet } from "@effect-oauth/core"
 import { Facebook } from "@effect-oauth/providers"
-import { OAuthSession, SessionError, TokenStore } from "@effect-oauth/session"
+import { SessionError } from "@effect-oauth/session"
 import type { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Redacted, TestClock } from "effect"
 import { after, type Fixture, json, shapeSuite, text } from "./helpers/fixtures.js"
-import { jsonResponse, stub } from "./helpers/http.js"
+import { jsonResponse, sessionOver, stub } from "./helpers/http.js"
 
 const manualFlow = "https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow#exchangecode"
 const longLived = "https://developers.facebook.com/docs/facebook-login/guides/access-tokens/get-long-lived"
@@ -208,11 +208,7 @@ describe("Facebook.make", () => {
   it.scoped("a session whose Facebook token expires goes to unauthorized: no refresh token, authorize again", () =>
     Effect.gen(function*() {
       const { layer, seen } = stub(() => jsonResponse({ access_token: "EAAG-short", token_type: "bearer", expires_in: 5400 }))
-      const session = yield* OAuthSession.make({ key: "page-owner", refresh: "lazy", clock: "effect" }).pipe(
-        Effect.provide(OAuthClient.layer({ provider: Facebook.make(), client })),
-        Effect.provide(layer),
-        Effect.provide(TokenStore.layerMemory)
-      )
+      const session = yield* (yield* sessionOver(layer, Facebook.make(), client, { key: "page-owner" })).make
       const request = yield* session.authorize()
       yield* session.completeAuthorization(`${client.redirectUri}?code=AQD-example-code&state=${Redacted.value(request.state)}#_=_`)
       expect(Redacted.value(yield* session.accessToken)).toBe("EAAG-short")

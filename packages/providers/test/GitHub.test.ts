@@ -1,10 +1,9 @@
 import { Callback, OAuthClient, TokenResponse } from "@effect-oauth/core"
 import { GitHub } from "@effect-oauth/providers"
-import { OAuthSession, TokenStore } from "@effect-oauth/session"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, FastCheck as fc, Queue, Redacted, TestClock } from "effect"
 import { after, type Fixture, form, json, oauthError, requestedAt, shapeSuite } from "./helpers/fixtures.js"
-import { jsonResponse, stub } from "./helpers/http.js"
+import { jsonResponse, sessionOver, stub } from "./helpers/http.js"
 
 const oauthApp = "https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps"
 const errors =
@@ -246,11 +245,7 @@ describe("GitHub.make", () => {
   it.scoped("a session holding a non-expiring OAuth-app token never goes expired and never refreshes", () =>
     Effect.gen(function*() {
       const { layer, seen } = stub(() => jsonResponse({ access_token: "gho_16C7e42F292c6912E7710c838347Ae178B4a", scope: "repo", token_type: "bearer" }))
-      const session = yield* OAuthSession.make({ key: "octocat", refresh: "eager", clock: "effect" }).pipe(
-        Effect.provide(OAuthClient.layer({ provider: GitHub.make(), client })),
-        Effect.provide(layer),
-        Effect.provide(TokenStore.layerMemory)
-      )
+      const session = yield* (yield* sessionOver(layer, GitHub.make(), client, { key: "octocat", refresh: "eager" })).make
       const changes = yield* session.subscribe
       const request = yield* session.authorize()
       yield* session.completeAuthorization(approve(request))
@@ -269,12 +264,8 @@ describe("GitHub.make", () => {
   it.scoped("session.revoke without a revocation endpoint ends the session locally and reports RevocationFailed", () =>
     Effect.gen(function*() {
       const { layer } = stub(() => jsonResponse({ access_token: "gho_16C7e42F292c6912E7710c838347Ae178B4a", scope: "repo", token_type: "bearer" }))
-      const store = yield* TokenStore.makeMemory
-      const session = yield* OAuthSession.make({ key: "octocat", refresh: "lazy", clock: "effect" }).pipe(
-        Effect.provide(OAuthClient.layer({ provider: GitHub.make(), client })),
-        Effect.provide(layer),
-        Effect.provideService(TokenStore.TokenStore, store)
-      )
+      const { make, store } = yield* sessionOver(layer, GitHub.make(), client, { key: "octocat" })
+      const session = yield* make
       const request = yield* session.authorize()
       yield* session.completeAuthorization(approve(request))
       const error = yield* Effect.flip(session.revoke)
@@ -298,12 +289,8 @@ describe("GitHub.make", () => {
           token_type: "bearer"
         })
       })
-      const store = yield* TokenStore.makeMemory
-      const session = yield* OAuthSession.make({ key: "octocat", refresh: "lazy", clock: "effect" }).pipe(
-        Effect.provide(OAuthClient.layer({ provider: GitHub.make(), client })),
-        Effect.provide(layer),
-        Effect.provideService(TokenStore.TokenStore, store)
-      )
+      const { make, store } = yield* sessionOver(layer, GitHub.make(), client, { key: "octocat" })
+      const session = yield* make
       const request = yield* session.authorize()
       yield* session.completeAuthorization(approve(request))
       yield* TestClock.adjust("8 hours")

@@ -1,11 +1,11 @@
 import { Callback, OAuthClient, TokenSet } from "@effect-oauth/core"
 import { Google, ProviderError } from "@effect-oauth/providers"
-import { OAuthSession, SessionError, TokenStore } from "@effect-oauth/session"
+import { SessionError } from "@effect-oauth/session"
 import type { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option, Redacted, TestClock } from "effect"
 import { after, type Fixture, json, oauthError, shapeSuite } from "./helpers/fixtures.js"
-import { jsonResponse, type Seen, stub } from "./helpers/http.js"
+import { jsonResponse, type Seen, sessionOver, stub } from "./helpers/http.js"
 import { generateKeyPairSync, sign } from "node:crypto"
 
 const webServer = "https://developers.google.com/identity/protocols/oauth2/web-server"
@@ -332,12 +332,10 @@ describe("Google.make", () => {
       const { layer, seen } = tokenEndpoint(() =>
         jsonResponse({ error: "invalid_grant", error_description: "Token has been expired or revoked." }, 400)
       )
-      const store = yield* TokenStore.makeMemory
-      const session = yield* OAuthSession.make({ key: "alice", refresh: "lazy", clock: "effect" }).pipe(
-        Effect.provide(OAuthClient.layer({ provider: Google.make({ accessType: "offline", prompt: "consent" }), client })),
-        Effect.provide(layer),
-        Effect.provideService(TokenStore.TokenStore, store)
-      )
+      const { make, store } = yield* sessionOver(layer, Google.make({ accessType: "offline", prompt: "consent" }), client, {
+        key: "alice"
+      })
+      const session = yield* make
       const request = yield* session.authorize()
       yield* session.completeAuthorization(callbackFor(request))
       expect(yield* session.state).toBe("authorized")
@@ -369,12 +367,7 @@ describe(`Google / a second consent without a refresh token (${webServer}#offlin
   const authorizeTwice = (answers: ReadonlyArray<() => Record<string, unknown>>, scopes?: ReadonlyArray<string>) =>
     Effect.gen(function*() {
       const { layer } = consents(answers)
-      const store = yield* TokenStore.makeMemory
-      const start = OAuthSession.make({ key: "alice", refresh: "lazy", clock: "effect" }).pipe(
-        Effect.provide(OAuthClient.layer({ provider: Google.make({ accessType: "offline" }), client })),
-        Effect.provide(layer),
-        Effect.provideService(TokenStore.TokenStore, store)
-      )
+      const { make: start, store } = yield* sessionOver(layer, Google.make({ accessType: "offline" }), client, { key: "alice" })
       const sessions = [yield* start, yield* start]
       for (const session of sessions) {
         const request = yield* session.authorize(scopes === undefined ? undefined : { scopes })

@@ -1,5 +1,9 @@
 /** `HttpStub` clients that serve documented response shapes and record what was sent. */
+import { OAuthClient, type Provider } from "@effect-oauth/core"
+import { OAuthSession, TokenStore } from "@effect-oauth/session"
 import { HttpStub } from "@effect-oauth/testing"
+import type { HttpClient } from "@effect/platform"
+import { Effect, type Layer } from "effect"
 
 export type Seen = HttpStub.Seen
 
@@ -9,3 +13,23 @@ export const jsonResponse = (body: unknown, status = 200, headers: Record<string
 
 /** A client whose every request is answered by `respond`; `seen` lists the requests in order. */
 export const stub = (respond: (seen: Seen) => Response) => HttpStub.make(respond)
+
+/**
+ * A session (`clock: "effect"`, so `TestClock` moves it) of `provider` over the
+ * stubbed `http` layer and a memory store, returned with the store to inspect.
+ */
+export const sessionOver = (
+  http: Layer.Layer<HttpClient.HttpClient>,
+  provider: Provider.Provider,
+  client: OAuthClient.Client,
+  options: { readonly key: string; readonly refresh?: "lazy" | "eager" | undefined }
+) =>
+  Effect.gen(function*() {
+    const store = yield* TokenStore.makeMemory
+    const make = OAuthSession.make({ key: options.key, refresh: options.refresh ?? "lazy", clock: "effect" }).pipe(
+      Effect.provide(OAuthClient.layer({ provider, client })),
+      Effect.provide(http),
+      Effect.provideService(TokenStore.TokenStore, store)
+    )
+    return { make, store }
+  })
