@@ -24,22 +24,16 @@ const retryStoreErrors = <A, E extends { readonly _tag: string }, R>(self: Effec
     schedule: Schedule.exponential("100 millis").pipe(Schedule.intersect(Schedule.recurs(3)))
   })
 
-/** `iss` and `sub` of an ID token's payload, read without validation: only compared, never trusted. */
+/** The user the validated ID token names (`iss` and `sub`), if the tokens carry one. */
 const subjectOf = (tokens: TokenSet.TokenSet): string | undefined => {
-  if (tokens.idToken === undefined) return undefined
-  try {
-    const segment = (Redacted.value(tokens.idToken).split(".")[1] ?? "").replace(/-/g, "+").replace(/_/g, "/")
-    const payload = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(segment), (c) => c.charCodeAt(0))))
-    return typeof payload?.iss === "string" && typeof payload?.sub === "string" ? `${payload.iss} ${payload.sub}` : undefined
-  } catch {
-    return undefined
-  }
+  const claims = TokenSet.claims(tokens)
+  return claims === undefined ? undefined : `${claims.iss} ${claims.sub}`
 }
 
 /**
  * What a completed authorization stores: its tokens, replacing any previous
  * grant of the key — except that a new consent answered without a refresh token
- * keeps the stored one when both ID tokens name the same user (Google sends a
+ * keeps the stored one when both validated ID tokens name the same user (Google sends a
  * refresh token only on the first consent:
  * https://developers.google.com/identity/protocols/oauth2/web-server#offline).
  * Without that proof, nothing of another grant is carried over.
