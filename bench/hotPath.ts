@@ -4,8 +4,7 @@
  * then read `iterations` times per round; the best of `rounds` rounds counts.
  */
 import { FetchHttpClient } from "@effect/platform"
-import { OAuthClient, Provider } from "@effect-oauth/core"
-import { OAuthSession, SessionRegistry, TokenStore } from "@effect-oauth/session"
+import { SessionRegistry, TokenStore } from "@effect-oauth/session"
 import { TestServer } from "@effect-oauth/testing"
 import { Effect, Redacted, Ref } from "effect"
 import type { Row, Suite } from "./suite.js"
@@ -36,13 +35,7 @@ export const hotPath = (options: HotPathOptions = {}): Suite => ({
     const rounds = options.rounds ?? 5
     const program = Effect.gen(function*() {
       const server = yield* TestServer.make()
-      const provider = yield* Provider.discover(server.issuer)
-      const client = yield* OAuthClient.make({ provider, client: TestServer.clientConfig(server.clients.web) })
-      const store = yield* TokenStore.makeMemory
-      const session = yield* OAuthSession.make({ key: "hot", refresh: "lazy" }).pipe(
-        Effect.provideService(OAuthClient.OAuthClient, client),
-        Effect.provideService(TokenStore.TokenStore, store)
-      )
+      const { client, session, store } = yield* TestServer.session(server, { key: "hot", refresh: "lazy" })
       const request = yield* session.authorize()
       yield* session.completeAuthorization(yield* server.approve(request.url, { accountId: "hot" }))
       const token = yield* session.accessToken

@@ -1,5 +1,5 @@
 import { FetchHttpClient, HttpClient, HttpClientResponse } from "@effect/platform"
-import { OAuthClient, Provider } from "@effect-oauth/core"
+import { Provider } from "@effect-oauth/core"
 import { OAuthSession, SessionRegistry, TokenStore } from "@effect-oauth/session"
 import type { SessionMachine } from "@effect-oauth/session"
 import { TestServer } from "@effect-oauth/testing"
@@ -13,13 +13,7 @@ import * as Styles from "../src/styles.js"
 const authorizedSession = (options: { readonly accessTokenTtl?: number } = {}) =>
   Effect.gen(function*() {
     const server = yield* TestServer.make({ rotateRefreshToken: true, ...options })
-    const provider = yield* Provider.discover(server.issuer)
-    const client = yield* OAuthClient.make({ provider, client: TestServer.clientConfig(server.clients.web) })
-    const store = yield* TokenStore.makeMemory
-    const session = yield* OAuthSession.make({ key: "alice", refresh: "lazy" }).pipe(
-      Effect.provideService(OAuthClient.OAuthClient, client),
-      Effect.provideService(TokenStore.TokenStore, store)
-    )
+    const { client, session, store } = yield* TestServer.session(server, { key: "alice", refresh: "lazy" })
     const request = yield* session.authorize()
     const tokens = yield* session.completeAuthorization(yield* server.approve(request.url, { accountId: "alice" }))
     const refreshes = Effect.map(server.tokenRequests, (counts) => counts.byGrantType["refresh_token"] ?? 0)

@@ -1,6 +1,4 @@
-import { OAuthClient, Provider } from "@effect-oauth/core"
 import { Browser, Loopback } from "@effect-oauth/node"
-import { OAuthSession, TokenStore } from "@effect-oauth/session"
 import { TestServer } from "@effect-oauth/testing"
 import { FetchHttpClient } from "@effect/platform"
 import { describe, expect, it, layer } from "@effect/vitest"
@@ -22,16 +20,10 @@ const visit = (url: string, init?: RequestInit) =>
 
 /** The session of the test server's native client, over a memory store. */
 const sessionOf = (server: TestServer.TestServer) =>
-  Effect.gen(function*() {
-    const provider = yield* Provider.discover(server.issuer)
-    const oauth = yield* OAuthClient.make({ provider, client: TestServer.clientConfig(server.clients.native) })
-    const store = yield* TokenStore.makeMemory
-    const session = yield* OAuthSession.make({ key: "cli", refresh: "lazy" }).pipe(
-      Effect.provideService(OAuthClient.OAuthClient, oauth),
-      Effect.provideService(TokenStore.TokenStore, store)
-    )
-    return { session, store }
-  })
+  Effect.map(
+    TestServer.session(server, { key: "cli", refresh: "lazy", client: server.clients.native }),
+    ({ session, store }) => ({ session, store })
+  )
 
 /**
  * A browser played by the test: `before` runs first (stray requests), then the

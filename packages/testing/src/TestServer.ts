@@ -7,8 +7,12 @@
  *
  * @since 0.1.0
  */
-import { Context, Layer } from "effect"
-import type { Effect, Redacted, Scope } from "effect"
+import { OAuthClient, Provider } from "@effect-oauth/core"
+import type { OAuthError } from "@effect-oauth/core"
+import { OAuthSession, TokenStore } from "@effect-oauth/session"
+import type { HttpClient } from "@effect/platform"
+import { Context, Effect, Layer } from "effect"
+import type { Redacted, Scope } from "effect"
 import type { JWK } from "jose"
 import * as internal from "./internal/testServer.js"
 
@@ -256,3 +260,36 @@ export const clientConfig = (
   redirectUri: client.redirectUri,
   scopes
 })
+
+/**
+ * A session of `client` (default `web`) at `server`: the provider from
+ * discovery, an `OAuthClient`, a memory `TokenStore` (or `store`), and
+ * `OAuthSession.make(options)` over them — not yet authorized.
+ *
+ * Fails with the errors of `Provider.discover` and `OAuthClient.make`.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
+export const session = (
+  server: TestServer,
+  options: OAuthSession.Options & {
+    readonly client?: RegisteredClient | undefined
+    readonly store?: TokenStore.Service | undefined
+  }
+): Effect.Effect<
+  { readonly client: OAuthClient.Service; readonly store: TokenStore.Service; readonly session: OAuthSession.OAuthSession },
+  OAuthError.TransportError | OAuthError.ConfigurationError | OAuthError.IssuerMismatch | TokenStore.TokenStoreError,
+  HttpClient.HttpClient | Scope.Scope
+> =>
+  Effect.gen(function*() {
+    const { client: registered, store: given, ...sessionOptions } = options
+    const provider = yield* Provider.discover(server.issuer)
+    const client = yield* OAuthClient.make({ provider, client: clientConfig(registered ?? server.clients.web) })
+    const store = given ?? (yield* TokenStore.makeMemory)
+    const session = yield* OAuthSession.make(sessionOptions).pipe(
+      Effect.provideService(OAuthClient.OAuthClient, client),
+      Effect.provideService(TokenStore.TokenStore, store)
+    )
+    return { client, store, session }
+  })
