@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+export * as Browser from "./Browser.js"
 export * as HttpStub from "./HttpStub.js"
 export * as Spans from "./Spans.js"
 export * as TestServer from "./TestServer.js"
