@@ -329,7 +329,15 @@ export class TransportError extends Schema.TaggedError<TransportError>("@effect-
     method: Schema.String,
     endpoint: Schema.String,
     status: Schema.optional(Schema.Number),
-    detail: Schema.optional(Schema.String)
+    detail: Schema.optional(Schema.String),
+    /**
+     * `true` when the request may have reached the server before the failure (a
+     * response arrived, or the time ran out or the connection broke after it was
+     * sent): the server may have acted on it — a refresh may have rotated the
+     * refresh token. `false` or absent when it never left (connection refused,
+     * URL policy).
+     */
+    requestSent: Schema.optional(Schema.Boolean)
   }
 ) {
   /** Always `retry`: the grant is untouched. */
@@ -449,7 +457,12 @@ export class IdTokenInvalid extends Schema.TaggedError<IdTokenInvalid>("@effect-
   {
     reason: IdTokenInvalidReason,
     claim: Schema.optional(Schema.String),
-    detail: Schema.optional(Schema.String)
+    detail: Schema.optional(Schema.String),
+    /**
+     * On refresh: the refresh token the refused response carried. The server may
+     * already have rotated the old one, so the caller keeps this one (never printed).
+     */
+    refreshToken: Schema.optional(Schema.Redacted(Schema.String))
   }
 ) {
   /** What a caller can do about it. */

@@ -35,6 +35,12 @@ export interface TokenResponseQuirks {
   readonly refreshTokenExpiresInFields?: ReadonlyArray<string> | undefined
   /** `token_type` to assume when the response has none (RFC 6749 requires it). Default `Bearer`. */
   readonly defaultTokenType?: string | undefined
+  /**
+   * A provider's own `token_type` values (matched case-insensitively) and the type
+   * each one means: Slack answers `"bot"` or `"user"` for Bearer tokens. Without a
+   * mapping, a type other than Bearer or DPoP is refused (RFC 6749 §7.1).
+   */
+  readonly tokenTypes?: Readonly<Record<string, string>> | undefined
   /** Remedies for provider-specific error codes (GitHub's `bad_verification_code` → `reauthorize`). */
   readonly errorRemedies?: Readonly<Record<string, Remedy>> | undefined
   /**
