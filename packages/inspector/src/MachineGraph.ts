@@ -38,7 +38,7 @@ export interface Node {
   readonly exit: ReadonlyArray<string>
   /** The `src` of each invoked actor. */
   readonly invokes: ReadonlyArray<string>
-  /** The delays of its `after` transitions: a name, or `"<n> ms"`. */
+  /** The delays of its `after` transitions: a name, or a number of milliseconds. */
   readonly timers: ReadonlyArray<string>
   readonly tags: ReadonlyArray<string>
 }

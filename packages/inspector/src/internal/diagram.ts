@@ -17,7 +17,7 @@ const triggers = (graph: MachineGraph.Graph, edges: ReadonlyArray<number>) => [
 
 /** What a node shows under its name: the actors it invokes and its timers. */
 const detail = (node: MachineGraph.Node): string =>
-  [...node.invokes.map((src) => `invoke ${src}`), ...node.timers.map((timer) => `after ${timer}`)].join(" · ")
+  [...node.invokes.map((src) => `invoke ${src}`), ...node.timers.map((timer) => `after ${/^\d+$/.test(timer) ? `${timer} ms` : timer}`)].join(" · ")
 
 const elkGraph = (graph: MachineGraph.Graph): ElkNode => {
   const childrenOf = new Map<string | undefined, Array<MachineGraph.Node>>()

@@ -74,7 +74,7 @@ const nodeOf = (node: AnyStateNode): MachineGraph.Node => {
     entry: node.entry.map(actionText).filter((name) => !name.startsWith("xstate.")),
     exit: node.exit.map(actionText).filter((name) => !name.startsWith("xstate.")),
     invokes: node.invoke.map((invoke) => String(invoke.src)),
-    timers: [...new Set(node.after.map((transition) => delayText(transition.delay)))],
+    timers: [...new Set(node.after.map((transition) => String(transition.delay)))],
     tags: [...node.tags]
   }
 }
