@@ -113,6 +113,8 @@ export const script = `"use strict";
   var selected = null;
   var step = null;
   var shownDiagram = null;
+  // The inspector's clock minus the page's: "expires in" reads the session's time, not the browser's.
+  var offset = 0;
 
   function activeStates(value, prefix) {
     prefix = prefix || [];
@@ -200,6 +202,13 @@ export const script = `"use strict";
     });
   }
 
+  /** The snapshot at or before index where the state last changed: the transition just taken. */
+  function lastMove(session, index) {
+    for (var j = index; j > 0; j--) {
+      if (JSON.stringify(session.snapshots[j].value) !== JSON.stringify(session.snapshots[j - 1].value)) return j;
+    }
+    return -1;
+  }
   function takenEdges(graph, session, index) {
     if (!graph || index < 1) return [];
     var before = activeStates(session.snapshots[index - 1].value);
@@ -241,14 +250,19 @@ export const script = `"use strict";
       svg.querySelectorAll("g.state").forEach(function (g) { g.classList.toggle("active", active.indexOf(g.getAttribute("data-state")) !== -1); });
     }
     var graph = drawing ? drawing.graph : null;
-    var taken = takenEdges(graph, session, at.index);
+    var move = lastMove(session, at.index);
+    var taken = move === -1 ? [] : takenEdges(graph, session, move);
     if (svg) {
-      svg.querySelectorAll("g.transition").forEach(function (g) { g.classList.toggle("taken", taken.indexOf(Number(g.getAttribute("data-edge"))) !== -1); });
+      svg.querySelectorAll("g.transition").forEach(function (g) {
+        var indices = (g.getAttribute("data-edge") || "").split(" ").map(Number);
+        g.classList.toggle("taken", indices.some(function (i) { return taken.indexOf(i) !== -1; }));
+      });
     }
-    var type = at.snapshot.event ? at.snapshot.event.type : "?";
+    if (move === -1) { panel.appendChild(el("span", "meta", "started in " + stateText(at.snapshot.value))); return; }
+    var moved = session.snapshots[move];
+    var type = moved.event ? moved.event.type : "?";
     panel.appendChild(el("span", "event", readableEvent(type, graph)));
-    var previous = at.index > 0 ? session.snapshots[at.index - 1] : null;
-    panel.appendChild(document.createTextNode("  " + (previous ? stateText(previous.value) + " → " : "") + stateText(at.snapshot.value)));
+    panel.appendChild(document.createTextNode("  " + stateText(session.snapshots[move - 1].value) + " → " + stateText(moved.value) + "  (" + relative(moved.at - session.startedAt) + ")"));
     if (taken.length > 0) {
       var edge = graph.edges[taken[0]];
       var meta = [];
@@ -274,7 +288,7 @@ export const script = `"use strict";
     if (!at) return;
     var snapshot = at.snapshot;
     var c = snapshot.context || {};
-    var now = step === null ? Date.now() : snapshot.at;
+    var now = step === null ? Date.now() + offset : snapshot.at;
     row(list, "state", stateText(snapshot.value) + (snapshot.status === "active" ? "" : " (" + snapshot.status + ")"));
     if (typeof c.key === "string") row(list, "session key", c.key);
     var t = c.tokens;
@@ -359,6 +373,7 @@ export const script = `"use strict";
   socket.onmessage = function (message) {
     var m;
     try { m = JSON.parse(message.data); } catch (e) { return; }
+    if (m.createdAt !== undefined && Number.isFinite(Number(m.createdAt))) offset = Number(m.createdAt) - Date.now();
     if (m.type === "@effect-oauth.diagram") { diagrams.set(m.id, m); shownDiagram = shownDiagram === m.id ? null : shownDiagram; render(); }
     else if (m.type === "@xstate.actor") onActor(m);
     else if (m.type === "@xstate.snapshot") onSnapshot(m);
