@@ -39,7 +39,10 @@ import * as internal from "./internal/inspector.js"
 export interface Options {
   /** The TCP port on 127.0.0.1; 0 (the default) picks a free one. */
   readonly port?: number | undefined
-  /** Events and snapshots kept for a page opened late (every session's start is kept). Default 5000. */
+  /**
+   * Events and snapshots kept for a page opened late. Default 5000. The start
+   * of the 1000 newest sessions is kept besides.
+   */
   readonly history?: number | undefined
   /**
    * Page origins, besides the viewer's own, allowed to open the WebSocket

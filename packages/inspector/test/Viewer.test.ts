@@ -161,6 +161,14 @@ describe.skipIf(path === undefined)(`Inspector viewer in Chromium (${path === un
 
       yield* promise(() => page.screenshot({ path: screenshot, fullPage: false }))
 
+      // A page opened now is sent the history: the same session, state and timeline.
+      const late = yield* promise(() => browser.newPage())
+      yield* promise(() => late.goto(inspector.url))
+      yield* lit(late, "authorized")
+      const replayed = yield* promise(() => late.$$eval("#timeline li .what", (items) => items.map((item) => item.textContent ?? "")))
+      const shown = yield* promise(() => page.$$eval("#timeline li .what", (items) => items.map((item) => item.textContent ?? "")))
+      expect(replayed).toEqual(shown)
+
       // No credential in any encoding, in the DOM or in a frame either way.
       const callbackParameters = [...new URL(callback).searchParams.values()].filter((value) => value.length >= 16)
       const credentials = [...credentialsOf(first), ...credentialsOf(second), ...callbackParameters]

@@ -43,11 +43,12 @@ export const make = (options: Inspector.Options = {}): Effect.Effect<Inspector.S
   Effect.gen(function*() {
     const token = newToken()
     const limit = options.history ?? 5000
+    const sessionLimit = 1000
     const clock = yield* Effect.clock
     const runtime = yield* Effect.runtime<never>()
     let port = 0
 
-    /** Root actors' `@xstate.actor` messages, kept whole: a late page needs every session. */
+    /** Root actors' `@xstate.actor` messages, kept apart from `history`: a late page needs every session's start. */
     const actors = new Map<string, string>()
     /** The drawings, one per machine definition. */
     const diagrams = new Map<string, string>()
@@ -67,6 +68,8 @@ export const make = (options: Inspector.Options = {}): Effect.Effect<Inspector.S
     const record = (message: string, kind: unknown, sessionId: unknown, root: boolean, except?: WebSocket) => {
       if (kind === "@xstate.actor" && root && typeof sessionId === "string") {
         actors.set(sessionId, message)
+        // A registry that starts and releases many sessions: the newest are kept.
+        if (actors.size > sessionLimit) actors.delete(actors.keys().next().value!)
       } else {
         history.push(message)
         if (history.length > limit) history.splice(0, history.length - limit)
