@@ -21,7 +21,7 @@ export const page = `<!doctype html>
 <main>
   <nav aria-label="sessions"><h2>sessions</h2><ul id="sessions"></ul></nav>
   <section id="chart" aria-label="statechart">
-    <div id="diagram"><p class="empty">waiting for a session…</p></div>
+    <div id="diagram" title="click to zoom"><p class="empty">waiting for a session…</p></div>
     <div id="stepper">
       <button id="back" type="button" title="previous snapshot">◀</button>
       <input id="step" type="range" min="0" max="0" value="0" aria-label="snapshot">
@@ -62,6 +62,8 @@ aside { border-right: 0; border-left: 1px solid #e2e8f0; }
 #sessions .state { font: 12px ui-monospace, monospace; color: #2563eb; }
 #diagram { background: #fff; border: 1px solid #e2e8f0; border-radius: 8px; padding: .5rem; overflow: auto; }
 #diagram svg { display: block; margin: 0 auto; max-width: 100%; height: auto; }
+#diagram svg { cursor: zoom-in; }
+#diagram.zoom svg { max-width: none; cursor: zoom-out; }
 .empty { color: #64748b; }
 svg.machine .state rect { fill: #fff; stroke: #94a3b8; stroke-width: 1.2; }
 svg.machine .state.compound > rect { fill: #f8fafc; stroke-dasharray: 4 3; }
@@ -364,6 +366,8 @@ export const script = `"use strict";
     step = step + 1 >= session.snapshots.length - 1 ? null : step + 1; render();
   });
   $("live").addEventListener("click", function () { step = null; render(); });
+  // Click the chart to see it at full size (scrolling), click again to fit.
+  $("diagram").addEventListener("click", function () { $("diagram").classList.toggle("zoom"); });
   setInterval(function () { if (step === null) renderContext(); }, 1000);
 
   var socket = new WebSocket("ws://" + location.host + "/?token=" + encodeURIComponent(token));
