@@ -137,6 +137,24 @@ describe("Inspector / stream", () => {
       expect(reporter.messages).toEqual([])
     }))
 
+  it.scoped("lays out one drawing per distinct machine definition, however many sessions build their own", () =>
+    Effect.gen(function*() {
+      const inspector = yield* Inspector.make()
+      const viewer = yield* listen(inspector.socketUrl)
+      const build = (id: string) => createMachine({ id, initial: "a", states: { a: { on: { GO: "b" } }, b: {} } })
+      const actors = [build("same"), build("same"), build("same"), build("other")].map((machine) =>
+        createActor(machine, { inspect: inspector.inspect }).start()
+      )
+      for (const actor of actors) actor.stop()
+      const diagrams = (message: string) => typeOf(message) === "@effect-oauth.diagram"
+      yield* until(viewer.socket, viewer.messages, (message) => viewer.messages.filter(diagrams).length === 2 && diagrams(message))
+      const roots = viewer.messages.map((message) => JSON.parse(message) as Record<string, unknown>)
+        .filter((message) => message["type"] === "@xstate.actor")
+      expect(roots.map((root) => root["diagram"])).toEqual(["diagram-1", "diagram-1", "diagram-1", "diagram-2"])
+      expect(viewer.messages.filter(diagrams).map((message) => (JSON.parse(message) as { readonly id: string }).id).sort())
+        .toEqual(["diagram-1", "diagram-2"])
+    }))
+
   it.scoped("shows strings under credential names as <redacted> even outside Redacted, and errors with their remedy", () =>
     Effect.gen(function*() {
       const inspector = yield* Inspector.make()

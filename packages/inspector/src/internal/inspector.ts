@@ -77,12 +77,21 @@ export const make = (options: Inspector.Options = {}): Effect.Effect<Inspector.S
       broadcast(message, except)
     }
 
+    // Each session may build its own machine object: one drawing per distinct definition.
+    const byShape = new Map<string, string>()
     const draw = (machine: AnyStateMachine): string => {
       const known = diagramOf.get(machine)
       if (known !== undefined) return known
-      const id = `diagram-${diagrams.size + 1}`
-      diagramOf.set(machine, id)
       const graph = MachineGraph.fromMachine(machine)
+      const shape = JSON.stringify(graph)
+      const drawn = byShape.get(shape)
+      if (drawn !== undefined) {
+        diagramOf.set(machine, drawn)
+        return drawn
+      }
+      const id = `diagram-${byShape.size + 1}`
+      byShape.set(shape, id)
+      diagramOf.set(machine, id)
       Runtime.runFork(runtime)(
         diagram.toSvg(graph).pipe(
           Effect.map((svg) => {
