@@ -37,9 +37,6 @@ const machine = SessionMachine.make(
 /** The machine as a graph: the inspector draws the same one. */
 const graph = MachineGraph.fromMachine(machine)
 
-/** A state's name in the diagram: its key at the top level, its path below. */
-const nameOf = (id: string) => id.replaceAll(".", "_")
-
 /** Every transition of the machine, state by state in declaration order (nested states after their parent). */
 export const rows = (): ReadonlyArray<Row> =>
   graph.edges.map((edge) => ({
@@ -51,36 +48,8 @@ export const rows = (): ReadonlyArray<Row> =>
     actions: edge.actions
   }))
 
-/**
- * The Mermaid diagram: one arrow per transition target; a state with substates
- * is a composite state holding them and its initial arrow.
- */
-export const diagram = (): string => {
-  const lines = ["stateDiagram-v2", `  [*] --> ${nameOf(graph.initial ?? "")}`]
-  const composite = (parent: string | undefined, depth: number) => {
-    for (const node of graph.nodes.filter((node) => node.parent === parent)) {
-      const children = graph.nodes.filter((child) => child.parent === node.id)
-      if (children.length === 0) continue
-      const indent = "  ".repeat(depth)
-      lines.push(`${indent}state "${node.key}" as ${nameOf(node.id)} {`)
-      const initial = children.find((child) => child.initial)
-      for (const child of children) {
-        if (child.id.includes(".")) lines.push(`${indent}  state "${child.key}" as ${nameOf(child.id)}`)
-      }
-      if (initial !== undefined) lines.push(`${indent}  [*] --> ${nameOf(initial.id)}`)
-      composite(node.id, depth + 1)
-      lines.push(`${indent}}`)
-    }
-  }
-  composite(undefined, 1)
-  for (const edge of graph.edges) {
-    if (edge.source === "") continue
-    for (const target of edge.targets) {
-      lines.push(`  ${nameOf(edge.source)} --> ${nameOf(target)} : ${edge.trigger}${edge.guard === "" ? "" : ` [${edge.guard}]`}`)
-    }
-  }
-  return lines.join("\n")
-}
+/** The Mermaid diagram (`MachineGraph.toMermaid`). */
+export const diagram = (): string => MachineGraph.toMermaid(graph)
 
 const table = (): string => {
   const lines = [

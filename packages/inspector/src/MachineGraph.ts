@@ -16,6 +16,7 @@ import type { Effect } from "effect"
 import type { AnyStateMachine } from "xstate"
 import * as diagram from "./internal/diagram.js"
 import * as internal from "./internal/machineGraph.js"
+import * as mermaid from "./internal/mermaid.js"
 
 /**
  * A state node. `id` is its path from the root joined with `.`
@@ -111,3 +112,14 @@ export const activeStates: (value: unknown) => ReadonlyArray<string> = (value) =
  * @category combinators
  */
 export const toSvg: (graph: Graph) => Effect.Effect<string> = diagram.toSvg
+
+/**
+ * The graph as a Mermaid `stateDiagram-v2`: one arrow per transition target,
+ * labelled `event [guard]`; a state with substates is a composite state
+ * holding them, its initial arrow and the arrows between them. Substates are
+ * named by their path with `_` (`refreshing_backingOff`).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const toMermaid: (graph: Graph) => string = mermaid.toMermaid

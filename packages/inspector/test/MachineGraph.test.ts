@@ -78,6 +78,26 @@ describe("MachineGraph / fromMachine", () => {
   })
 })
 
+describe("MachineGraph / toMermaid", () => {
+  it("draws substates inside their composite state, with the arrows between them there", () => {
+    expect(MachineGraph.toMermaid(MachineGraph.fromMachine(nested)).split("\n")).toEqual([
+      "stateDiagram-v2",
+      "  [*] --> idle",
+      "  state \"working\" as working {",
+      "    [*] --> working_requesting",
+      "    state \"requesting\" as working_requesting",
+      "    state \"backingOff\" as working_backingOff",
+      "    working_requesting --> working_backingOff : error request",
+      "    working_backingOff --> working_requesting : after retryDelay",
+      "  }",
+      "  idle --> working : START",
+      "  working --> idle : CANCEL [canRetry and not isFresh]",
+      "  working_requesting --> done : done request",
+      "  done --> idle : always [isFresh]"
+    ])
+  })
+})
+
 describe("MachineGraph / activeStates", () => {
   it("lists the states a value is in, outermost first", () => {
     expect(MachineGraph.activeStates("authorized")).toEqual(["authorized"])
