@@ -9,7 +9,7 @@
  * the median with the min–max over rounds.
  */
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
-import { OAuthClient, Provider, TokenSet } from "@effect-oauth/core"
+import { Callback, OAuthClient, Provider, TokenSet } from "@effect-oauth/core"
 import { AuthorizedHttpClient, OAuthSession, SessionPromise, TokenStore } from "@effect-oauth/session"
 import { fork } from "node:child_process"
 import * as Fs from "node:fs"
@@ -19,6 +19,7 @@ import type { ChildProcess } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { Clock, Effect, Exit, Logger, LogLevel, Redacted, Ref, Runtime, Scope } from "effect"
 import { OAuth2Client } from "google-auth-library"
+import * as openid from "openid-client"
 import { AuthorizationCode } from "simple-oauth2"
 import { googleHolder, openidHolder, rawCodeFlow, rawHolder, rawToken, simpleHolder, tokenSetOf } from "./holders.js"
 import type { Endpoints, Holder } from "./holders.js"
@@ -377,6 +378,67 @@ export const peers = (options: PeersOptions = {}): Suite => ({
         row("refresh: google-auth-library refreshToken (rotation kept by hand)", "client CPU × raw fetch", ratio(perRound(results, "google", "raw")))
         row("refresh: simple-oauth2 token.refresh", "client CPU × raw fetch", ratio(perRound(results, "simple", "raw")))
         row("refresh: raw fetch", "client CPU per refresh", `${(median(results.raw) / requests).toFixed(2)} ms`)
+      }
+
+      // --- the whole code + PKCE flow, client part: the user's steps run in the server process
+      {
+        const flows = Math.max(2, Math.round(requests / 2))
+        const scopes = ["openid", "offline_access"]
+        const ourFlow = (pushed: boolean) => async () => {
+          const request = await run(oauthClient.authorizationUrl({ scopes, pushed, params: { prompt: "consent" } }))
+          const callback = await server.approve(request.url, `flow-${accounts++}`)
+          await run(Effect.flatMap(Callback.parse(callback, request), oauthClient.exchangeCode))
+        }
+        const config = await openid.discovery(
+          new URL(server.issuer),
+          server.web.clientId,
+          undefined,
+          openid.ClientSecretBasic(server.web.clientSecret),
+          { execute: [openid.allowInsecureRequests] }
+        )
+        const openidFlow = async () => {
+          const verifier = openid.randomPKCECodeVerifier()
+          const state = openid.randomState()
+          const nonce = openid.randomNonce()
+          const url = openid.buildAuthorizationUrl(config, {
+            redirect_uri: server.web.redirectUri,
+            scope: scopes.join(" "),
+            code_challenge: await openid.calculatePKCECodeChallenge(verifier),
+            code_challenge_method: "S256",
+            state,
+            nonce,
+            prompt: "consent"
+          })
+          const callback = await server.approve(url.toString(), `flow-${accounts++}`)
+          await openid.authorizationCodeGrant(config, new URL(callback), {
+            pkceCodeVerifier: verifier,
+            expectedState: state,
+            expectedNonce: nonce
+          })
+        }
+        const parTrip = (pushed: boolean) => async () => {
+          const start = performance.now()
+          for (let i = 0; i < flows; i++) await run(oauthClient.authorizationUrl({ scopes, pushed }))
+          return (performance.now() - start) / flows
+        }
+        const results = await interleave(rounds, {
+          raw: cpuOf(() => grant(), flows),
+          ours: cpuOf(ourFlow(false), flows),
+          oursPar: cpuOf(ourFlow(true), flows),
+          openid: cpuOf(openidFlow, flows),
+          url: parTrip(false),
+          par: parTrip(true)
+        })
+        const note = `${flows} flows a round: authorization URL, callback, code exchange; CPU of the client process`
+        row("code + PKCE flow: OAuthClient, without PAR", "client CPU × raw fetch", ratio(perRound(results, "ours", "raw")), `goal ≤ 1.5×; ${note}`)
+        row("code + PKCE flow: OAuthClient, with PAR", "client CPU × raw fetch", ratio(perRound(results, "oursPar", "raw")))
+        row("code + PKCE flow: openid-client", "client CPU × raw fetch", ratio(perRound(results, "openid", "raw")))
+        row(
+          "code + PKCE flow: PAR round trip (RFC 9126)",
+          "ms per authorization URL, with / without",
+          `${median(results.par).toFixed(2)} / ${median(results.url).toFixed(2)}`,
+          "wall time; the push is one authenticated POST to the server"
+        )
       }
 
       // --- storms: concurrent callers at expiry, token requests counted by the server

@@ -43,7 +43,7 @@ export type ServerMessage =
 const send = (message: ServerMessage) => process.send?.(message)
 
 const program = Effect.gen(function*() {
-  const server = yield* TestServer.make({ rotateRefreshToken: true })
+  const server = yield* TestServer.make({ rotateRefreshToken: true, pushedAuthorizationRequests: true })
   const runtime = yield* Effect.runtime<never>()
   const run = <A, E>(effect: Effect.Effect<A, E>) =>
     Effect.runPromise(Effect.provide(effect, FetchHttpClient.layer).pipe(Effect.provide(runtime.context)))
