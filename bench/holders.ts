@@ -46,7 +46,13 @@ export const rawToken = async (endpoints: Endpoints, client: PlainClient, body: 
 }
 
 /** The whole code + PKCE flow by hand: the reference each client's flow is set beside. */
-export const rawCodeFlow = async (approve: (url: string, accountId: string) => Promise<string>, endpoints: Endpoints, client: PlainClient, accountId: string) => {
+export const rawCodeFlow = async (
+  approve: (url: string, accountId: string) => Promise<string>,
+  endpoints: Endpoints,
+  client: PlainClient,
+  accountId: string,
+  scope = "openid offline_access"
+) => {
   const verifier = base64url(randomBytes(32))
   const challenge = base64url(createHash("sha256").update(verifier).digest())
   const state = base64url(randomBytes(32))
@@ -55,7 +61,7 @@ export const rawCodeFlow = async (approve: (url: string, accountId: string) => P
     response_type: "code",
     client_id: client.clientId,
     redirect_uri: client.redirectUri,
-    scope: "openid offline_access",
+    scope,
     state,
     code_challenge: challenge,
     code_challenge_method: "S256",
