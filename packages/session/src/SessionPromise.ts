@@ -111,4 +111,4 @@ export const start: <E>(
  * @since 0.1.0
  * @category errors
  */
-export type Error = AccessTokenError
+export type Failure = AccessTokenError
