@@ -22,7 +22,7 @@
  *
  * @since 0.1.0
  */
-import type { OAuthClient } from "@effect-oauth/core"
+import type { Callback, OAuthClient, TokenSet } from "@effect-oauth/core"
 import type { Effect, ManagedRuntime } from "effect"
 import * as internal from "./internal/sessionPromise.js"
 import type { OAuthSession, Options as SessionOptions } from "./OAuthSession.js"
@@ -53,6 +53,24 @@ export interface SessionPromise {
    * session's `AccessTokenError`, or with what `fetch` rejects with.
    */
   readonly fetch: (input: string | URL, init?: RequestInit | undefined) => Promise<Response>
+  /**
+   * Starts a code-flow authorization (RFC 6749 §4.1.1, PKCE, state, nonce): send
+   * the user to the returned request's `url`. Rejects with `AuthorizationFailed`.
+   */
+  readonly authorize: (
+    options?: OAuthClient.AuthorizationUrlOptions | undefined
+  ) => Promise<Callback.AuthorizationRequest>
+  /**
+   * Completes the pending authorization with the redirect URL the user came back
+   * to (state and issuer checked, code exchanged, tokens stored). Rejects with
+   * `AuthorizationFailed`.
+   */
+  readonly completeAuthorization: (callbackUrl: string | URL) => Promise<TokenSet.TokenSet>
+  /**
+   * Revokes the grant (RFC 7009): nothing is handed out from then on. Rejects
+   * with `RevocationFailed` (the session is revoked locally either way).
+   */
+  readonly revoke: () => Promise<void>
   /** The machine's current state (synchronous). */
   readonly state: () => SessionMachine.State
   /** The Effect face underneath, for code that is. */
@@ -106,7 +124,9 @@ export const start: <E>(
 ) => Promise<SessionPromise> = internal.start
 
 /**
- * The error a Promise face rejects with, when it is the session's.
+ * What `accessToken()` and `fetch()` reject with when the session has no token
+ * to give (`authorize`, `completeAuthorization` and `revoke` reject with their
+ * `OAuthSession` counterparts' errors).
  *
  * @since 0.1.0
  * @category errors

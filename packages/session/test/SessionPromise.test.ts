@@ -132,7 +132,7 @@ describe("SessionPromise", () => {
       expect(calls).toBe(1)
     }))
 
-  it.scoped("start runs a session on a ManagedRuntime; close stops it", () =>
+  it.scoped("start runs a session on a ManagedRuntime: authorize, complete, hand out, revoke from Promise code; close stops it", () =>
     Effect.gen(function*() {
       const server = yield* TestServer.make()
       const provider = yield* Provider.discover(server.issuer).pipe(Effect.provide(FetchHttpClient.layer))
@@ -150,16 +150,22 @@ describe("SessionPromise", () => {
       const unauthorized = yield* Effect.promise(() => face.accessToken().then(() => undefined, (e: unknown) => e))
       expect(unauthorized).toMatchObject({ _tag: "Unauthorized" })
 
+      const request = yield* Effect.promise(() => face.authorize())
+      expect(face.state()).toBe("authorizing")
+      const callback = yield* server.approve(request.url, { accountId: "cli" }).pipe(Effect.provide(FetchHttpClient.layer))
+      const tokens = yield* Effect.promise(() => face.completeAuthorization(callback))
+      expect(yield* Effect.promise(() => face.accessToken())).toBe(Redacted.value(tokens.accessToken))
       const session: OAuthSession.OAuthSession = face.session
-      yield* Effect.promise(() =>
-        runtime.runPromise(
-          Effect.gen(function*() {
-            const request = yield* session.authorize()
-            yield* session.completeAuthorization(yield* server.approve(request.url, { accountId: "cli" }))
-          }).pipe(Effect.provide(FetchHttpClient.layer))
-        )
+      expect(Redacted.value(yield* session.accessToken)).toBe(Redacted.value(tokens.accessToken))
+      const mismatch = yield* Effect.promise(() =>
+        face.completeAuthorization(callback).then(() => undefined, (e: unknown) => e)
       )
-      expect(yield* Effect.promise(() => face.accessToken())).toBe(Redacted.value(yield* session.accessToken))
+      expect(mismatch).toMatchObject({ _tag: "AuthorizationFailed" })
+      yield* Effect.promise(() => face.revoke())
+      expect(face.state()).toBe("revoked")
+      expect(yield* Effect.promise(() => face.accessToken().then(() => undefined, (e: unknown) => e))).toMatchObject({
+        _tag: "SessionRevoked"
+      })
       yield* Effect.promise(() => face.close())
       expect(session.actor.getSnapshot().status).toBe("stopped")
     }))

@@ -97,6 +97,9 @@ export const fromSession = (
       key: session.key,
       accessToken,
       fetch,
+      authorize: (authorizeOptions) => run(session.authorize(authorizeOptions)).then(settle),
+      completeAuthorization: (callbackUrl) => run(session.completeAuthorization(callbackUrl)).then(settle),
+      revoke: () => run(session.revoke).then(settle),
       state: () => actor.getSnapshot().value,
       session,
       close: () => Promise.resolve()
