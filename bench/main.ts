@@ -1,8 +1,9 @@
 /**
  * `npm run bench [-- [--quick] name …]`: runs the suites (those whose name
  * contains one of the arguments, or all), then prints one table, the machine it
- * ran on and its load. `--quick` runs the sizes that end in about a minute on 2
- * cores (fewer calls and rounds, 1,000-caller storms), for a look, not a record.
+ * ran on and its load. `--quick` runs smaller sizes (fewer calls and rounds,
+ * 1,000-caller storms, 2 processes × 5 trials) and leaves out the memory and
+ * multi-process suites unless named: a look, not a record.
  */
 import { cpus, loadavg } from "node:os"
 import { hotPath } from "./hotPath.js"
@@ -30,7 +31,12 @@ const suites: ReadonlyArray<Suite> = [
 ]
 
 const filters = args.filter((arg) => !arg.startsWith("--"))
-const selected = filters.length === 0 ? suites : suites.filter((suite) => filters.some((f) => suite.name.includes(f)))
+// The slow suites (100,000 stored grants; worker processes per store) run in a
+// quick look only when named.
+const slow = new Set(["session-memory", "multiProcessStorm"])
+const selected = filters.length === 0
+  ? suites.filter((suite) => !quick || !slow.has(suite.name))
+  : suites.filter((suite) => filters.some((f) => suite.name.includes(f)))
 
 const main = async () => {
   if (selected.length === 0) {
