@@ -1,19 +1,42 @@
 /**
- * `npm run bench [-- name …]`: runs the suites (those whose name contains one
- * of the arguments, or all), then prints one table and the machine it ran on.
+ * `npm run bench [-- [--quick] name …]`: runs the suites (those whose name
+ * contains one of the arguments, or all), then prints one table, the machine it
+ * ran on and its load. `--quick` runs smaller sizes (fewer calls and rounds,
+ * 1,000-caller storms, 2 processes × 5 trials) and leaves out the memory and
+ * multi-process suites unless named: a look, not a record.
  */
-import { cpus } from "node:os"
+import { cpus, loadavg } from "node:os"
 import { hotPath } from "./hotPath.js"
 import { suite as multiProcessStorm } from "./multiProcessStorm.js"
+import { peers } from "./peers.js"
 import { refreshStorm } from "./refreshStorm.js"
 import { sessionMemory } from "./sessionMemory.js"
 import { formatTable } from "./suite.js"
 import type { Row, Suite } from "./suite.js"
 
-const suites: ReadonlyArray<Suite> = [hotPath(), refreshStorm(), sessionMemory(), multiProcessStorm]
+const args = process.argv.slice(2)
+const quick = args.includes("--quick")
 
-const filters = process.argv.slice(2)
-const selected = filters.length === 0 ? suites : suites.filter((suite) => filters.some((f) => suite.name.includes(f)))
+const suites: ReadonlyArray<Suite> = [
+  peers(
+    quick
+      ? { hotIterations: 50_000, requests: 20, rounds: 3, storms: [1_000], liveSessions: 2_000, processes: [2], trials: 5 }
+      : {}
+  ),
+  hotPath(quick ? { iterations: 200_000, rounds: 3 } : {}),
+  refreshStorm(quick ? { callers: 1_000 } : {}),
+  sessionMemory(),
+  multiProcessStorm
+  // parse: worst-case parse time per MiB (bench/parse.ts) takes its place here.
+]
+
+const filters = args.filter((arg) => !arg.startsWith("--"))
+// The slow suites (100,000 stored grants; worker processes per store) run in a
+// quick look only when named.
+const slow = new Set(["session-memory", "multiProcessStorm"])
+const selected = filters.length === 0
+  ? suites.filter((suite) => !quick || !slow.has(suite.name))
+  : suites.filter((suite) => filters.some((f) => suite.name.includes(f)))
 
 const main = async () => {
   if (selected.length === 0) {
@@ -28,7 +51,10 @@ const main = async () => {
   const cpu = cpus()
   console.log(formatTable(rows))
   console.log("")
-  console.log(`machine: ${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores; Node ${process.version}; ${new Date().toISOString()}`)
+  const load = loadavg().map((value) => value.toFixed(2)).join(", ")
+  console.log(
+    `machine: ${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores; Node ${process.version}; ${new Date().toISOString()}; load average ${load}${quick ? "; --quick" : ""}`
+  )
   return 0
 }
 

@@ -41,7 +41,7 @@ const tempDirectory: Effect.Effect<string, never, Scope.Scope> = Effect.acquireR
   (directory) => Effect.sync(() => Fs.rmSync(directory, { recursive: true, force: true }))
 )
 
-const measure = (label: string, spec: StoreSpec, cleanup: Effect.Effect<void> = Effect.void) =>
+const measure = (label: string, spec: StoreSpec, cleanup: Effect.Effect<void> = Effect.void, processes = 4) =>
   Effect.gen(function*() {
     yield* Effect.addFinalizer(() => cleanup)
     const server = yield* TestServer.make({ rotateRefreshToken: true })
@@ -98,6 +98,7 @@ const measure = (label: string, spec: StoreSpec, cleanup: Effect.Effect<void> = 
 const program = Effect.gen(function*() {
   const rows: Array<Row> = []
   const directory = yield* tempDirectory
+  rows.push(...yield* measure("layerFileSystem, 2 processes", { kind: "file", directory: Path.join(directory, "files-2") }, Effect.void, 2))
   rows.push(...yield* measure("layerFileSystem", { kind: "file", directory: Path.join(directory, "files") }))
   rows.push(...yield* measure("layerSqlite", { kind: "sqlite", filename: Path.join(directory, "tokens.db") }))
   const url = process.env["EFFECT_OAUTH_PG_URL"]

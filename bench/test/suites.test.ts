@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { hotPath } from "../hotPath.js"
+import { peers } from "../peers.js"
 import { runStorm } from "../refreshStorm.js"
 import { measureMemory } from "../sessionMemory.js"
 import { formatTable } from "../suite.js"
@@ -37,4 +38,23 @@ describe("bench suites", () => {
       expect(rows[4]!.note).toBe("same token as the session")
       expect(formatTable(rows).split("\n")).toHaveLength(rows.length + 2)
     }))
+
+  it.live("peers: at expiry effect-oauth makes 1 token request, fails no caller and keeps the grant; every work row is printed", () =>
+    Effect.gen(function*() {
+      const rows = yield* Effect.promise(() =>
+        peers({ hotIterations: 200, requests: 2, rounds: 1, storms: [300], expiries: 2, liveSessions: 20, processes: [], trials: 0 }).run()
+      )
+      const ours = rows.find((row) => row.case === "storm 300 callers × 2 expiries: effect-oauth SessionPromise")
+      expect(ours).toMatchObject({
+        metric: "token requests per expiry / failed callers / grant",
+        value: "1, 1 / 0 / alive",
+        note: "0 invalid_grant"
+      })
+      for (const work of ["hot path, Promise", "hot path, Effect", "TokenSet.make", "one GET", "refresh:", "heap per live session"]) {
+        expect(rows.some((row) => row.case.startsWith(work))).toBe(true)
+      }
+      for (const peer of ["openid-client", "google-auth-library", "simple-oauth2"]) {
+        expect(rows.filter((row) => row.case.includes(peer)).length).toBeGreaterThanOrEqual(3)
+      }
+    }), 120_000)
 })

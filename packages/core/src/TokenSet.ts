@@ -12,20 +12,7 @@
 import { Duration, Effect, ParseResult, Redacted, Schema } from "effect"
 import * as IdToken from "./IdToken.js"
 
-/**
- * The tokens of one grant. Credentials are `Redacted`: printing, logging or
- * inspecting a `TokenSet` shows `<redacted>`. `extra` keeps the response's other
- * fields, redacted as a whole because providers put credentials there too (Slack's
- * `authed_user.access_token`); read them with {@link extraField}.
- *
- * Its `Schema` encoding is a plain JSON object that decodes back to an equal
- * `TokenSet` (see {@link toJson} / {@link fromJson}).
- *
- * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
- * @since 0.1.0
- * @category models
- */
-export class TokenSet extends Schema.Class<TokenSet>("@effect-oauth/core/TokenSet")({
+const tokenSetFields = {
   accessToken: Schema.Redacted(Schema.String),
   /** Normalised: `bearer` → `Bearer`, `dpop` → `DPoP`; other types as received. */
   tokenType: Schema.String,
@@ -47,7 +34,45 @@ export class TokenSet extends Schema.Class<TokenSet>("@effect-oauth/core/TokenSe
    */
   idTokenClaims: Schema.optional(Schema.Redacted(IdToken.Claims)),
   extra: Schema.Redacted(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
-}) {}
+}
+
+// The class constructor validates through `ParseResult.validateSync(schema)`, which
+// derives the type-side AST afresh on each call and so misses the parser cache: about
+// 40 µs a token set. Derived once here, validation is a walk over the fields.
+const validateFields = ParseResult.validateSync(Schema.Struct(tokenSetFields))
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+
+const redact = (value: string | Redacted.Redacted<string>) => typeof value === "string" ? Redacted.make(value) : value
+
+// A response without extra fields (the common case) shares one empty record.
+const noExtra = Redacted.make<Readonly<Record<string, unknown>>>(Object.freeze({}))
+
+// A `TokenSet` from values already typed (decoded at the boundary, or built here
+// from typed parts): what the class constructor leaves once validation is off
+// (its instance is its fields on its prototype), without copying and re-checking
+// each field for defaults it does not declare.
+const trusted = (props: Schema.Struct.Type<typeof tokenSetFields>): TokenSet =>
+  Object.assign(Object.create(TokenSet.prototype) as TokenSet, props)
+
+/**
+ * The tokens of one grant. Credentials are `Redacted`: printing, logging or
+ * inspecting a `TokenSet` shows `<redacted>`. `extra` keeps the response's other
+ * fields, redacted as a whole because providers put credentials there too (Slack's
+ * `authed_user.access_token`); read them with {@link extraField}.
+ *
+ * Its `Schema` encoding is a plain JSON object that decodes back to an equal
+ * `TokenSet` (see {@link toJson} / {@link fromJson}).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ * @since 0.1.0
+ * @category models
+ */
+export class TokenSet extends Schema.Class<TokenSet>("@effect-oauth/core/TokenSet")(tokenSetFields) {
+  constructor(props: Schema.Struct.Constructor<typeof tokenSetFields>, options?: Schema.MakeOptions) {
+    super(options === true || (typeof options === "object" && options.disableValidation === true) ? props : validateFields(props), true)
+  }
+}
 
 /**
  * The JSON form of a {@link TokenSet} (the "token blob"): credentials in clear.
@@ -59,7 +84,9 @@ export class TokenSet extends Schema.Class<TokenSet>("@effect-oauth/core/TokenSe
 export type Encoded = typeof TokenSet.Encoded
 
 /**
- * Builds a `TokenSet` from plain values (strings are wrapped in `Redacted`).
+ * Builds a `TokenSet` from plain values (strings are wrapped in `Redacted`). The
+ * values are trusted as typed and not validated again (under 1 µs): data from
+ * outside comes in through `TokenResponse.parse` or {@link fromJson}, which decode it.
  *
  * @since 0.1.0
  * @category constructors
@@ -76,24 +103,21 @@ export const make = (fields: {
   readonly idTokenClaims?: IdToken.Claims | Redacted.Redacted<IdToken.Claims> | undefined
   readonly extra?: Readonly<Record<string, unknown>> | undefined
 }): TokenSet => {
-  const redact = (value: string | Redacted.Redacted<string>) =>
-    typeof value === "string" ? Redacted.make(value) : value
-  return new TokenSet({
+  const props: Mutable<Schema.Struct.Type<typeof tokenSetFields>> = {
     accessToken: redact(fields.accessToken),
     tokenType: fields.tokenType ?? "Bearer",
     issuedAt: fields.issuedAt,
-    ...(fields.expiresAt === undefined ? {} : { expiresAt: fields.expiresAt }),
-    ...(fields.refreshToken === undefined ? {} : { refreshToken: redact(fields.refreshToken) }),
-    ...(fields.refreshTokenExpiresAt === undefined ? {} : { refreshTokenExpiresAt: fields.refreshTokenExpiresAt }),
     scopes: fields.scopes ?? [],
-    ...(fields.idToken === undefined ? {} : { idToken: redact(fields.idToken) }),
-    ...(fields.idTokenClaims === undefined
-      ? {}
-      : {
-        idTokenClaims: Redacted.isRedacted(fields.idTokenClaims) ? fields.idTokenClaims : Redacted.make(fields.idTokenClaims)
-      }),
-    extra: Redacted.make({ ...fields.extra })
-  })
+    extra: fields.extra === undefined ? noExtra : Redacted.make({ ...fields.extra })
+  }
+  if (fields.expiresAt !== undefined) props.expiresAt = fields.expiresAt
+  if (fields.refreshToken !== undefined) props.refreshToken = redact(fields.refreshToken)
+  if (fields.refreshTokenExpiresAt !== undefined) props.refreshTokenExpiresAt = fields.refreshTokenExpiresAt
+  if (fields.idToken !== undefined) props.idToken = redact(fields.idToken)
+  if (fields.idTokenClaims !== undefined) {
+    props.idTokenClaims = Redacted.isRedacted(fields.idTokenClaims) ? fields.idTokenClaims : Redacted.make(fields.idTokenClaims)
+  }
+  return trusted(props)
 }
 
 /**
@@ -186,7 +210,7 @@ export const merge = (previous: TokenSet, next: TokenSet): TokenSet => {
   // A refresh-token lifetime belongs to the refresh token it came with.
   const { refreshTokenExpiresAt: _, ...rest } = next
   const refresh = keepRefreshToken ? previous : next
-  return new TokenSet({
+  return trusted({
     ...rest,
     ...(refresh.refreshToken === undefined ? {} : { refreshToken: refresh.refreshToken }),
     ...(refresh.refreshTokenExpiresAt === undefined ? {} : { refreshTokenExpiresAt: refresh.refreshTokenExpiresAt }),

@@ -1,6 +1,6 @@
 import { TokenSet } from "@effect-oauth/core"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, FastCheck as fc, Redacted } from "effect"
+import { Effect, FastCheck as fc, Redacted, Schema } from "effect"
 
 const t0 = Date.UTC(2025, 0, 15, 12, 0, 0)
 const hour = 3_600_000
@@ -27,6 +27,74 @@ describe("TokenSet.make", () => {
   it("accepts values that are already Redacted", () => {
     const tokens = TokenSet.make({ accessToken: Redacted.make("at-1"), issuedAt: t0 })
     expect(value(tokens.accessToken)).toBe("at-1")
+  })
+})
+
+describe("TokenSet construction", () => {
+  const full = {
+    accessToken: "at-1",
+    tokenType: "DPoP",
+    issuedAt: t0,
+    expiresAt: t0 + hour,
+    refreshToken: "rt-1",
+    refreshTokenExpiresAt: t0 + 24 * hour,
+    scopes: ["openid", "email"],
+    idToken: "id-1",
+    idTokenClaims: { iss: "https://as.example", sub: "alice", aud: "client", exp: 2, iat: 1 },
+    extra: { instance_url: "https://eu.example" }
+  }
+
+  it("builds, without validating again, an instance equal to the validating constructor's", () => {
+    for (const fields of [{ accessToken: "at-1", issuedAt: t0 }, full]) {
+      const made = TokenSet.make(fields)
+      const validated = new TokenSet.TokenSet({
+        accessToken: made.accessToken,
+        tokenType: made.tokenType,
+        issuedAt: made.issuedAt,
+        ...(made.expiresAt === undefined ? {} : { expiresAt: made.expiresAt }),
+        ...(made.refreshToken === undefined ? {} : { refreshToken: made.refreshToken }),
+        ...(made.refreshTokenExpiresAt === undefined ? {} : { refreshTokenExpiresAt: made.refreshTokenExpiresAt }),
+        scopes: made.scopes,
+        ...(made.idToken === undefined ? {} : { idToken: made.idToken }),
+        ...(made.idTokenClaims === undefined ? {} : { idTokenClaims: made.idTokenClaims }),
+        extra: made.extra
+      })
+      expect(made).toBeInstanceOf(TokenSet.TokenSet)
+      expect(Object.getPrototypeOf(made)).toBe(Object.getPrototypeOf(validated))
+      expect(TokenSet.encode(made)).toEqual(TokenSet.encode(validated))
+      expect(Object.keys(made).sort()).toEqual(Object.keys(validated).sort())
+      expect(Schema.is(TokenSet.TokenSet)(made)).toBe(true)
+    }
+  })
+
+  it.effect("a made TokenSet survives its JSON form, merged ones too", () =>
+    Effect.gen(function*() {
+      const made = TokenSet.make(full)
+      const back = yield* TokenSet.fromJson(TokenSet.toJson(made))
+      expect(TokenSet.encode(back)).toEqual(TokenSet.encode(made))
+      const merged = TokenSet.merge(made, TokenSet.make({ accessToken: "at-2", issuedAt: t0 + hour }))
+      expect(merged).toBeInstanceOf(TokenSet.TokenSet)
+      expect(TokenSet.encode(yield* TokenSet.fromJson(TokenSet.toJson(merged)))).toEqual(TokenSet.encode(merged))
+    }))
+
+  it("an empty extra record cannot be changed through one token set", () => {
+    const first = TokenSet.make({ accessToken: "at-1", issuedAt: t0 })
+    expect(() => {
+      ;(Redacted.value(first.extra) as Record<string, unknown>)["leak"] = "x"
+    }).toThrow(TypeError)
+    expect(TokenSet.extraField(TokenSet.make({ accessToken: "at-2", issuedAt: t0 }), "leak")).toBeUndefined()
+  })
+
+  it("the class constructor still validates what it is given", () => {
+    expect(() =>
+      new TokenSet.TokenSet({
+        accessToken: "at-1" as unknown as Redacted.Redacted<string>,
+        tokenType: "Bearer",
+        issuedAt: t0,
+        scopes: [],
+        extra: Redacted.make({})
+      })
+    ).toThrow(/accessToken/)
   })
 })
 
