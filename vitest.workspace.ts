@@ -22,6 +22,7 @@ const projects: Array<TestProjectInlineConfiguration> = [
   project("oauth1", "./packages/oauth1"),
   project("node", "./packages/node"),
   project("store-sql", "./packages/store-sql"),
+  project("http", "./packages/http"),
   project("examples", "./examples", ["*/test/**/*.test.ts"]),
   // scripts/*.test.ts: checks that generated docs are current
   project("scripts", "./scripts", ["*.test.ts"]),
