@@ -100,6 +100,16 @@ describe("WebSignIn / routes", () => {
       expect(me.response.headers.get("location")).toBe("/auth/login?returnTo=%2Fme")
     }), 60_000)
 
+  it.scoped("a user who signs out and back in is signed in again at once (the revoked session leaves memory)", () =>
+    Effect.gen(function*() {
+      const app = yield* setup()
+      yield* app.send(pathOf((yield* startSignIn(app)).callbackUrl))
+      expect((yield* app.send("/me")).response.status).toBe(200)
+      yield* app.send("/auth/logout", { method: "POST" })
+      yield* app.send(pathOf((yield* startSignIn(app)).callbackUrl))
+      expect((yield* app.send("/me")).response.status).toBe(200)
+    }), 60_000)
+
   it.scoped("sign-out continues at the provider's end_session_endpoint with endSession", () =>
     Effect.gen(function*() {
       const app = yield* setup({ endSession: { postLogoutRedirectUri: `${origin}/` } })

@@ -216,6 +216,9 @@ export const make = (
         )
         const key = { provider: options.provider, account: yield* userKey(tokens) }
         yield* persist(key, tokens)
+        // A session of this user still in memory (revoked at sign-out, or holding an
+        // older grant) would not see the new entry: the next use starts from the store.
+        yield* registry.release(key)
         return { key, returnTo: pending.returnTo }
       })
 
@@ -265,6 +268,7 @@ export const make = (
         yield* registry.revoke(user.value).pipe(
           Effect.catchAll((error) => Effect.logWarning(`sign-out: ${error.message}`))
         )
+        yield* registry.release(user.value)
       }
       const response = redirect(Option.isSome(user) ? endSessionUrl() ?? afterSignOut : afterSignOut)
       return expire(response, origin, names.session, "/")
