@@ -174,6 +174,17 @@ export interface User {
 export class CurrentUser extends Context.Tag("@effect-oauth/http/CurrentUser")<CurrentUser, User>() {}
 
 /**
+ * What {@link WebSignIn.requireUser} answers a request without a signed-in user:
+ * `"login"` (default) a redirect to `login` with the request's path as
+ * `returnTo`; `"unauthorized"` a 401 (for APIs); `{ redirect }` a redirect to
+ * that path (a signed-out page).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type OnMissing = "login" | "unauthorized" | { readonly redirect: string }
+
+/**
  * Web sign-in, built by {@link make}.
  *
  * @since 0.1.0
@@ -206,12 +217,12 @@ export interface WebSignIn {
   /** The signed-in user of the request, if any (a session cookie whose grant is still held). */
   readonly user: Effect.Effect<Option.Option<User>, never, HttpServerRequest.HttpServerRequest | Scope.Scope>
   /**
-   * Wraps a handler that needs {@link CurrentUser}. Without a signed-in user: a
-   * redirect to `login` (with this path as `returnTo`) for a `GET`, a 401 for
-   * other methods or with `"unauthorized"`.
+   * Wraps a handler that needs {@link CurrentUser}. Without a signed-in user
+   * (see {@link OnMissing}): a redirect for a `GET`, a 401 for other methods.
+   * A session cookie that no longer names a held grant is cleared.
    */
   readonly requireUser: (
-    onMissing?: "redirect" | "unauthorized" | undefined
+    onMissing?: OnMissing | undefined
   ) => <E, R>(
     handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
   ) => Effect.Effect<HttpServerResponse.HttpServerResponse, E, Exclude<R, CurrentUser> | HttpServerRequest.HttpServerRequest | Scope.Scope>

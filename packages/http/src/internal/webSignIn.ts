@@ -298,16 +298,19 @@ export const make = (
     const user: Effect.Effect<Option.Option<WebSignIn.User>, never, HttpServerRequest.HttpServerRequest | Scope.Scope> =
       Effect.flatMap(HttpServerRequest.HttpServerRequest, signedIn)
 
-    const requireUser = (onMissing?: "redirect" | "unauthorized") =>
+    const requireUser = (onMissing?: WebSignIn.OnMissing) =>
     <E, R>(handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
       Effect.gen(function*() {
         const request = yield* HttpServerRequest.HttpServerRequest
         const found = yield* signedIn(request)
         if (Option.isSome(found)) return yield* Effect.provideService(handler, CurrentUser, found.value)
         const origin = originOf(request)
+        const here = new URL(request.url, origin)
         const missing = onMissing === "unauthorized" || request.method !== "GET"
           ? HttpServerResponse.text("sign-in required", { status: 401, headers: noStore })
-          : redirect(`${paths.login}?returnTo=${encodeURIComponent(new URL(request.url, origin).pathname + new URL(request.url, origin).search)}`)
+          : typeof onMissing === "object"
+          ? redirect(onMissing.redirect)
+          : redirect(`${paths.login}?returnTo=${encodeURIComponent(here.pathname + here.search)}`)
         return request.cookies[names.session] === undefined ? missing : expire(missing, origin, names.session, "/")
       })
 
