@@ -1,4 +1,9 @@
 /**
  * @since 0.1.0
  */
+export * as WebHandler from "./WebHandler.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as WebSignIn from "./WebSignIn.js"
