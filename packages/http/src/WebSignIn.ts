@@ -199,10 +199,11 @@ export interface WebSignIn {
   readonly routes: HttpRouter.HttpRouter
   /**
    * `GET login[?returnTo=/path]`: seals the pending request in a cookie and
-   * redirects to the authorization endpoint (RFC 6749 §4.1.1). Fails with
-   * `SignInFailed` (`InvalidReturnTo`, `Configuration`, `Exchange` for a pushed request).
+   * redirects to the authorization endpoint (RFC 6749 §4.1.1). A `SignInFailed`
+   * (`InvalidReturnTo`, `Configuration`, `Exchange` for a pushed request) is
+   * `onError`'s response.
    */
-  readonly login: Effect.Effect<HttpServerResponse.HttpServerResponse, SignInFailed, HttpServerRequest.HttpServerRequest>
+  readonly login: Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest>
   /**
    * `GET callback`: checks the redirect (RFC 6749 §4.1.2, RFC 9207), exchanges the
    * code, stores the tokens, sets the session cookie and redirects to the

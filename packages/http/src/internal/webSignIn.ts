@@ -197,7 +197,7 @@ export const make = (
         value,
         cookieOptions(origin, base, pendingTtl)
       )
-    }).pipe(Effect.withSpan("WebSignIn.login"))
+    }).pipe(Effect.catchAll(onError), Effect.withSpan("WebSignIn.login"))
 
     const completeSignIn = (request: HttpServerRequest.HttpServerRequest) =>
       Effect.gen(function*() {
@@ -275,7 +275,7 @@ export const make = (
     }).pipe(Effect.withSpan("WebSignIn.logout"))
 
     const routes = HttpRouter.empty.pipe(
-      HttpRouter.get(paths.login, Effect.catchAll(login, onError)),
+      HttpRouter.get(paths.login, login),
       HttpRouter.get(paths.callback, callback),
       HttpRouter.post(paths.logout, logout)
     )
