@@ -39,7 +39,8 @@
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.7 (CSRF protection)
  * @since 0.1.0
  */
-import type { OAuthClient, OAuthError, TokenSet } from "@effect-oauth/core"
+import { OAuthError } from "@effect-oauth/core"
+import type { OAuthClient, TokenSet } from "@effect-oauth/core"
 import type { AuthorizedHttpClient, OAuthSession, SessionRegistry, TokenStore } from "@effect-oauth/session"
 import type { HttpClient, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Context, Data } from "effect"
@@ -123,12 +124,17 @@ export class SignInFailed extends Data.TaggedError("SignInFailed")<{
     | "Configuration"
   /** What the underlying error said (its secret-free message). */
   readonly detail?: string | undefined
-  /** For `Callback` and `Exchange`: the remedy of the core error (`OAuthError.remedyOf`). */
-  readonly errorRemedy?: OAuthError.Remedy | undefined
+  /**
+   * For `Callback` and `Exchange` (and `Configuration` from the client): the core
+   * error, to tell a denied sign-in from a forged one (`_tag`). Core errors hold
+   * no secret.
+   */
+  readonly error?: OAuthError.CoreError | undefined
 }> {
-  /** What to do: `reauthorize` (sign in again), `retry`, `fixConfiguration`. */
+  /** What to do: `reauthorize` (sign in again), `retry`, `fixConfiguration`; a core error's own remedy when there is one. */
   get remedy(): OAuthError.Remedy {
-    return this.errorRemedy ?? (this.reason === "Configuration" ? "fixConfiguration" : this.reason === "Storage" ? "retry" : "reauthorize")
+    if (this.error !== undefined) return OAuthError.remedyOf(this.error)
+    return this.reason === "Configuration" ? "fixConfiguration" : this.reason === "Storage" ? "retry" : "reauthorize"
   }
 
   override get message(): string {

@@ -1,4 +1,4 @@
-import { Callback, OAuthError, TokenSet } from "@effect-oauth/core"
+import { Callback, TokenSet } from "@effect-oauth/core"
 import { AuthorizedHttpClient, SessionRegistry, TokenStore } from "@effect-oauth/session"
 import { HttpClient, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Clock, Duration, Effect, Encoding, Option, Redacted, Schedule, Schema } from "effect"
@@ -140,7 +140,7 @@ export const make = (
     const readUser = (request: HttpServerRequest.HttpServerRequest) =>
       Effect.gen(function*() {
         const value = request.cookies[names.session]
-        if (value === undefined) return Option.none<SessionRegistry.Key>()
+        if (value === undefined || value === "") return Option.none<SessionRegistry.Key>()
         const opened = yield* sealer.open(names.session, value)
         const cookie = Option.flatMap(opened, decodeSession)
         const now = yield* Clock.currentTimeMillis
@@ -183,7 +183,7 @@ export const make = (
       )
       const authorization = yield* client.authorizationUrl(options.scopes === undefined ? undefined : { scopes: options.scopes }).pipe(
         Effect.mapError((error) =>
-          fail(error._tag === "ConfigurationError" ? "Configuration" : "Exchange", error.message)
+          new SignInFailed({ reason: error._tag === "ConfigurationError" ? "Configuration" : "Exchange", detail: error.message, error })
         )
       )
       const now = yield* Clock.currentTimeMillis
@@ -195,24 +195,24 @@ export const make = (
         HttpServerResponse.redirect(authorization.url, { status: 302, headers: noStore }),
         names.pending,
         value,
-        cookieOptions(origin, base, pendingTtl)
+        cookieOptions(origin, base === "" ? "/" : base, pendingTtl)
       )
     }).pipe(Effect.catchAll(onError), Effect.withSpan("WebSignIn.login"))
 
     const completeSignIn = (request: HttpServerRequest.HttpServerRequest) =>
       Effect.gen(function*() {
         const value = request.cookies[names.pending]
-        if (value === undefined) return yield* fail("MissingPendingRequest")
+        if (value === undefined || value === "") return yield* fail("MissingPendingRequest")
         const opened = yield* sealer.open(names.pending, value)
         const pending = yield* Option.flatMap(opened, decodePending).pipe(
           Effect.mapError(() => fail("InvalidCookie", "the sign-in cookie was altered or is not this site's"))
         )
         if (pending.exp <= (yield* Clock.currentTimeMillis)) return yield* fail("PendingRequestExpired")
         const response = yield* Callback.parse(request.url, pending.request).pipe(
-          Effect.mapError((error) => new SignInFailed({ reason: "Callback", detail: error.message, errorRemedy: OAuthError.remedyOf(error) }))
+          Effect.mapError((error) => new SignInFailed({ reason: "Callback", detail: error.message, error }))
         )
         const tokens = yield* client.exchangeCode(response).pipe(
-          Effect.mapError((error) => new SignInFailed({ reason: "Exchange", detail: error.message, errorRemedy: OAuthError.remedyOf(error) }))
+          Effect.mapError((error) => new SignInFailed({ reason: "Exchange", detail: error.message, error }))
         )
         const key = { provider: options.provider, account: yield* userKey(tokens) }
         yield* persist(key, tokens)
@@ -226,7 +226,8 @@ export const make = (
       const request = yield* HttpServerRequest.HttpServerRequest
       const origin = originOf(request)
       // The pending request is good for one callback, whatever its outcome.
-      const done = (response: HttpServerResponse.HttpServerResponse) => expire(response, origin, names.pending, base)
+      const done = (response: HttpServerResponse.HttpServerResponse) =>
+        expire(response, origin, names.pending, base === "" ? "/" : base)
       return yield* completeSignIn(request).pipe(
         Effect.flatMap(({ key, returnTo }) =>
           Effect.gen(function*() {
