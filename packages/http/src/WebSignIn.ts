@@ -69,6 +69,13 @@ export interface Options {
    * plain OAuth provider (GitHub), read the user's id with the access token.
    */
   readonly userKey?: ((tokens: TokenSet.TokenSet) => Effect.Effect<string, unknown>) | undefined
+  /**
+   * Runs on the tokens of a completed sign-in before the user is named and they
+   * are stored; what it returns is stored instead (Facebook's long-lived token
+   * exchange). A failure is `SignInFailed` (`Exchange`, with the core error when
+   * it is one) and nothing is stored.
+   */
+  readonly onSignIn?: ((tokens: TokenSet.TokenSet) => Effect.Effect<TokenSet.TokenSet, unknown>) | undefined
   /** The app's public origin (`https://app.example`). Default: the request's `Host`, `http` only on loopback. */
   readonly origin?: string | undefined
   /** Where a sign-in without `returnTo` lands. Default `/`. */

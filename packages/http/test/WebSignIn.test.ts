@@ -1,6 +1,7 @@
 import { WebSignIn } from "@effect-oauth/http"
 import { describe, expect, it } from "@effect/vitest"
 import { SessionRegistry } from "@effect-oauth/session"
+import { TokenSet } from "@effect-oauth/core"
 import { Effect, Option, Redacted } from "effect"
 import * as SealedCookie from "../src/internal/sealedCookie.js"
 import { encodings, origin, secret, setup } from "./helpers.js"
@@ -120,6 +121,33 @@ describe("WebSignIn / routes", () => {
       expect(location.origin + location.pathname).toBe(String(app.client.provider.metadata?.["end_session_endpoint"]))
       expect(location.searchParams.get("post_logout_redirect_uri")).toBe(`${origin}/`)
       expect(location.searchParams.get("client_id")).toBe(app.client.clientId)
+    }), 60_000)
+})
+
+describe("WebSignIn / onSignIn", () => {
+  it.scoped("stores what onSignIn returns, and nothing when it fails", () =>
+    Effect.gen(function*() {
+      const replaced = yield* setup({
+        onSignIn: (tokens) =>
+          Effect.succeed(TokenSet.make({
+            accessToken: "replaced-token",
+            issuedAt: tokens.issuedAt,
+            scopes: tokens.scopes,
+            idToken: tokens.idToken,
+            idTokenClaims: TokenSet.claims(tokens)
+          }))
+      })
+      yield* replaced.send(pathOf((yield* startSignIn(replaced)).callbackUrl))
+      const stored = yield* replaced.store.get(SessionRegistry.storeKey({ provider: "idp", account: "user-1" }))
+      expect(Option.map(stored, (e) => Redacted.value(e.tokens.accessToken))).toEqual(Option.some("replaced-token"))
+
+      const failing = yield* setup({ onSignIn: () => Effect.fail("no") })
+      const callback = yield* failing.send(pathOf((yield* startSignIn(failing)).callbackUrl))
+      expect(callback.response.status).toBe(400)
+      expect(callback.body).toContain("onSignIn failed")
+      expect(failing.jar.has("effect-oauth.session")).toBe(false)
+      const none = yield* failing.store.get(SessionRegistry.storeKey({ provider: "idp", account: "user-1" }))
+      expect(Option.isNone(none)).toBe(true)
     }), 60_000)
 })
 

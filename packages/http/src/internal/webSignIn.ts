@@ -1,4 +1,4 @@
-import { Callback, TokenSet } from "@effect-oauth/core"
+import { Callback, OAuthError, TokenSet } from "@effect-oauth/core"
 import { AuthorizedHttpClient, SessionRegistry, TokenStore } from "@effect-oauth/session"
 import { HttpClient, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Clock, Duration, Effect, Encoding, Option, Redacted, Schedule, Schema } from "effect"
@@ -214,8 +214,15 @@ export const make = (
         const tokens = yield* client.exchangeCode(response).pipe(
           Effect.mapError((error) => new SignInFailed({ reason: "Exchange", detail: error.message, error }))
         )
-        const key = { provider: options.provider, account: yield* userKey(tokens) }
-        yield* persist(key, tokens)
+        const kept = options.onSignIn === undefined ? tokens : yield* options.onSignIn(tokens).pipe(
+          Effect.mapError((error) =>
+            OAuthError.isCoreError(error)
+              ? new SignInFailed({ reason: "Exchange", detail: error.message, error })
+              : fail("Exchange", "the app's onSignIn failed")
+          )
+        )
+        const key = { provider: options.provider, account: yield* userKey(kept) }
+        yield* persist(key, kept)
         // A session of this user still in memory (revoked at sign-out, or holding an
         // older grant) would not see the new entry: the next use starts from the store.
         yield* registry.release(key)
