@@ -74,7 +74,7 @@ export interface WebHandler {
   readonly fetch: (request: Request) => Promise<Response>
   /** The same for Node; a request outside `basePath` goes to `next` (or gets a 404). */
   readonly node: (request: IncomingMessage, response: ServerResponse, next?: (error?: unknown) => void) => void
-  /** The signed-in user of a request (its session cookie), or `undefined`. */
+  /** The signed-in user of a request (its session cookie), or `undefined`; rejects when the store cannot be read. */
   readonly user: (request: Request | IncomingMessage) => Promise<User | undefined>
   /** Stops the runtime: every session released, the store closed. */
   readonly dispose: () => Promise<void>

@@ -228,12 +228,21 @@ export interface WebSignIn {
    * cookie, and redirects (to the provider's end-session endpoint with `endSession`).
    */
   readonly logout: Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest>
-  /** The signed-in user of the request, if any (a session cookie whose grant is still held). */
-  readonly user: Effect.Effect<Option.Option<User>, never, HttpServerRequest.HttpServerRequest | Scope.Scope>
+  /**
+   * The signed-in user of the request, if any (a session cookie whose grant is
+   * still held). Fails with `SessionRegistry.StartError` when the store cannot be
+   * read: that is not a sign-out.
+   */
+  readonly user: Effect.Effect<
+    Option.Option<User>,
+    SessionRegistry.StartError,
+    HttpServerRequest.HttpServerRequest | Scope.Scope
+  >
   /**
    * Wraps a handler that needs {@link CurrentUser}. Without a signed-in user
    * (see {@link OnMissing}): a redirect for a `GET`, a 401 for other methods.
-   * A session cookie that no longer names a held grant is cleared.
+   * A session cookie that no longer names a held grant is cleared; when the store
+   * cannot be read the answer is 503 and the cookie is kept.
    */
   readonly requireUser: (
     onMissing?: OnMissing | undefined

@@ -94,6 +94,23 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>("@effect-oaut
 }
 
 /**
+ * The user's grant could not be read (the `TokenStore` failed): try again.
+ * Answered with HTTP 503.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class SignInUnavailable extends Schema.TaggedError<SignInUnavailable>("@effect-oauth/http/SignInUnavailable")(
+  "SignInUnavailable",
+  {},
+  HttpApiSchema.annotations({ status: 503 })
+) {
+  override get message(): string {
+    return "sign-in is unavailable, try again"
+  }
+}
+
+/**
  * The middleware giving endpoints {@link WebSignIn.CurrentUser}; add it to a
  * group or an endpoint with `.middleware(WebSignInApi.Authentication)`.
  *
@@ -101,13 +118,13 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>("@effect-oaut
  * @category models
  */
 export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("@effect-oauth/http/Authentication", {
-  failure: Unauthorized,
+  failure: Schema.Union(Unauthorized, SignInUnavailable),
   provides: WebSignIn.CurrentUser
 }) {}
 
 /**
  * The implementation of {@link Authentication}: `signIn.user` of the request,
- * or `Unauthorized`. The user's session stays in memory for the request.
+ * or `Unauthorized`; `SignInUnavailable` when the store cannot be read. The user's session stays in memory for the request.
  *
  * @since 0.1.0
  * @category layers
@@ -115,5 +132,10 @@ export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("@ef
 export const layerAuthentication = (signIn: WebSignIn.WebSignIn): Layer.Layer<Authentication> =>
   Layer.succeed(
     Authentication,
-    Effect.flatMap(signIn.user, Option.match({ onNone: () => Effect.fail(new Unauthorized()), onSome: Effect.succeed }))
+    signIn.user.pipe(
+      Effect.catchAll((error) =>
+        Effect.zipRight(Effect.logWarning(`sign-in check: ${error.message}`), Effect.fail(new SignInUnavailable()))
+      ),
+      Effect.flatMap(Option.match({ onNone: () => Effect.fail(new Unauthorized()), onSome: Effect.succeed }))
+    )
   )

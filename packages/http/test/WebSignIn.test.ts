@@ -111,6 +111,18 @@ describe("WebSignIn / routes", () => {
       expect((yield* app.send("/me")).response.status).toBe(200)
     }), 60_000)
 
+  it.scoped("a store that cannot be read answers 503 and keeps the session cookie: it is not a sign-out", () =>
+    Effect.gen(function*() {
+      const app = yield* setup()
+      yield* app.send(pathOf((yield* startSignIn(app)).callbackUrl))
+      app.faults.failGets = true
+      const me = yield* app.send("/me")
+      expect(me.response.status).toBe(503)
+      expect(me.setCookies).toEqual([])
+      app.faults.failGets = false
+      expect((yield* app.send("/me")).response.status).toBe(200)
+    }), 60_000)
+
   it.scoped("sign-out continues at the provider's end_session_endpoint with endSession", () =>
     Effect.gen(function*() {
       const app = yield* setup({ endSession: { postLogoutRedirectUri: `${origin}/` } })

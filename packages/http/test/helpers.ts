@@ -21,7 +21,16 @@ export const setup = (options: Partial<WebSignIn.Options> & { readonly accessTok
     })
     const provider = yield* Provider.discover(server.issuer)
     const client = yield* OAuthClient.make({ provider, client: TestServer.clientConfig(server.clients.web) })
-    const store = yield* TokenStore.makeMemory
+    const memory = yield* TokenStore.makeMemory
+    /** `failGets`: the store cannot be read (a database down). */
+    const faults = { failGets: false }
+    const store: TokenStore.Service = {
+      ...memory,
+      get: (key) =>
+        faults.failGets
+          ? Effect.fail(new TokenStore.TokenStoreError({ reason: "Io", operation: "get", key, detail: "disk unavailable" }))
+          : memory.get(key)
+    }
     const registry = yield* SessionRegistry.make({ clients: { idp: client } }).pipe(
       Effect.provideService(TokenStore.TokenStore, store)
     )
@@ -62,7 +71,7 @@ export const setup = (options: Partial<WebSignIn.Options> & { readonly accessTok
         }
         return { response, body: await response.text(), setCookies: response.headers.getSetCookie() }
       })
-    return { server, client, store, registry, signIn, send, jar, httpClient }
+    return { server, client, store, registry, signIn, send, jar, httpClient, faults }
   }).pipe(Effect.provide(FetchHttpClient.layer))
 
 /** The forms a secret could take in a header or page: clear, base64, base64url, percent-encoded. */

@@ -1,7 +1,7 @@
 import { Callback, OAuthError, TokenSet } from "@effect-oauth/core"
 import { AuthorizedHttpClient, SessionRegistry, TokenStore } from "@effect-oauth/session"
 import { HttpClient, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Clock, Duration, Effect, Encoding, Option, Redacted, Schedule, Schema } from "effect"
+import { Clock, Duration, Effect, Either, Encoding, Option, Redacted, Schedule, Schema } from "effect"
 import type { Scope } from "effect"
 import type * as WebSignIn from "../WebSignIn.js"
 import { CurrentUser, SignInFailed } from "../WebSignIn.js"
@@ -292,26 +292,33 @@ export const make = (
       Effect.gen(function*() {
         const key = yield* readUser(request)
         if (Option.isNone(key)) return Option.none<WebSignIn.User>()
-        const session = yield* registry.get(key.value).pipe(Effect.option)
-        if (Option.isNone(session)) return Option.none<WebSignIn.User>()
-        const state = yield* session.value.state
+        // A store that cannot be read is a failure, not a sign-out: the cookie stays.
+        const session = yield* registry.get(key.value)
+        const state = yield* session.state
         if (state === "unauthorized" || state === "revoked") return Option.none<WebSignIn.User>()
         return Option.some<WebSignIn.User>({
           key: key.value,
-          session: session.value,
-          httpClient: AuthorizedHttpClient.make(session.value, httpClient)
+          session,
+          httpClient: AuthorizedHttpClient.make(session, httpClient)
         })
       })
 
-    const user: Effect.Effect<Option.Option<WebSignIn.User>, never, HttpServerRequest.HttpServerRequest | Scope.Scope> =
-      Effect.flatMap(HttpServerRequest.HttpServerRequest, signedIn)
+    const user: Effect.Effect<
+      Option.Option<WebSignIn.User>,
+      SessionRegistry.StartError,
+      HttpServerRequest.HttpServerRequest | Scope.Scope
+    > = Effect.flatMap(HttpServerRequest.HttpServerRequest, signedIn)
 
     const requireUser = (onMissing?: WebSignIn.OnMissing) =>
     <E, R>(handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
       Effect.gen(function*() {
         const request = yield* HttpServerRequest.HttpServerRequest
-        const found = yield* signedIn(request)
-        if (Option.isSome(found)) return yield* Effect.provideService(handler, CurrentUser, found.value)
+        const found = yield* signedIn(request).pipe(Effect.either)
+        if (Either.isLeft(found)) {
+          yield* Effect.logWarning(`sign-in check: ${found.left.message}`)
+          return HttpServerResponse.text("sign-in is unavailable, try again", { status: 503, headers: noStore })
+        }
+        if (Option.isSome(found.right)) return yield* Effect.provideService(handler, CurrentUser, found.right.value)
         const origin = originOf(request)
         const here = new URL(request.url, origin)
         const missing = onMissing === "unauthorized" || request.method !== "GET"
