@@ -243,7 +243,7 @@ describe("WebSignIn / refusals", () => {
       expect(me.response.headers.get("location")).toContain("/auth/login")
     }), 60_000)
 
-  for (const returnTo of ["https://evil.example/", "//evil.example/", "/\\evil.example", "/\t/evil.example", "javascript:alert(1)", "evil"]) {
+  for (const returnTo of ["https://evil.example/", "//evil.example/", "/\\evil.example", "/\t/evil.example", "/.//evil.example", "javascript:alert(1)", "evil"]) {
     it.scoped(`refuses a returnTo to another origin: ${JSON.stringify(returnTo)}`, () =>
       Effect.gen(function*() {
         const app = yield* setup()
@@ -273,6 +273,12 @@ describe("WebSignIn / refusals", () => {
 })
 
 describe("WebSignIn / checkReturnTo", () => {
+  it("refuses a path that normalizes to a protocol-relative URL (/.//host, /a/..//host)", () => {
+    for (const returnTo of ["/.//evil.example", "/a/..//evil.example/x", "/./\\evil.example"]) {
+      expect(WebSignIn.checkReturnTo(returnTo, new URL(origin))).toEqual(Option.none())
+    }
+  })
+
   it("keeps a path with its query and fragment on the app's origin", () => {
     expect(WebSignIn.checkReturnTo("/a/b?c=1#d", new URL(origin))).toEqual(Option.some("/a/b?c=1#d"))
     expect(WebSignIn.checkReturnTo("/../x", new URL(origin))).toEqual(Option.some("/x"))

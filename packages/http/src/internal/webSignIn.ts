@@ -45,7 +45,9 @@ export const checkReturnTo = (returnTo: string, origin: URL): Option.Option<stri
     return Option.none()
   }
   const resolved = new URL(returnTo, origin)
-  return resolved.origin === origin.origin
+  // Dot segments can leave a path that starts with `//` (`/.//host`): a browser
+  // reads that Location as another host.
+  return resolved.origin === origin.origin && !resolved.pathname.startsWith("//")
     ? Option.some(`${resolved.pathname}${resolved.search}${resolved.hash}`)
     : Option.none()
 }
