@@ -2,6 +2,7 @@ import { WebSignIn } from "@effect-oauth/http"
 import { describe, expect, it } from "@effect/vitest"
 import { SessionRegistry } from "@effect-oauth/session"
 import { TokenSet } from "@effect-oauth/core"
+import { HttpServerResponse } from "@effect/platform"
 import { Effect, Option, Redacted } from "effect"
 import * as SealedCookie from "../src/internal/sealedCookie.js"
 import { encodings, origin, secret, setup } from "./helpers.js"
@@ -199,6 +200,38 @@ describe("WebSignIn / refusals", () => {
       const replay = yield* app.send(pathOf(callbackUrl), { cookies: { "effect-oauth.pending": pending } })
       expect(replay.response.status).toBe(400)
       expect(replay.body).toContain("invalid_grant")
+    }), 60_000)
+
+  it.scoped("turns a denied consent and an issuer mismatch into the error page with a way on, and signs nobody in", () =>
+    Effect.gen(function*() {
+      const app = yield* setup()
+      const login = yield* app.send("/auth/login")
+      const denied = new URL(yield* app.server.approve(login.response.headers.get("location")!, { deny: true }))
+      const deniedPage = yield* app.send(pathOf(denied))
+      expect(deniedPage.response.status).toBe(400)
+      expect(deniedPage.body).toContain("access_denied")
+      expect(deniedPage.body).toContain(`href="/auth/login"`)
+
+      const { callbackUrl } = yield* startSignIn(app)
+      callbackUrl.searchParams.set("iss", "https://evil.example")
+      const mismatch = yield* app.send(pathOf(callbackUrl))
+      expect(mismatch.response.status).toBe(400)
+      expect(mismatch.body).toContain(`&quot;https://evil.example&quot; received (RFC 9207)`)
+      expect(app.jar.has("effect-oauth.session")).toBe(false)
+      expect((yield* app.server.tokenRequests).byGrantType["authorization_code"] ?? 0).toBe(0)
+    }), 60_000)
+
+  it.scoped("lets the app choose the answer to a failed sign-in (onError), with the error's reason and remedy", () =>
+    Effect.gen(function*() {
+      const app = yield* setup({
+        onError: (error) =>
+          Effect.succeed(HttpServerResponse.redirect(`/signed-out?reason=${error.reason}&remedy=${error.remedy}`, { status: 303 }))
+      })
+      const { callbackUrl } = yield* startSignIn(app)
+      callbackUrl.searchParams.set("state", "forged")
+      const callback = yield* app.send(pathOf(callbackUrl))
+      expect(callback.response.status).toBe(303)
+      expect(callback.response.headers.get("location")).toBe("/signed-out?reason=Callback&remedy=reauthorize")
     }), 60_000)
 
   it.scoped("refuses a callback without the cookie", () =>
