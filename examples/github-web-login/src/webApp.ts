@@ -91,6 +91,7 @@ const failurePage = (failed: WebSignIn.SignInFailed) => {
       }
       return page(502, "GitHub is unreachable", `The sign-in could not be completed: ${escape(failed.message)}.`, startAgain)
     case "MissingPendingRequest":
+    case "UnknownPendingRequest":
     case "InvalidCookie":
       return page(400, "No sign-in in progress", "This browser has not started a sign-in that this response answers.", startAgain)
     case "PendingRequestExpired":

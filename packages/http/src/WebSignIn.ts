@@ -21,6 +21,9 @@
  *   authenticated with it), `HttpOnly`, `Secure` except on loopback,
  *   `SameSite=Lax`, scoped to the routes' path and expiring after
  *   `pendingTtl`. The callback accepts it once: it is cleared whatever the outcome.
+ *   With `pendingStore` the request is kept in that `KeyValueStore` instead and
+ *   the cookie holds only a random handle; the callback takes the entry (read
+ *   and deleted) before anything else, so a replayed callback finds nothing.
  *   The request is bound to the callback by its `state` (`Callback.parse`,
  *   constant-time), so any instance of the app completes any sign-in.
  * - **The user's key** is the validated ID token's `sub` (or `userKey` for plain
@@ -42,7 +45,7 @@
 import { OAuthError } from "@effect-oauth/core"
 import type { OAuthClient, TokenSet } from "@effect-oauth/core"
 import type { AuthorizedHttpClient, OAuthSession, SessionRegistry, TokenStore } from "@effect-oauth/session"
-import type { HttpClient, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import type { HttpClient, HttpRouter, HttpServerRequest, HttpServerResponse, KeyValueStore } from "@effect/platform"
 import { Context, Data } from "effect"
 import type { Duration, Effect, Option, Redacted, Scope } from "effect"
 import * as internal from "./internal/webSignIn.js"
@@ -84,6 +87,15 @@ export interface Options {
   readonly afterSignOut?: string | undefined
   /** OpenID Connect RP-Initiated Logout, when the provider advertises `end_session_endpoint`. */
   readonly endSession?: { readonly postLogoutRedirectUri: string } | false | undefined
+  /**
+   * Keep the pending sign-in on the server instead of in the cookie: the cookie
+   * then holds only a random handle, the entry (sealed, under the SHA-256 of the
+   * handle) lives in this store until the callback takes it (read and deleted),
+   * or `pendingTtl` passes. Give a store every instance shares (a database, a
+   * shared file system) so a callback may reach any instance. Default: the cookie
+   * holds the sealed request and no store is needed.
+   */
+  readonly pendingStore?: KeyValueStore.KeyValueStore | undefined
   /** The life of a pending sign-in. Default 10 minutes. */
   readonly pendingTtl?: Duration.DurationInput | undefined
   /** The life of the app's session cookie. Default 7 days. */
@@ -103,13 +115,14 @@ export interface Options {
  *
  * - `MissingPendingRequest`: a callback without the sign-in cookie (expired, other browser, replay);
  * - `InvalidCookie`: the sign-in cookie was altered or sealed by another key;
+ * - `UnknownPendingRequest`: with `pendingStore`, no entry under the cookie's handle (already used, expired, another store);
  * - `PendingRequestExpired`: the sign-in took longer than `pendingTtl`;
  * - `InvalidReturnTo`: `returnTo` is not a path on the app's origin;
  * - `CrossOrigin`: a `logout` posted from another origin;
  * - `Callback`: `Callback.parse` refused the redirect (denied, state or issuer mismatch);
  * - `Exchange`: the code exchange failed (a used code: `invalid_grant`);
  * - `UserKey`: no account could be named (no ID token, `userKey` failed);
- * - `Storage`: the `TokenStore` refused the tokens;
+ * - `Storage`: the `TokenStore` refused the tokens, or `pendingStore` could not be written or read;
  * - `Configuration`: the app's options (secret too short, client without endpoint).
  *
  * The message holds no token, code, verifier or cookie value.
@@ -121,6 +134,7 @@ export class SignInFailed extends Data.TaggedError("SignInFailed")<{
   readonly reason:
     | "MissingPendingRequest"
     | "InvalidCookie"
+    | "UnknownPendingRequest"
     | "PendingRequestExpired"
     | "InvalidReturnTo"
     | "CrossOrigin"
@@ -153,13 +167,14 @@ export class SignInFailed extends Data.TaggedError("SignInFailed")<{
 const messages: Record<SignInFailed["reason"], string> = {
   MissingPendingRequest: "the sign-in cookie is missing: start the sign-in again in this browser",
   InvalidCookie: "the sign-in cookie is not valid",
+  UnknownPendingRequest: "no sign-in is pending for this cookie (already completed or expired): start it again",
   PendingRequestExpired: "the sign-in took too long: start it again",
   InvalidReturnTo: "the return address is not on this site",
   CrossOrigin: "sign-out was requested from another site",
   Callback: "the provider's answer was refused",
   Exchange: "the provider did not issue tokens",
   UserKey: "the signed-in user could not be identified",
-  Storage: "the tokens could not be stored",
+  Storage: "the sign-in could not be stored",
   Configuration: "web sign-in is misconfigured"
 }
 

@@ -54,25 +54,32 @@ export const setup = (options: Partial<WebSignIn.Options> & { readonly accessTok
     )
     const handler = HttpApp.toWebHandler(app)
     const jar = new Map<string, string>()
-    const send = (path: string, init: RequestInit & { readonly cookies?: Record<string, string> } = {}) =>
-      Effect.promise(async () => {
-        const cookies = init.cookies ?? Object.fromEntries(jar)
-        const headers = new Headers(init.headers)
-        const cookie = Object.entries(cookies).map(([k, v]) => `${k}=${v}`).join("; ")
-        if (cookie !== "") headers.set("cookie", cookie)
-        const response = await handler(new Request(new URL(path, origin), { ...init, headers, redirect: "manual" }))
-        for (const line of response.headers.getSetCookie()) {
-          const [pair] = line.split(";")
-          const at = pair!.indexOf("=")
-          const name = pair!.slice(0, at)
-          const value = pair!.slice(at + 1)
-          if (value === "" || /max-age=0/i.test(line)) jar.delete(name)
-          else jar.set(name, value)
-        }
-        return { response, body: await response.text(), setCookies: response.headers.getSetCookie() }
-      })
+    const send = sender(handler, jar)
     return { server, client, store, registry, signIn, send, jar, httpClient, faults }
   }).pipe(Effect.provide(FetchHttpClient.layer))
+
+/**
+ * Sends a request to `handler` in-process as a browser would: the cookies of
+ * `jar` go with it and its `Set-Cookie` lines update `jar`.
+ */
+export const sender = (handler: (request: Request) => Promise<Response>, jar: Map<string, string>) =>
+(path: string, init: RequestInit & { readonly cookies?: Record<string, string> } = {}) =>
+  Effect.promise(async () => {
+    const cookies = init.cookies ?? Object.fromEntries(jar)
+    const headers = new Headers(init.headers)
+    const cookie = Object.entries(cookies).map(([k, v]) => `${k}=${v}`).join("; ")
+    if (cookie !== "") headers.set("cookie", cookie)
+    const response = await handler(new Request(new URL(path, origin), { ...init, headers, redirect: "manual" }))
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(";")
+      const at = pair!.indexOf("=")
+      const name = pair!.slice(0, at)
+      const value = pair!.slice(at + 1)
+      if (value === "" || /max-age=0/i.test(line)) jar.delete(name)
+      else jar.set(name, value)
+    }
+    return { response, body: await response.text(), setCookies: response.headers.getSetCookie() }
+  })
 
 /** The forms a secret could take in a header or page: clear, base64, base64url, percent-encoded. */
 export const encodings = (secretValue: string): ReadonlyArray<string> => [

@@ -1,6 +1,7 @@
 import { Callback, OAuthError, TokenSet } from "@effect-oauth/core"
 import { AuthorizedHttpClient, SessionRegistry, TokenStore } from "@effect-oauth/session"
 import { HttpClient, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import type { KeyValueStore } from "@effect/platform"
 import { Clock, Duration, Effect, Either, Encoding, Option, Redacted, Schedule, Schema } from "effect"
 import type { Scope } from "effect"
 import type * as WebSignIn from "../WebSignIn.js"
@@ -86,6 +87,85 @@ export const errorPage = (loginPath: string) => (error: SignInFailed): Effect.Ef
     )
   )
 
+type PendingRequest = typeof Pending.Type
+type PendingEncoded = typeof Pending.Encoded
+
+const invalidCookie = () =>
+  new SignInFailed({ reason: "InvalidCookie", detail: "the sign-in cookie was altered or is not this site's" })
+const pendingStorage = (error: { readonly message: string }) =>
+  new SignInFailed({ reason: "Storage", detail: `the pending sign-in could not be kept: ${error.message}` })
+
+/** Where the pending request waits between `login` and `callback`. */
+interface PendingKeeper {
+  /** Keeps the request; the cookie's value. */
+  readonly put: (request: PendingEncoded, now: number) => Effect.Effect<string, SignInFailed>
+  /** The request under the cookie's value, good once. */
+  readonly take: (value: string) => Effect.Effect<PendingRequest, SignInFailed>
+}
+
+/** The request sealed in the cookie itself: no server state. */
+const cookieKeeper = (sealer: SealedCookie.Sealer, name: string): PendingKeeper => ({
+  put: (request) => sealer.seal(name, request),
+  take: (value) =>
+    sealer.open(name, value).pipe(
+      Effect.flatMap((opened) => Option.flatMap(opened, decodePending)),
+      Effect.mapError(invalidCookie)
+    )
+})
+
+const handlePattern = /^[A-Za-z0-9_-]{43}$/
+
+/**
+ * The request in the app's `KeyValueStore`, the cookie holding a random 256-bit
+ * handle. The entry's key is the SHA-256 of the handle (the store never holds
+ * the handle), its value is sealed under that key (a shared store's reader sees
+ * no verifier), and it is removed before it is used. Entries this instance wrote
+ * and no callback took are removed once expired, at its next logins.
+ */
+const storeKeeper = (sealer: SealedCookie.Sealer, store: KeyValueStore.KeyValueStore, name: string): PendingKeeper => {
+  const keyOf = (handle: string) =>
+    Effect.promise(() => crypto.subtle.digest("SHA-256", new TextEncoder().encode(handle))).pipe(
+      Effect.map((digest) => `${name}.${Encoding.encodeHex(new Uint8Array(digest))}`)
+    )
+  // Entries in the order they expire (one ttl for all): the oldest first.
+  const issued = new Map<string, number>()
+  // A take is a read then a delete; in one instance they are not interleaved.
+  const takeLock = Effect.unsafeMakeSemaphore(1)
+  const sweep = (now: number) =>
+    Effect.gen(function*() {
+      for (const [key, exp] of issued) {
+        if (exp > now) break
+        issued.delete(key)
+        yield* store.remove(key).pipe(Effect.ignore)
+      }
+    })
+  return {
+    put: (request, now) =>
+      Effect.gen(function*() {
+        yield* sweep(now)
+        const handle = Encoding.encodeBase64Url(crypto.getRandomValues(new Uint8Array(32)))
+        const key = yield* keyOf(handle)
+        yield* store.set(key, yield* sealer.seal(key, request)).pipe(Effect.mapError(pendingStorage))
+        issued.set(key, request.exp)
+        return handle
+      }),
+    take: (value) =>
+      Effect.gen(function*() {
+        if (!handlePattern.test(value)) return yield* invalidCookie()
+        const key = yield* keyOf(value)
+        const entry = yield* takeLock.withPermits(1)(
+          Effect.zipLeft(store.get(key), store.remove(key)).pipe(Effect.mapError(pendingStorage))
+        )
+        issued.delete(key)
+        if (Option.isNone(entry)) return yield* new SignInFailed({ reason: "UnknownPendingRequest" })
+        const opened = yield* sealer.open(key, entry.value)
+        return yield* Option.flatMap(opened, decodePending).pipe(
+          Effect.mapError(() => pendingStorage({ message: "the entry is not this app's" }))
+        )
+      })
+  }
+}
+
 /** @internal */
 export const make = (
   options: WebSignIn.Options
@@ -139,6 +219,10 @@ export const make = (
     const fail = (reason: SignInFailed["reason"], detail?: string) =>
       new SignInFailed({ reason, ...(detail === undefined ? {} : { detail }) })
 
+    const pending = options.pendingStore === undefined
+      ? cookieKeeper(sealer, names.pending)
+      : storeKeeper(sealer, options.pendingStore, names.pending)
+
     const readUser = (request: HttpServerRequest.HttpServerRequest) =>
       Effect.gen(function*() {
         const value = request.cookies[names.session]
@@ -189,10 +273,7 @@ export const make = (
         )
       )
       const now = yield* Clock.currentTimeMillis
-      const value = yield* sealer.seal(
-        names.pending,
-        encodePending({ v: 1, request: authorization, returnTo, exp: now + pendingTtl })
-      )
+      const value = yield* pending.put(encodePending({ v: 1, request: authorization, returnTo, exp: now + pendingTtl }), now)
       return HttpServerResponse.unsafeSetCookie(
         HttpServerResponse.redirect(authorization.url, { status: 302, headers: noStore }),
         names.pending,
@@ -205,12 +286,9 @@ export const make = (
       Effect.gen(function*() {
         const value = request.cookies[names.pending]
         if (value === undefined || value === "") return yield* fail("MissingPendingRequest")
-        const opened = yield* sealer.open(names.pending, value)
-        const pending = yield* Option.flatMap(opened, decodePending).pipe(
-          Effect.mapError(() => fail("InvalidCookie", "the sign-in cookie was altered or is not this site's"))
-        )
-        if (pending.exp <= (yield* Clock.currentTimeMillis)) return yield* fail("PendingRequestExpired")
-        const response = yield* Callback.parse(request.url, pending.request).pipe(
+        const taken = yield* pending.take(value)
+        if (taken.exp <= (yield* Clock.currentTimeMillis)) return yield* fail("PendingRequestExpired")
+        const response = yield* Callback.parse(request.url, taken.request).pipe(
           Effect.mapError((error) => new SignInFailed({ reason: "Callback", detail: error.message, error }))
         )
         const tokens = yield* client.exchangeCode(response).pipe(
@@ -228,7 +306,7 @@ export const make = (
         // A session of this user still in memory (revoked at sign-out, or holding an
         // older grant) would not see the new entry: the next use starts from the store.
         yield* registry.release(key)
-        return { key, returnTo: pending.returnTo }
+        return { key, returnTo: taken.returnTo }
       })
 
     const callback = Effect.gen(function*() {
