@@ -71,18 +71,27 @@ export interface Running {
 
 /**
  * Starts the authorization server and the app on 127.0.0.1 (`port`, or an
- * ephemeral one); both stop with the scope.
+ * ephemeral one); both stop with the scope. With `endSession`, signing out also
+ * ends the session at the authorization server, which sends the browser back to `/`.
  */
-export const start = (options: { readonly port?: number; readonly accessTokenTtl?: number } = {}) =>
+export const start = (
+  options: { readonly port?: number; readonly accessTokenTtl?: number; readonly endSession?: boolean } = {}
+) =>
   Effect.gen(function*() {
     const http = yield* NodeHttpServer.make(() => createServer(), { host: "127.0.0.1", port: options.port ?? 0 })
     const url = http.address._tag === "TcpAddress" ? `http://127.0.0.1:${http.address.port}` : "http://127.0.0.1"
     const server = yield* TestServer.make({
       redirectUri: `${url}/auth/callback`,
+      postLogoutRedirectUris: [`${url}/`],
       ...(options.accessTokenTtl === undefined ? {} : { accessTokenTtl: options.accessTokenTtl })
     })
     const secret = Redacted.make(Encoding.encodeBase64Url(crypto.getRandomValues(new Uint8Array(32))))
-    const app = yield* SignIn.make({ issuer: server.issuer, client: TestServer.clientConfig(server.clients.web), secret })
+    const app = yield* SignIn.make({
+      issuer: server.issuer,
+      client: TestServer.clientConfig(server.clients.web),
+      secret,
+      postLogoutRedirectUri: options.endSession === true ? `${url}/` : undefined
+    })
     yield* HttpServer.serveEffect(router(app.signIn, server.resourceUrl)).pipe(
       Effect.provideService(HttpServer.HttpServer, http)
     )

@@ -9,7 +9,7 @@ import { Console, Effect } from "effect"
 import { start } from "./app.js"
 
 const serve = Effect.gen(function*() {
-  const running = yield* start({ port: 3000, accessTokenTtl: 30 })
+  const running = yield* start({ port: 3000, accessTokenTtl: 30, endSession: true })
   yield* Console.log(`open ${running.url}/ (sign in as anyone, any password; access tokens last 30 s); Ctrl-C stops`)
   return yield* Effect.never
 })

@@ -16,6 +16,8 @@ export interface Config {
   readonly client: OAuthClient.Client
   /** At least 32 random bytes sealing the cookies. */
   readonly secret: Redacted.Redacted<string>
+  /** Sign out at the authorization server too (RP-Initiated Logout), coming back here. */
+  readonly postLogoutRedirectUri?: string | undefined
 }
 
 export const make = (config: Config) =>
@@ -23,7 +25,12 @@ export const make = (config: Config) =>
     const provider = yield* Provider.discover(config.issuer)
     const client = yield* OAuthClient.make({ provider, client: config.client })
     const registry = yield* SessionRegistry.make({ clients: { idp: client } })
-    const signIn = yield* WebSignIn.make({ provider: "idp", client, secret: config.secret }).pipe(
+    const signIn = yield* WebSignIn.make({
+      provider: "idp",
+      client,
+      secret: config.secret,
+      endSession: config.postLogoutRedirectUri === undefined ? false : { postLogoutRedirectUri: config.postLogoutRedirectUri }
+    }).pipe(
       Effect.provideService(SessionRegistry.SessionRegistry, registry)
     )
     return { signIn, registry, client }

@@ -29,6 +29,22 @@ const encodings = (value: string) => [
   encodeURIComponent(value)
 ]
 
+/** From the signed-out home page: "Sign in", the server's login and consent pages, back home signed in as alice. */
+const signIn = (page: Puppeteer.Page, url: string, issuer: string) =>
+  Effect.gen(function*() {
+    yield* promise(() => page.goto(`${url}/`))
+    expect(yield* textOf(page, "#status")).toBe("You are signed out")
+    yield* clickAndWait(page, "#sign-in")
+    expect(page.url().startsWith(issuer)).toBe(true)
+    yield* promise(() => page.type("input[name=login]", "alice"))
+    yield* promise(() => page.type("input[name=password]", "any password"))
+    yield* clickAndWait(page, "button[type=submit]")
+    expect(yield* promise(() => page.content())).toContain("consent")
+    yield* clickAndWait(page, "button[type=submit]")
+    expect(page.url()).toBe(`${url}/`)
+    expect(yield* textOf(page, "#name")).toBe("alice")
+  })
+
 describe.skipIf(path === undefined)(`web-app in Chromium (${path === undefined ? skipReason : path})`, () => {
   it.scopedLive("signs in at the embedded server, calls the API through a refresh, signs out; back shows signed out", () =>
     Effect.gen(function*() {
@@ -109,5 +125,40 @@ describe.skipIf(path === undefined)(`web-app in Chromium (${path === undefined ?
           for (const text of seen) expect(text.includes(value)).toBe(false)
         }
       }
+    }).pipe(Effect.provide(FetchHttpClient.layer)), 120_000)
+
+  it.scopedLive("with endSession, signs out at the server's end_session_endpoint too and comes back signed out", () =>
+    Effect.gen(function*() {
+      const running = yield* start({ endSession: true })
+      const browser = yield* Browser.launch
+      const page = yield* promise(() => browser.newPage())
+      const serverSession = Effect.map(
+        promise(() => browser.defaultBrowserContext().cookies()),
+        (cookies) => cookies.some((c) => c.name === "_session")
+      )
+      yield* signIn(page, running.url, running.server.issuer)
+      const tokens = yield* running.app.registry.tokens(key)
+      expect(yield* serverSession).toBe(true)
+
+      // Sign out: the app revokes and clears, then hands the browser to the server's
+      // end-session page (RP-Initiated Logout), which asks before ending its own session.
+      yield* clickAndWait(page, "#sign-out")
+      const endSession = new URL(page.url())
+      expect(`${endSession.origin}${endSession.pathname}`).toBe(String(running.app.client.provider.metadata?.["end_session_endpoint"]))
+      expect(endSession.searchParams.get("post_logout_redirect_uri")).toBe(`${running.url}/`)
+      expect((yield* promise(() => page.cookies(running.url))).some((c) => c.name === "effect-oauth.session")).toBe(false)
+      yield* clickAndWait(page, "button[name=logout][value=yes]")
+
+      // Back at the app, signed out at both ends.
+      expect(page.url()).toBe(`${running.url}/`)
+      expect(yield* textOf(page, "#status")).toBe("You are signed out")
+      expect(yield* serverSession).toBe(false)
+      const introspection = yield* running.app.client.introspect(tokens.refreshToken!, { hint: "refresh_token" })
+      expect(introspection.active).toBe(false)
+      expect(Option.isNone(yield* running.app.registry.tokens(key).pipe(Effect.option))).toBe(true)
+
+      // Signing in again asks for the login at the server: its session is gone too.
+      yield* clickAndWait(page, "#sign-in")
+      expect(yield* promise(() => page.$("input[name=login]"))).not.toBeNull()
     }).pipe(Effect.provide(FetchHttpClient.layer)), 120_000)
 })
