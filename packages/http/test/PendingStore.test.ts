@@ -111,6 +111,17 @@ describe("WebSignIn / pendingStore", () => {
       expect((yield* app.server.tokenRequests).byGrantType["authorization_code"]).toBe(1)
     }), 60_000)
 
+  it.scoped("lets one of two simultaneous callbacks with the same cookie through", () =>
+    Effect.gen(function*() {
+      const app = yield* twoInstances
+      const { callbackPath, handle } = yield* app.loginOnA()
+      const cookies = { "effect-oauth.pending": handle }
+      const answers = yield* Effect.all([app.b(callbackPath, { cookies }), app.b(callbackPath, { cookies })], { concurrency: 2 })
+      expect(answers.map((a) => a.response.status).sort()).toEqual([303, 400])
+      expect(answers.find((a) => a.response.status === 400)!.body).toContain("no sign-in is pending for this cookie")
+      expect((yield* app.server.tokenRequests).byGrantType["authorization_code"]).toBe(1)
+    }), 60_000)
+
   it.scoped("refuses an expired entry, and removes it", () =>
     Effect.gen(function*() {
       const app = yield* twoInstances
