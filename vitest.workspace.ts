@@ -23,6 +23,7 @@ const projects: Array<TestProjectInlineConfiguration> = [
   project("node", "./packages/node"),
   project("store-sql", "./packages/store-sql"),
   project("inspector", "./packages/inspector"),
+  project("http", "./packages/http"),
   project("examples", "./examples", ["*/test/**/*.test.ts"]),
   // scripts/*.test.ts: checks that generated docs are current
   project("scripts", "./scripts", ["*.test.ts"]),

@@ -14,7 +14,7 @@
  * 1. Imports. A block keeps its own imports and inherits those of the blocks above it
  *    in the same file, as a reader does. A namespace the block uses (`Name.` or
  *    `yield* Name`) and nobody imported is imported from the first module that exports
- *    it: the workspace packages (core, session, providers, node, testing, oauth1), then
+ *    it: the workspace packages (core, session, providers, node, testing, oauth1, store-sql, http), then
  *    `effect`, `@effect/platform`, `@effect/platform-node`.
  * 2. Context. An HTML comment right above the fence,
  *    `<!-- snippet context: declare const callbackUrl: string -->`, is placed before
@@ -128,7 +128,7 @@ let table: ReadonlyArray<readonly [string, string]> | undefined
 export const knownNamespaces = (): ReadonlyArray<readonly [string, string]> => {
   if (table !== undefined) return table
   const entries: Array<readonly [string, string]> = []
-  for (const pkg of ["core", "session", "providers", "node", "testing", "oauth1", "store-sql"]) {
+  for (const pkg of ["core", "session", "providers", "node", "testing", "oauth1", "store-sql", "http"]) {
     for (const name of namespaceExports(join(root, "packages", pkg, "src", "index.ts"))) {
       entries.push([name, `@effect-oauth/${pkg}`])
     }

@@ -3,6 +3,7 @@
  * plays the browser: a sign-in, a forged callback, a misconfigured deployment.
  */
 import type { OAuthError, Provider } from "@effect-oauth/core"
+import type { WebSignIn } from "@effect-oauth/http"
 import { LocalServer, Print, UserAgent } from "@effect-oauth/example-shared"
 import { GitHub } from "@effect-oauth/providers"
 import type { HttpServerError } from "@effect/platform"
@@ -37,7 +38,11 @@ export interface Running {
  */
 export const start = (
   options: { readonly port?: number | undefined; readonly clientSecret?: string | undefined } = {}
-): Effect.Effect<Running, HttpServerError.ServeError | OAuthError.ConfigurationError, Scope.Scope | HttpClient.HttpClient> =>
+): Effect.Effect<
+  Running,
+  HttpServerError.ServeError | OAuthError.ConfigurationError | WebSignIn.SignInFailed,
+  Scope.Scope | HttpClient.HttpClient
+> =>
   Effect.gen(function*() {
     const app = yield* WebApp.listen(options.port)
     const github = yield* GitHubServer.make(app.callbackUrl)
@@ -80,13 +85,13 @@ export const program = Effect.gen(function*() {
   const alice = UserAgent.browser()
   const home = yield* alice.open(`${app.url}/`)
   yield* Print.step("a browser opens the app", describePage(home))
-  const signedIn = yield* alice.open(`${app.url}/connect`)
+  const signedIn = yield* alice.open(`${app.url}/auth/login`)
   yield* Print.step("sign in with GitHub (state + PKCE; the user approves)", [...hops(signedIn), describePage(signedIn)])
   const requests = github.tokenRequests()
   yield* Print.step("the token request", `Accept: ${requests[0]?.accept}; PKCE verifier sent: ${requests[0]?.pkce}`)
 
   const mallory = UserAgent.browser()
-  const started = yield* mallory.open(`${app.url}/connect`, { follow: false })
+  const started = yield* mallory.open(`${app.url}/auth/login`, { follow: false })
   const approved = yield* mallory.open(started.hops[0]?.location ?? "", { follow: false })
   const forged = new URL(approved.hops[0]?.location ?? app.callbackUrl)
   forged.searchParams.set("state", randomBytes(32).toString("base64url"))
@@ -95,7 +100,7 @@ export const program = Effect.gen(function*() {
 
   const misconfigured = yield* start({ clientSecret: "not-the-registered-secret" })
   const bob = UserAgent.browser()
-  const failed = yield* bob.open(`${misconfigured.app.url}/connect`)
+  const failed = yield* bob.open(`${misconfigured.app.url}/auth/login`)
   yield* Print.step("a deployment with the wrong client secret (GitHub answers HTTP 200 with an error)", [
     ...hops(failed),
     describePage(failed)

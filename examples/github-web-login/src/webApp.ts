@@ -1,24 +1,27 @@
 /**
- * A small web app with "Sign in with GitHub", on @effect/platform's HTTP server:
+ * A small web app with "Sign in with GitHub", on @effect/platform's HTTP server
+ * and `@effect-oauth/http`'s routes:
  *
- * - `/` — the home page: a connect link, or who is signed in;
- * - `/connect` — gives the browser a session cookie, starts an authorization
- *   (state and PKCE kept by the session) and redirects to GitHub;
- * - `/callback` — GitHub's redirect back: `state` checked, code exchanged (JSON
- *   `Accept`; GitHub's errors inside HTTP 200 become typed errors), then on to `/user`;
- * - `/user` — the profile from GitHub's `GET /user`, with the session's token.
+ * - `/` — the home page: a sign-in link, or who is signed in;
+ * - `/auth/login` — seals the pending request (state, PKCE verifier) in a cookie
+ *   and redirects to GitHub;
+ * - `/auth/callback` — GitHub's redirect back: `state` checked against the
+ *   cookie, code exchanged (JSON `Accept`; GitHub's errors inside HTTP 200 become
+ *   typed errors), the user named by `GET /user`, then on to `/user`;
+ * - `/user` — the profile from GitHub's `GET /user`, with the user's token.
  *
- * One `OAuthSession` per browser, keyed by a random cookie value; the tokens stay
- * on the server.
+ * The users' sessions live in a `SessionRegistry`, keyed by GitHub login; the
+ * tokens stay on the server, the browser holds only sealed cookies.
  */
 import { OAuthClient } from "@effect-oauth/core"
 import type { OAuthError, Provider } from "@effect-oauth/core"
-import { AuthorizedHttpClient, OAuthSession, TokenStore } from "@effect-oauth/session"
-import type { SessionError } from "@effect-oauth/session"
-import { HttpClient, HttpClientRequest, HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { WebSignIn } from "@effect-oauth/http"
+import { SessionRegistry, TokenStore } from "@effect-oauth/session"
+import { HttpClient, HttpClientRequest, HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
+import type { HttpClientResponse } from "@effect/platform"
 import type { HttpServerError } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Effect, Either, Option, Schema, Scope } from "effect"
+import { Effect, Option, Redacted, Schema, Scope } from "effect"
 import { randomBytes } from "node:crypto"
 import { createServer } from "node:http"
 
@@ -37,7 +40,7 @@ export const listen = (port = 0): Effect.Effect<Listening, HttpServerError.Serve
     const server = yield* NodeHttpServer.make(() => createServer(), { host: "127.0.0.1", port })
     const address = server.address
     const url = address._tag === "TcpAddress" ? `http://127.0.0.1:${address.port}` : "http://127.0.0.1"
-    return { server, url, callbackUrl: `${url}/callback` }
+    return { server, url, callbackUrl: `${url}/auth/callback` }
   })
 
 /** What the app needs to know about GitHub and its registration there. */
@@ -49,11 +52,6 @@ export interface Config {
   readonly apiUrl: string
 }
 
-const cookieName = "sid"
-// Lax: the cookie comes along on GitHub's top-level redirect back to /callback.
-// A deployment on https adds `secure: true`.
-const cookie = { httpOnly: true, sameSite: "lax", path: "/" } as const
-
 const escape = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" })[c] ?? c)
 
@@ -64,14 +62,16 @@ const page = (status: number, title: string, ...paragraphs: ReadonlyArray<string
     { status, contentType: "text/html; charset=utf-8" }
   )
 
-const startAgain = `<a href="/connect">Sign in with GitHub again</a>`
+const startAgain = `<a href="/auth/login">Sign in with GitHub again</a>`
 
-/** The page for a failed callback: what happened, and what the user can do. */
-const failurePage = (error: SessionError.AuthorizationFailed) => {
-  const cause = error.cause
-  switch (error.reason) {
+/** The page for a failed sign-in: what happened, and what the user can do. */
+const failurePage = (failed: WebSignIn.SignInFailed) => {
+  const error = failed.error
+  const said = (e: { readonly error: string; readonly description?: string | undefined }) =>
+    `<code>${escape(e.error)}</code>${e.description === undefined ? "" : `: ${escape(e.description)}`}`
+  switch (failed.reason) {
     case "Callback":
-      if (cause?._tag === "StateMismatch") {
+      if (error?._tag === "StateMismatch") {
         return page(
           403,
           "Sign-in refused",
@@ -79,30 +79,25 @@ const failurePage = (error: SessionError.AuthorizationFailed) => {
           startAgain
         )
       }
-      if (cause?._tag === "AuthorizationDenied") {
-        const said = `<code>${escape(cause.error)}</code>${cause.description === undefined ? "" : `: ${escape(cause.description)}`}`
-        return page(403, "Sign-in cancelled", `GitHub did not authorize the app (${said}). Nothing was signed in.`, startAgain)
+      if (error?._tag === "AuthorizationDenied") {
+        return page(403, "Sign-in cancelled", `GitHub did not authorize the app (${said(error)}). Nothing was signed in.`, startAgain)
       }
-      return page(400, "Sign-in refused", `The sign-in response is malformed: ${escape(cause?.message ?? error.reason)}.`, startAgain)
+      return page(400, "Sign-in refused", `The sign-in response is malformed: ${escape(failed.message)}.`, startAgain)
     case "Exchange":
-      if (cause?._tag === "OAuthError") {
-        const said = `<code>${escape(cause.error)}</code>${cause.description === undefined ? "" : `: ${escape(cause.description)}`}`
-        return cause.remedy === "reauthorize"
-          ? page(400, "Sign-in failed", `GitHub did not accept the sign-in code (${said}).`, startAgain)
-          : page(500, "Sign-in is misconfigured", `GitHub rejected this app's settings (${said}). The site owner must fix them.`)
+      if (error?._tag === "OAuthError") {
+        return error.remedy === "reauthorize"
+          ? page(400, "Sign-in failed", `GitHub did not accept the sign-in code (${said(error)}).`, startAgain)
+          : page(500, "Sign-in is misconfigured", `GitHub rejected this app's settings (${said(error)}). The site owner must fix them.`)
       }
-      return page(502, "GitHub is unreachable", `The sign-in could not be completed: ${escape(cause?.message ?? "")}.`, startAgain)
-    case "InvalidState":
-    case "Superseded":
-      return page(400, "No sign-in in progress", "This browser has no sign-in waiting for this response.", startAgain)
-    case "Timeout":
+      return page(502, "GitHub is unreachable", `The sign-in could not be completed: ${escape(failed.message)}.`, startAgain)
+    case "MissingPendingRequest":
+    case "UnknownPendingRequest":
+    case "InvalidCookie":
+      return page(400, "No sign-in in progress", "This browser has not started a sign-in that this response answers.", startAgain)
+    case "PendingRequestExpired":
       return page(400, "Sign-in expired", "The sign-in took too long.", startAgain)
-    case "Denied":
-      return page(403, "Sign-in cancelled", "GitHub did not authorize the app. Nothing was signed in.", startAgain)
-    case "Configuration":
-    case "Request":
-    case "Storage":
-      return page(500, "Sign-in is unavailable", escape(error.message))
+    default:
+      return page(500, "Sign-in is unavailable", escape(failed.message))
   }
 }
 
@@ -116,37 +111,19 @@ const GitHubUser = Schema.Struct({
 export const serve = (
   listening: Listening,
   config: Config
-): Effect.Effect<void, OAuthError.ConfigurationError, Scope.Scope | HttpClient.HttpClient> =>
+): Effect.Effect<void, OAuthError.ConfigurationError | WebSignIn.SignInFailed, Scope.Scope | HttpClient.HttpClient> =>
   Effect.gen(function*() {
-    const scope = yield* Effect.scope
     const http = yield* HttpClient.HttpClient
     const client = yield* OAuthClient.make({ provider: config.provider, client: config.client })
     const store = yield* TokenStore.makeMemory
-    const sessions = new Map<string, OAuthSession.OAuthSession>()
-
-    const openSession = (id: string) =>
-      OAuthSession.make({
-        key: `github:${id}`,
-        refresh: "lazy",
-        // Timers on Effect's Clock: the tests move them with TestClock.
-        clock: "effect",
-        // A sign-in at GitHub (password, two-factor, SSO) may take a while.
-        authorizationTimeout: "15 minutes"
-      }).pipe(
-        Effect.provideService(OAuthClient.OAuthClient, client),
-        Effect.provideService(TokenStore.TokenStore, store),
-        Scope.extend(scope),
-        Effect.tap((session) => Effect.sync(() => sessions.set(id, session)))
-      )
-
-    const current = Effect.map(
-      HttpServerRequest.HttpServerRequest,
-      (request) => Option.fromNullable(sessions.get(request.cookies[cookieName] ?? ""))
+    // Timers on Effect's Clock: the tests move them with TestClock.
+    const registry = yield* SessionRegistry.make({ clients: { github: client }, session: { clock: "effect" } }).pipe(
+      Effect.provideService(TokenStore.TokenStore, store)
     )
 
-    /** `GET /user`: the profile; `Rejected` when GitHub no longer accepts the token. */
-    const profile = (session: OAuthSession.OAuthSession) =>
-      AuthorizedHttpClient.make(session, http).execute(
+    /** `GET /user` through `execute`: the profile, `Rejected` when GitHub no longer accepts the token. */
+    const profile = <E>(execute: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<HttpClientResponse.HttpClientResponse, E>) =>
+      execute(
         HttpClientRequest.get(`${config.apiUrl}/user`).pipe(
           HttpClientRequest.setHeaders({ accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28" })
         )
@@ -161,66 +138,40 @@ export const serve = (
         Effect.option
       )
 
+    const signIn = yield* WebSignIn.make({
+      provider: "github",
+      client,
+      secret: Redacted.make(randomBytes(32)),
+      afterSignIn: "/user",
+      // A sign-in at GitHub (password, two-factor, SSO) may take a while.
+      pendingTtl: "15 minutes",
+      // GitHub issues no ID token: the user is whoever `GET /user` says the token belongs to.
+      userKey: (tokens) =>
+        profile((request) => http.execute(HttpClientRequest.bearerToken(request, Redacted.value(tokens.accessToken)))).pipe(
+          Effect.flatMap((found) => Option.isSome(found) && found.value !== "Rejected" ? Effect.succeed(found.value.login) : Effect.fail("no user"))
+        ),
+      onError: (failed) => Effect.succeed(failurePage(failed))
+    }).pipe(
+      Effect.provideService(SessionRegistry.SessionRegistry, registry),
+      Effect.provideService(TokenStore.TokenStore, store)
+    )
+
     const home = Effect.gen(function*() {
-      const session = yield* current
-      if (Option.isSome(session) && (yield* session.value.state) === "authorized") {
-        return page(200, "Home", `You are signed in. <a href="/user">Your GitHub profile</a>`)
-      }
-      return page(200, "Home", `<a href="/connect">Sign in with GitHub</a>`)
+      const user = yield* signIn.user
+      return Option.isSome(user)
+        ? page(200, "Home", `You are signed in. <a href="/user">Your GitHub profile</a>`)
+        : page(200, "Home", `<a href="/auth/login">Sign in with GitHub</a>`)
     })
 
-    const connect = Effect.gen(function*() {
-      // A browser without a known cookie gets a new value: one it brings along is never adopted.
-      type Opened = { readonly session: OAuthSession.OAuthSession; readonly id: string | undefined }
-      const opened = yield* Effect.either(Option.match(yield* current, {
-        onSome: (session): Effect.Effect<Opened, TokenStore.TokenStoreError> => Effect.succeed({ session, id: undefined }),
-        onNone: () => {
-          const id = randomBytes(32).toString("base64url")
-          return Effect.map(openSession(id), (session) => ({ session, id }))
-        }
-      }))
-      if (Either.isLeft(opened)) return page(500, "Sign-in is unavailable", escape(opened.left.message))
-      const { id, session } = opened.right
-      const request = yield* Effect.either(session.authorize())
-      if (request._tag === "Left") {
-        return (yield* session.state) === "authorized"
-          ? HttpServerResponse.redirect("/user", { status: 302 })
-          : page(500, "Sign-in is unavailable", escape(request.left.message))
-      }
-      const response = HttpServerResponse.redirect(request.right.url, { status: 302 })
-      return id === undefined
-        ? response
-        : HttpServerResponse.unsafeSetCookie(response, cookieName, id, cookie)
-    })
-
-    const callback = Effect.gen(function*() {
-      const request = yield* HttpServerRequest.HttpServerRequest
-      const session = yield* current
-      if (Option.isNone(session)) {
-        return page(400, "No sign-in in progress", "This browser has not started a sign-in.", startAgain)
-      }
-      const completed = yield* Effect.either(session.value.completeAuthorization(new URL(request.url, listening.url)))
-      if (completed._tag === "Left") return failurePage(completed.left)
-      // A new cookie value once signed in: a value planted in the browser before
-      // the sign-in (session fixation) is worth nothing afterwards.
-      const id = randomBytes(32).toString("base64url")
-      sessions.delete(request.cookies[cookieName] ?? "")
-      sessions.set(id, session.value)
-      return HttpServerResponse.unsafeSetCookie(HttpServerResponse.redirect("/user", { status: 302 }), cookieName, id, cookie)
-    })
-
-    const user = Effect.gen(function*() {
-      const session = yield* current
-      if (Option.isNone(session) || (yield* session.value.state) !== "authorized") {
-        return HttpServerResponse.redirect("/", { status: 302 })
-      }
-      const found = yield* profile(session.value)
+    const user = signIn.requireUser({ redirect: "/" })(Effect.gen(function*() {
+      const current = yield* WebSignIn.CurrentUser
+      const found = yield* profile((request) => current.httpClient.execute(request))
       if (Option.isNone(found)) return page(502, "GitHub is unreachable", "Your profile could not be loaded.")
       if (found.value === "Rejected") {
         // An OAuth app's token has no expiry and no refresh token: a 401 means the
         // user revoked the app (or GitHub the token). The grant is dropped here;
         // GitHub has no RFC 7009 endpoint, so only the local revocation happens.
-        yield* Effect.ignore(session.value.revoke)
+        yield* Effect.ignore(current.session.revoke)
         return page(
           401,
           "Signed out",
@@ -234,12 +185,10 @@ export const serve = (
         `Signed in as ${login}`,
         `${escape(name ?? login)} — <a href="${escape(html_url)}">${escape(html_url)}</a>`
       )
-    })
+    }))
 
-    const router = HttpRouter.empty.pipe(
+    const router = signIn.routes.pipe(
       HttpRouter.get("/", home),
-      HttpRouter.get("/connect", connect),
-      HttpRouter.get("/callback", callback),
       HttpRouter.get("/user", user)
     )
     yield* HttpServer.serveEffect(router).pipe(Effect.provideService(HttpServer.HttpServer, listening.server))

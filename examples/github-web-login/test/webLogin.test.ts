@@ -7,7 +7,7 @@ import * as App from "../src/app.js"
 /** Starts a sign-in in `browser` and returns GitHub's redirect back to the app, not yet opened. */
 const approvedCallback = (running: App.Running, browser: UserAgent.Browser) =>
   Effect.gen(function*() {
-    const connect = yield* browser.open(`${running.app.url}/connect`, { follow: false })
+    const connect = yield* browser.open(`${running.app.url}/auth/login`, { follow: false })
     const authorize = yield* browser.open(connect.hops[0]!.location!, { follow: false })
     return new URL(authorize.hops[0]!.location!)
   })
@@ -25,15 +25,15 @@ describe("github-web-login", () => {
       const browser = UserAgent.browser()
       const home = yield* browser.open(`${running.app.url}/`)
       const link = home.body.match(/<a href="([^"]+)">Sign in with GitHub<\/a>/)?.[1]
-      expect(link).toBe("/connect")
+      expect(link).toBe("/auth/login")
       const page = yield* browser.open(new URL(link!, running.app.url).toString())
       expect(page.status).toBe(200)
       expect(page.body).toContain("Signed in as octocat")
       expect(page.body).toContain("monalisa octocat")
       expect(page.hops.map((hop) => [new URL(hop.url).pathname, hop.status])).toEqual([
-        ["/connect", 302],
+        ["/auth/login", 302],
         ["/login/oauth/authorize", 302],
-        ["/callback", 302],
+        ["/auth/callback", 303],
         ["/user", 200]
       ])
       const authorize = new URL(page.hops[1]!.url)
@@ -47,27 +47,27 @@ describe("github-web-login", () => {
       expect(signedIn.body).toContain("You are signed in")
     }).pipe(Effect.provide(FetchHttpClient.layer)))
 
-  it.scoped("gives the browser a new session cookie once signed in; the one from before is worthless, a replayed callback changes nothing", () =>
+  it.scoped("keeps the pending sign-in and the session in sealed cookies; a new value each sign-in, a forged one worthless, a replayed callback changes nothing", () =>
     Effect.gen(function*() {
       const running = yield* App.start()
       const browser = UserAgent.browser()
       const callback = yield* approvedCallback(running, browser)
-      const before = browser.cookies(running.app.url)["sid"]
-      expect(before).toHaveLength(43)
+      const pending = browser.cookies(running.app.url)["effect-oauth.pending"]
+      expect(pending).toBeDefined()
       const page = yield* browser.open(callback.toString())
       expect(page.body).toContain("Signed in as octocat")
-      const after = browser.cookies(running.app.url)["sid"]
-      expect(after).toHaveLength(43)
-      expect(after).not.toBe(before)
+      const first = browser.cookies(running.app.url)["effect-oauth.session"]
+      expect(first).toBeDefined()
+      expect(browser.cookies(running.app.url)["effect-oauth.pending"]).toBe("")
 
-      // A browser holding the value from before the sign-in (planted there by an attacker) is not signed in.
-      const attacker = UserAgent.browser()
-      attacker.setCookie(running.app.url, "sid", before!)
-      const user = yield* attacker.open(`${running.app.url}/user`)
-      expect(user.hops.map((hop) => new URL(hop.url).pathname)).toEqual(["/user", "/"])
-      expect(user.body).toContain("Sign in with GitHub")
-      const victim = yield* browser.open(`${running.app.url}/user`)
-      expect(victim.body).toContain("Signed in as octocat")
+      // A cookie the attacker made up, or the pending cookie's value put under the session's name, signs nobody in.
+      for (const planted of ["octocat", pending!]) {
+        const attacker = UserAgent.browser()
+        attacker.setCookie(running.app.url, "effect-oauth.session", planted)
+        const user = yield* attacker.open(`${running.app.url}/user`)
+        expect(user.hops.map((hop) => new URL(hop.url).pathname)).toEqual(["/user", "/"])
+        expect(user.body).toContain("Sign in with GitHub")
+      }
 
       // The same callback again (a reload, a replay) changes nothing.
       const replayed = yield* browser.open(callback.toString())
@@ -75,6 +75,10 @@ describe("github-web-login", () => {
       expect(replayed.body).toContain("No sign-in in progress")
       expect((yield* browser.open(`${running.app.url}/user`)).body).toContain("Signed in as octocat")
       expect(running.github.tokenRequests()).toHaveLength(1)
+
+      // Signing in again gives the session cookie a new value.
+      yield* browser.open(`${running.app.url}/auth/login`)
+      expect(browser.cookies(running.app.url)["effect-oauth.session"]).not.toBe(first)
     }).pipe(Effect.provide(FetchHttpClient.layer)))
 
   it.scoped("refuses a callback whose state this browser did not send, with a clear page, and signs nobody in", () =>
@@ -101,14 +105,14 @@ describe("github-web-login", () => {
     Effect.gen(function*() {
       const running = yield* App.start()
       const browser = UserAgent.browser()
-      yield* browser.open(`${running.app.url}/connect`)
+      yield* browser.open(`${running.app.url}/auth/login`)
       running.github.revokeTokens()
       const revoked = yield* browser.open(`${running.app.url}/user`)
       expect(revoked.status).toBe(401)
       expect(revoked.body).toContain("GitHub no longer accepts this app's authorization")
       const home = yield* browser.open(`${running.app.url}/`)
       expect(home.body).toContain("Sign in with GitHub")
-      const again = yield* browser.open(`${running.app.url}/connect`)
+      const again = yield* browser.open(`${running.app.url}/auth/login`)
       expect(again.body).toContain("Signed in as octocat")
       expect(running.github.tokenRequests()).toHaveLength(2)
     }).pipe(Effect.provide(FetchHttpClient.layer)))
@@ -117,7 +121,7 @@ describe("github-web-login", () => {
     Effect.gen(function*() {
       const running = yield* App.start()
       running.github.denyNext()
-      const page = yield* UserAgent.browser().open(`${running.app.url}/connect`)
+      const page = yield* UserAgent.browser().open(`${running.app.url}/auth/login`)
       expect(page.status).toBe(403)
       expect(page.body).toContain("Sign-in cancelled")
       expect(page.body).toContain("<code>access_denied</code>: The user has denied your application access.). Nothing was signed in.")
@@ -136,14 +140,14 @@ describe("github-web-login", () => {
       expect(failed.body).toContain("Sign-in failed")
       expect(failed.body).toContain("<code>bad_verification_code</code>: The code passed is incorrect or expired.")
       expect(yield* tokenEndpointStatuses(running)).toEqual([200])
-      const again = yield* browser.open(`${running.app.url}/connect`)
+      const again = yield* browser.open(`${running.app.url}/auth/login`)
       expect(again.body).toContain("Signed in as octocat")
     }).pipe(Effect.provide(FetchHttpClient.layer)))
 
   it.scoped("reports a wrong client secret (incorrect_client_credentials, HTTP 200) as a configuration error", () =>
     Effect.gen(function*() {
       const running = yield* App.start({ clientSecret: "not-the-registered-secret" })
-      const page = yield* UserAgent.browser().open(`${running.app.url}/connect`)
+      const page = yield* UserAgent.browser().open(`${running.app.url}/auth/login`)
       expect(page.status).toBe(500)
       expect(page.body).toContain("Sign-in is misconfigured")
       expect(page.body).toContain("incorrect_client_credentials")

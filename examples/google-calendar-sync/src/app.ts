@@ -1,16 +1,18 @@
 /**
- * The calendar sync as an app would run it: one session per connected user, kept
- * in a token store; a push that survives an access token Google ended early and
- * stops cleanly when the user has disconnected the app.
+ * The calendar sync as an app would run it for many users: a `SessionRegistry`
+ * holds one session per connected user, started from the token store on demand
+ * and released when idle; a push that survives an access token Google ended
+ * early and stops cleanly when the user has disconnected the app.
  */
 import { OAuthClient } from "@effect-oauth/core"
 import type { OAuthError, Provider } from "@effect-oauth/core"
 import { LocalServer, Print, UserAgent } from "@effect-oauth/example-shared"
 import { Google } from "@effect-oauth/providers"
-import { AuthorizedHttpClient, OAuthSession, TokenStore } from "@effect-oauth/session"
+import { AuthorizedHttpClient, SessionRegistry, TokenStore } from "@effect-oauth/session"
+import type { OAuthSession } from "@effect-oauth/session"
 import type { SessionError } from "@effect-oauth/session"
 import { HttpClient } from "@effect/platform"
-import { Console, Effect, Either, Layer, Option, Redacted } from "effect"
+import { Console, Effect, Either, Option, Redacted } from "effect"
 import type { Scope } from "effect"
 import type { CalendarEvent } from "./calendar.js"
 import * as Calendar from "./calendar.js"
@@ -29,26 +31,34 @@ export const calendarScope = "https://www.googleapis.com/auth/calendar.events"
 export const provider = (server: GoogleServer.GoogleServer): Provider.Provider =>
   LocalServer.rehome(Google.make({ accessType: "offline", prompt: "consent", scopes: [calendarScope] }), server.url)
 
-/** The session key of the user whose calendar is synced. */
-export const sessionKey = "calendar-sync:alice"
+/** The registry key of a user of the sync: provider `google`, the app's account name. */
+export const userKey = (account: string): SessionRegistry.Key => ({ provider: "google", account })
+
+/** The store key of alice, the user the single-user steps follow. */
+export const sessionKey = SessionRegistry.storeKey(userKey("alice"))
 
 /** Everything the sync needs, against a local Google-shaped server. */
 export interface Environment {
   readonly server: GoogleServer.GoogleServer
+  /** The sessions of every connected user. */
+  readonly registry: SessionRegistry.Service
+  /** alice's session, held in memory for the environment's life. */
   readonly session: OAuthSession.OAuthSession
   readonly store: TokenStore.Service
+  readonly http: HttpClient.HttpClient
+  /** alice's authorized client. */
   readonly api: AuthorizedHttpClient.AuthorizedHttpClient
 }
 
 /**
- * Starts the server and a session for {@link sessionKey} over an in-memory
- * store. The session's timers run on Effect's `Clock` (`clock: "effect"`), so a
- * test's `TestClock` moves them; an app left to the wall clock may keep the
- * default system timers.
+ * Starts the server and a registry over an in-memory store. The sessions'
+ * timers and the registry's idle release run on Effect's `Clock`
+ * (`clock: "effect"`), so a test's `TestClock` moves them; an app left to the
+ * wall clock may keep the default system timers.
  */
 export const environment: Effect.Effect<
   Environment,
-  OAuthError.ConfigurationError | TokenStore.TokenStoreError,
+  OAuthError.ConfigurationError | SessionRegistry.StartError,
   HttpClient.HttpClient | Scope.Scope
 > = Effect.gen(
   function*() {
@@ -64,12 +74,48 @@ export const environment: Effect.Effect<
         authMethod: "client_secret_post"
       }
     })
-    const session = yield* OAuthSession.make({ key: sessionKey, refresh: "lazy", clock: "effect" }).pipe(
-      Effect.provide(Layer.merge(Layer.succeed(OAuthClient.OAuthClient, client), Layer.succeed(TokenStore.TokenStore, store)))
-    )
-    return { server, session, store, api: AuthorizedHttpClient.make(session, http) }
+    const registry = yield* SessionRegistry.make({
+      clients: { google: client },
+      idleTimeout: "10 minutes",
+      session: { clock: "effect" }
+    }).pipe(Effect.provideService(TokenStore.TokenStore, store))
+    const session = yield* registry.get(userKey("alice"))
+    return { server, registry, session, store, http, api: AuthorizedHttpClient.make(session, http) }
   }
 )
+
+/**
+ * Another user connects their calendar through the registry: the session of
+ * their key authorizes (PKCE, state), the user consents, the redirect comes back.
+ */
+export const connectUser = (env: Environment, account: string) =>
+  Effect.gen(function*() {
+    const request = yield* env.registry.authorize(userKey(account))
+    const callback = yield* UserAgent.redirectOf(request.url)
+    return yield* env.registry.completeAuthorization(userKey(account), callback)
+  })
+
+/**
+ * The nightly job: each user's events pushed to their own calendar with their
+ * own token, a few users at a time. Only the sessions in use are in memory; a
+ * user who must reconnect does not stop the others.
+ */
+export const syncAll = (
+  env: Environment,
+  accounts: ReadonlyArray<string>,
+  eventsOf: (account: string) => ReadonlyArray<CalendarEvent>
+) =>
+  Effect.forEach(
+    accounts,
+    (account) =>
+      env.registry.use(userKey(account), (session) =>
+        Calendar.push(AuthorizedHttpClient.make(session, env.http), env.server.endpoints.calendar, calendarOf(account), eventsOf(account))
+      ).pipe(Effect.either, Effect.map((outcome) => [account, outcome] as const)),
+    { concurrency: 4 }
+  )
+
+/** The calendar the sync writes for `account`. */
+export const calendarOf = (account: string): string => `${account}@example.com`
 
 /**
  * The user connects the calendar: authorization URL (PKCE, state), consent at
@@ -120,7 +166,7 @@ const report = (env: Environment, outcome: Either.Either<Calendar.SyncReport, Ca
 /** The walk-through `npm start` prints. */
 export const program: Effect.Effect<
   Environment,
-  UserAgent.NoRedirect | SessionError.AuthorizationFailed | OAuthError.ConfigurationError | TokenStore.TokenStoreError,
+  UserAgent.NoRedirect | SessionError.AuthorizationFailed | OAuthError.ConfigurationError | SessionRegistry.StartError,
   HttpClient.HttpClient | Scope.Scope
 > = Effect.gen(function*() {
   const env = yield* environment
@@ -140,6 +186,16 @@ export const program: Effect.Effect<
   env.server.invalidateAccessTokens()
   const second = yield* Effect.either(Calendar.push(env.api, calendar, "primary", events(4, 1)))
   yield* Print.step("Google ends the access token early: 401 → refresh → retry once", yield* report(env, second))
+
+  const others = ["bob", "carol"]
+  for (const account of others) yield* connectUser(env, account)
+  const nightly = yield* syncAll(env, ["alice", ...others], (account) => events(account === "alice" ? 6 : 1, 2))
+  yield* Print.step("bob and carol connect too; the nightly job syncs all three through the registry", [
+    ...nightly.map(([account, outcome]) =>
+      `${account}: ${Either.match(outcome, { onLeft: (e) => `${e._tag}: ${e.message}`, onRight: (r) => `inserted ${r.inserted.length}` })}`
+    ),
+    `sessions in memory: ${yield* env.registry.size}; token requests at the server: ${JSON.stringify(env.server.tokenRequests())}`
+  ])
 
   env.server.revokeGrant()
   const third = yield* Effect.either(Calendar.push(env.api, calendar, "primary", events(5, 1)))

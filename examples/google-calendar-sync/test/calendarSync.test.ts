@@ -1,7 +1,8 @@
 import { Print } from "@effect-oauth/example-shared"
 import { FetchHttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Option, Redacted } from "effect"
+import { SessionRegistry } from "@effect-oauth/session"
+import { Effect, Either, Option, Redacted, TestClock } from "effect"
 import * as App from "../src/app.js"
 import * as Calendar from "../src/calendar.js"
 
@@ -123,5 +124,33 @@ describe("google-calendar-sync", () => {
       expect(Print.leaks(output, issued)).toEqual([])
       // Every answer of the local Google was a documented shape.
       expect((yield* env.server.served).filter((r) => !r.source.startsWith("https://developers.google.com/"))).toEqual([])
+    }).pipe(Effect.provide(FetchHttpClient.layer)))
+
+  it.scoped("syncs many users through the registry, each with their own grant; idle sessions leave memory and come back from the store", () =>
+    Effect.gen(function*() {
+      const env = yield* App.environment
+      yield* App.connect(env)
+      for (const account of ["bob", "carol"]) yield* App.connectUser(env, account)
+      const accounts = ["alice", "bob", "carol"]
+      const stored = yield* Effect.forEach(accounts, (account) => env.store.get(SessionRegistry.storeKey(App.userKey(account))))
+      const tokens = stored.map((entry) => Redacted.value(Option.getOrThrow(entry).tokens.accessToken))
+      expect(new Set(tokens).size).toBe(3)
+
+      const first = yield* App.syncAll(env, accounts, (account) => App.events(account.length, 2))
+      expect(first.map(([account, outcome]) => [account, Either.map(outcome, (r) => r.inserted.length)])).toEqual(
+        accounts.map((account) => [account, Either.right(2)])
+      )
+      for (const account of accounts) {
+        expect(env.server.events(App.calendarOf(account)).map((e) => e.id)).toEqual(App.events(account.length, 2).map((e) => e.id))
+      }
+      expect(yield* env.registry.size).toBe(3)
+
+      // Idle past the registry's timeout: bob's and carol's sessions leave memory (alice's is held by the environment).
+      yield* TestClock.adjust("11 minutes")
+      expect(yield* env.registry.size).toBe(1)
+      const second = yield* App.syncAll(env, accounts, (account) => App.events(10, 1).map((e) => ({ ...e, id: `${e.id}${account}` })))
+      expect(second.every(([, outcome]) => Either.isRight(outcome))).toBe(true)
+      // Started again from the store: no new authorization, no refresh.
+      expect(env.server.tokenRequests()).toEqual({ authorization_code: 3 })
     }).pipe(Effect.provide(FetchHttpClient.layer)))
 })

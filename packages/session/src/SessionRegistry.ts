@@ -200,6 +200,15 @@ export interface Service {
     callbackUrl: string | URL
   ) => Effect.Effect<TokenSet.TokenSet, AuthorizationFailed | StartError>
 
+  /**
+   * Takes the session of `key` out of memory now, when it is settled and not in
+   * use (as the idle sweep would); the next use starts it again from the store.
+   * For a sign-in completed outside the session (a web callback that stored the
+   * tokens itself), so that a revoked session of the same key does not linger.
+   * Returns whether a session was released.
+   */
+  readonly release: (key: Key) => Effect.Effect<boolean>
+
   /** The changes of every session in memory, from the moment the stream runs. */
   readonly changes: Stream.Stream<RegistryChange>
 

@@ -198,6 +198,34 @@ describe("SessionRegistry / release", () => {
       expect(t.server.counts.refresh).toBe(0)
     }))
 
+  it.scoped("release takes a revoked session out of memory, and the next use reads the grant stored since", () =>
+    Effect.gen(function*() {
+      const t = yield* setup()
+      yield* t.seed("alice")
+      yield* t.registry.revoke(t.key("alice"))
+      const renewed = yield* t.server.seed()
+      yield* t.store.compareAndSet(SessionRegistry.storeKey(t.key("alice")), undefined, renewed).pipe(
+        Effect.catchTag("VersionConflict", () =>
+          Effect.flatMap(t.store.get(SessionRegistry.storeKey(t.key("alice"))), (entry) =>
+            t.store.compareAndSet(SessionRegistry.storeKey(t.key("alice")), Option.getOrUndefined(entry)?.version, renewed)))
+      )
+      // In memory, the session is still the revoked one.
+      expect(Exit.isFailure(yield* Effect.exit(t.registry.accessToken(t.key("alice"))))).toBe(true)
+      expect(yield* t.registry.release(t.key("alice"))).toBe(true)
+      expect(yield* t.registry.size).toBe(0)
+      expect(reveal(yield* t.registry.accessToken(t.key("alice")))).toBe(reveal(renewed.accessToken))
+    }))
+
+  it.scoped("release leaves a session in use, and answers false for a key not in memory", () =>
+    Effect.gen(function*() {
+      const t = yield* setup()
+      yield* t.seed("alice")
+      expect(yield* t.registry.release(t.key("alice"))).toBe(false)
+      yield* t.registry.get(t.key("alice"))
+      expect(yield* t.registry.release(t.key("alice"))).toBe(false)
+      expect(yield* t.registry.size).toBe(1)
+    }))
+
   it.scoped("keeps a session in memory while a get scope holds it", () =>
     Effect.gen(function*() {
       const t = yield* setup()

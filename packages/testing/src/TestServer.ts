@@ -34,6 +34,12 @@ export interface Options {
   /** Redirect URI registered for the clients. Default `http://127.0.0.1/callback`. */
   readonly redirectUri?: string | undefined
   /**
+   * Where the clients may send the browser after the server's `end_session_endpoint`
+   * (OpenID Connect RP-Initiated Logout §3, `post_logout_redirect_uris`). Default none:
+   * the server then ends its session on its own page.
+   */
+  readonly postLogoutRedirectUris?: ReadonlyArray<string> | undefined
+  /**
    * Enable the device authorization grant (RFC 8628): the server advertises
    * `device_authorization_endpoint` and every client may use the device code grant.
    * Default `false`.

@@ -251,6 +251,11 @@ export const make = (options: SessionRegistry.Options) =>
       refresh: (key) => use(key, (session) => session.refresh),
       revoke: (key) => use(key, (session) => session.revoke),
       authorize: (key, authorizeOptions) => use(key, (session) => session.authorize(authorizeOptions)),
+      release: (key) =>
+        Effect.suspend(() => {
+          const entry = entries.get(toId(key))
+          return entry === undefined || !isReleasable(entry) ? Effect.succeed(false) : Effect.as(release(entry), true)
+        }),
       completeAuthorization: (key, callbackUrl) => use(key, (session) => session.completeAuthorization(callbackUrl)),
       changes: Stream.unwrapScoped(Effect.map(subscribe, (queue) => Stream.fromQueue(queue))),
       subscribe,

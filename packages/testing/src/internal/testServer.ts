@@ -42,6 +42,7 @@ const start = async (options: TestServer.Options) => {
   const deviceGrant = deviceFlow ? [deviceCodeGrantType] : []
   const registration = {
     redirect_uris: [redirectUri],
+    ...(options.postLogoutRedirectUris === undefined ? {} : { post_logout_redirect_uris: [...options.postLogoutRedirectUris] }),
     grant_types: [
       "authorization_code",
       "refresh_token",
