@@ -1,0 +1,26 @@
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+import { renderTable, replaceTable } from "./conformance/table.js"
+import { root } from "./doc-snippets.js"
+
+describe("the README's compatibility table", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8")
+
+  it("is the table of a run on the six runtimes, every one passing", () => {
+    const rows = ["Node.js", "Node.js", "Bun", "Deno", "workerd", "Chromium"].map((runtime) =>
+      readme.split("\n").find((line) => line.startsWith(`| ${runtime} |`))
+    )
+    expect(rows.every((row) => row?.endsWith("| passes |"))).toBe(true)
+    expect(readme.match(/^\| Node\.js \| (\d+) \|/gm)?.map((row) => row.split("|")[2]?.trim())).toEqual(["20", "22"])
+  })
+
+  it("is replaced between its markers and nowhere else", () => {
+    const table = renderTable([{ runtime: "Bun", version: "1.4", ok: false, detail: "refresh failed: a | b" }])
+    const updated = replaceTable(readme, table)
+    expect(updated).toContain("| Bun | 1.4 | fails: refresh failed: a \\| b |")
+    expect(updated.split("<!-- compatibility:end -->")[1]).toBe(readme.split("<!-- compatibility:end -->")[1])
+    expect(replaceTable(updated, table)).toBe(updated)
+    expect(() => replaceTable("no markers", table)).toThrow(/lacks the markers/)
+  })
+})
