@@ -8,11 +8,13 @@ describe("the README's compatibility table", () => {
   const readme = readFileSync(join(root, "README.md"), "utf8")
 
   it("is the table of a run on the six runtimes, every one passing", () => {
-    const rows = ["Node.js", "Node.js", "Bun", "Deno", "workerd", "Chromium"].map((runtime) =>
-      readme.split("\n").find((line) => line.startsWith(`| ${runtime} |`))
+    const section = readme.split("<!-- compatibility:begin")[1]?.split("<!-- compatibility:end -->")[0] ?? ""
+    const rows = section.split("\n").filter((line) => line.startsWith("| ")).slice(1)
+      .map((line) => line.split("|").map((cell) => cell.trim()).filter((cell) => cell !== ""))
+    expect(rows.map(([runtime, , outcome]) => [runtime, outcome])).toEqual(
+      ["Node.js", "Node.js", "Bun", "Deno", "workerd", "Chromium"].map((runtime) => [runtime, "passes"])
     )
-    expect(rows.every((row) => row?.endsWith("| passes |"))).toBe(true)
-    expect(readme.match(/^\| Node\.js \| (\d+) \|/gm)?.map((row) => row.split("|")[2]?.trim())).toEqual(["20", "22"])
+    expect(rows.filter(([runtime]) => runtime === "Node.js").map(([, version]) => version)).toEqual(["20", "22"])
   })
 
   it("is replaced between its markers and nowhere else", () => {
