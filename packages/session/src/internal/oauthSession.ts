@@ -89,6 +89,9 @@ export const make = (
       : options.clock
 
     const subscribers = new Set<Queue.Queue<SessionChange>>()
+    // The session's own span, ended with its scope: each state transition is an
+    // event on it (names only, no token).
+    const span = yield* Effect.makeSpanScoped("OAuthSession", { kind: "internal" })
     const actor = yield* Effect.acquireRelease(
       Effect.sync(() => {
         const actor = createActor(logic, {
@@ -100,6 +103,13 @@ export const make = (
         let previous = actor.getSnapshot()
         actor.subscribe((snapshot) => {
           const changes = diff(previous, snapshot)
+          if (snapshot.value !== previous.value) {
+            span.event("OAuthSession.transition", effectClock.unsafeCurrentTimeNanos(), {
+              "oauth.session.from": previous.value,
+              "oauth.session.to": snapshot.value,
+              ...(snapshot.context.error === undefined ? {} : { "oauth.session.error": snapshot.context.error._tag })
+            })
+          }
           previous = snapshot
           for (const queue of subscribers) for (const change of changes) queue.unsafeOffer(change)
         })
