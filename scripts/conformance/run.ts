@@ -155,6 +155,13 @@ const runtimes: ReadonlyArray<Runtime> = [
   }
 ]
 
+// oidc-provider notes on the first cross-origin token request (the browser's) that
+// its default CORS policy is in use: that policy is the one this run relies on.
+const info = console.info
+console.info = (...args: Array<unknown>) => {
+  if (!(typeof args[0] === "string" && args[0].includes("default clientBasedCORS function called"))) info(...args)
+}
+
 const main = Effect.gen(function*() {
   // The page that plays the user (approve) comes first: its origin is the clients'
   // redirect URI, so the browser's page, served from it, may call the server.
