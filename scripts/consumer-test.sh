@@ -82,7 +82,8 @@ JSON
   say "typecheck ($resolution, TypeScript $(node "$root/node_modules/typescript/bin/tsc" --version | sed 's/^Version //')): ok"
 done
 ./node_modules/.bin/tsc -p tsconfig.nodenext.json
-say "run: $(node build/nodenext/main.js)"
+line="$(node build/nodenext/main.js)"
+say "run: $line"
 node -e 'const core = require("@effect-oauth/core"); if (typeof core.OAuthClient.make !== "function") process.exit(1)' 2>"$work/require.log" ||
   { cat "$work/require.log"; exit 1; }
 say "require(\"@effect-oauth/core\") from CommonJS: ok"

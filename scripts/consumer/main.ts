@@ -3,9 +3,10 @@
 // refreshes, revokes, and keeps a session, then prints one line.
 import { Callback, OAuthClient, Provider, TokenSet } from "@effect-oauth/core"
 import { OAuthSession, TokenStore } from "@effect-oauth/session"
+import { SqlTokenStore } from "@effect-oauth/store-sql"
 import { TestServer } from "@effect-oauth/testing"
 import { FetchHttpClient } from "@effect/platform"
-import { Effect, Layer } from "effect"
+import { Cause, Effect, Exit, Layer } from "effect"
 
 const program = Effect.gen(function*() {
   const server = yield* TestServer.make()
@@ -25,15 +26,20 @@ const program = Effect.gen(function*() {
   yield* session.completeAuthorization(yield* server.approve(authorization.url, { accountId: "alice" }))
   yield* session.accessToken
   const blob = TokenSet.toJson(refreshed)
+  // The README installs the PostgreSQL driver only: the SQLite store says what is missing.
+  const sqlite = yield* Effect.exit(Effect.scoped(Layer.build(SqlTokenStore.layerSqlite({ filename: ":memory:" }))))
+  const driver = Exit.isFailure(sqlite) && Cause.pretty(sqlite.cause).includes("npm install @effect/sql-sqlite-node")
   return [
     "discovery",
     "code exchange",
     "refresh",
     revoked._tag === "Left" ? "revocation" : "revocation ignored",
     `session ${yield* session.state}`,
-    `token blob ${blob.length > 0 ? "ok" : "empty"}`
+    `token blob ${blob.length > 0 ? "ok" : "empty"}`,
+    driver ? "missing SQLite driver named" : "SQLite driver: unexpected outcome"
   ].join(", ")
 })
 
 const line = await Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer)))
 console.log(line)
+if (line.includes("unexpected") || line.includes("ignored")) process.exitCode = 1
