@@ -54,6 +54,7 @@ describe("OpenTelemetry example", () => {
           "authorized → revoked"
         ])
       expect(session.events.every((event) => event.name === "OAuthSession.transition")).toBe(true)
+      expect(session.attributes["oauth.session.transitions"]).toBe(5)
       expect(spans.find((span) => span.name === "OAuthClient.refresh")?.attributes["oauth.grant_type"]).toBe("refresh_token")
       expect(counters(metrics)).toMatchObject({ "effect_oauth.session.refreshes{outcome=refreshed}": 1 })
 
@@ -70,6 +71,22 @@ describe("OpenTelemetry example", () => {
       }
       expect(exported).toContain("<redacted>") // the Authorization header of the token requests
     }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer)))
+
+  it.live("records the first 128 transitions of a session as events and counts them all", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make()
+      const { spans } = yield* traced(
+        Effect.gen(function*() {
+          const { session } = yield* TestServer.session(server, { key: "carol", refresh: "lazy" })
+          const request = yield* session.authorize()
+          yield* session.completeAuthorization(yield* server.approve(request.url, { accountId: "carol" }))
+          yield* Effect.repeatN(session.refresh, 64) // 65 refreshes, 2 transitions each
+        }).pipe(Effect.scoped)
+      )
+      const session = spans.find((span) => span.name === "OAuthSession")!
+      expect(session.attributes["oauth.session.transitions"]).toBe(2 + 65 * 2)
+      expect(session.events).toHaveLength(128)
+    }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer)), 60_000)
 
   it.live("counts a failed refresh under its remedy", () =>
     Effect.gen(function*() {
