@@ -6,8 +6,9 @@
  * - the published `package.json` has no `source` export condition (it exists for the
  *   monorepo's tests and points at `.ts` files) and no `devDependencies`, so every
  *   export lists `types` first;
- * - the tarball holds `dist/index.js`, `dist/index.d.ts`, `README.md` and `LICENSE`, and
- *   no `.tsbuildinfo`, test file or `node_modules`.
+ * - the tarball holds `dist/index.js`, `dist/index.d.ts`, `README.md` and `LICENSE` (the
+ *   repository's when the package has none), and no `.tsbuildinfo`, test file or
+ *   `node_modules`.
  *
  * Builds first (`npm run build`). Prints one line per tarball; exits 1 on a failed check.
  */
@@ -38,6 +39,8 @@ for (const dir of readdirSync(join(root, "packages")).sort()) {
     recursive: true,
     filter: (path) => !/[\\/](node_modules|test|\.tsbuild)([\\/]|$)/.test(path.slice(source.length))
   })
+  // The repository's license when a package has no LICENSE of its own.
+  if (!existsSync(join(stage, "LICENSE"))) cpSync(join(root, "LICENSE"), join(stage, "LICENSE"))
   const { devDependencies: _dev, scripts: _scripts, ...published } = manifest
   published.exports = withoutSource(manifest.exports)
   writeFileSync(join(stage, "package.json"), JSON.stringify(published, null, 2) + "\n")
