@@ -11,6 +11,7 @@ import {
   modules,
   references,
   root,
+  runMarked,
   snippets,
   unknownReferences
 } from "./doc-snippets.js"
@@ -84,6 +85,37 @@ describe("documentation snippets", () => {
     expect(source).toContain("Effect.gen(function*() {")
     expect(source).toContain(`import { OAuthClient } from "@effect-oauth/core"`)
     expect(source).toContain(`import { Provider } from "@effect-oauth/core"`)
+  })
+})
+
+describe("documentation programs", () => {
+  const programs: Doc = {
+    path: "docs/(programs fixture).md",
+    text: [
+      "<!-- snippet run -->",
+      "```ts",
+      "console.log(\"fine\")",
+      "```",
+      "",
+      "<!-- snippet run -->",
+      "```ts",
+      "throw new Error(\"the program failed on purpose\")",
+      "```",
+      "",
+      "```ts",
+      "throw new Error(\"typechecked only: never run\")",
+      "```",
+      ""
+    ].join("\n")
+  }
+
+  it("runs the blocks marked snippet run, and those of the docs exit 0", { timeout: 120_000 }, () => {
+    check([...docs(), programs])
+    expect(snippets(programs).map(({ run }) => run)).toEqual([true, true, false])
+    const failures = runMarked([...docs(), programs])
+    expect(failures.map(({ doc, line }) => `${doc}:${line}`)).toEqual(["docs/(programs fixture).md:8"])
+    expect(failures[0]!.message).toContain("the program failed on purpose")
+    expect(modules(docs()).filter(({ snippet }) => snippet.run).length).toBeGreaterThanOrEqual(2)
   })
 })
 

@@ -23,6 +23,11 @@
  * 3. Elided `Effect.gen`. A block with `yield*` and no `function*` is the body of an
  *    `Effect.gen(function*() { … })`.
  *
+ * 4. Whole programs. A block right below `<!-- snippet run -->` is a whole program: after
+ *    the typecheck it is run (tsx, the `source` export condition) and must exit 0
+ *    within a minute. Such blocks run offline, against the embedded authorization
+ *    server of `@effect-oauth/testing`.
+ *
  * Run `npm run docs:snippets` to print the diagnostics; `scripts/doc-snippets.test.ts`
  * fails on any.
  */
@@ -46,6 +51,8 @@ export interface Snippet {
   readonly line: number
   readonly code: string
   readonly context: string
+  /** Marked `<!-- snippet run -->`: a whole program that is run, not only typechecked. */
+  readonly run: boolean
 }
 
 /** A compiler diagnostic placed at a line of a markdown file. */
@@ -87,13 +94,14 @@ export const snippets = (doc: Doc): ReadonlyArray<Snippet> => {
     let context = ""
     let above = i - 1
     while (above >= 0 && lines[above]!.trim() === "") above--
+    const run = above >= 0 && /^<!--\s*snippet run\s*-->$/.test(lines[above]!.trim())
     if (above >= 0 && lines[above]!.trim().endsWith("-->")) {
       let first = above
       while (first > 0 && !lines[first]!.includes("<!--")) first--
       const match = contextComment.exec(lines.slice(first, above + 1).join("\n").trim())
       if (match !== null) context = match[1]!.trim()
     }
-    found.push({ doc: doc.path, line: start + 1, code: lines.slice(start, end).join("\n"), context })
+    found.push({ doc: doc.path, line: start + 1, code: lines.slice(start, end).join("\n"), context, run })
     i = end
   }
   return found
@@ -282,14 +290,40 @@ export const check = (files: ReadonlyArray<Doc> = docs()): ReadonlyArray<Diagnos
   return diagnostics
 }
 
+/**
+ * Runs the blocks marked `<!-- snippet run -->` (written by {@link check}) and
+ * returns a diagnostic for each that did not exit 0, with the end of its output.
+ */
+export const runMarked = (files: ReadonlyArray<Doc> = docs()): ReadonlyArray<Diagnostic> =>
+  modules(files).flatMap(({ module, snippet }, index): ReadonlyArray<Diagnostic> => {
+    if (!snippet.run) return []
+    const file = join(outDir, `run-${String(index).padStart(3, "0")}.ts`)
+    writeFileSync(file, module.source)
+    try {
+      execFileSync(process.execPath, ["--conditions=source", "--import", "tsx", file], {
+        cwd: root,
+        encoding: "utf8",
+        stdio: "pipe",
+        timeout: 60_000
+      })
+      return []
+    } catch (error) {
+      const failed = error as { readonly stdout?: string; readonly stderr?: string }
+      const output = `${failed.stdout ?? ""}${failed.stderr ?? ""}`.trim().split("\n").slice(-8).join("\n")
+      return [{ doc: snippet.doc, line: snippet.line, message: `the program did not exit 0:\n${output}` }]
+    }
+  })
+
 /** Diagnostics as `file:line: message` lines. */
 export const format = (diagnostics: ReadonlyArray<Diagnostic>): string =>
   diagnostics.map(({ doc, line, message }) => `${doc}:${line}: ${message}`).join("\n")
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const found = check()
+  const typed = check()
+  const found = typed.length === 0 ? runMarked() : typed
   const count = modules(docs()).length
-  console.log(found.length === 0 ? `${count} snippets typecheck` : format(found))
+  const runs = modules(docs()).filter(({ snippet }) => snippet.run).length
+  console.log(found.length === 0 ? `${count} snippets typecheck, ${runs} of them run` : format(found))
   process.exitCode = found.length === 0 ? 0 : 1
 }
 

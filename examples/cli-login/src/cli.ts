@@ -18,6 +18,19 @@ import * as Fs from "node:fs/promises"
 import * as Os from "node:os"
 import * as Path from "node:path"
 
+/**
+ * The scopes of a login as they are: those the token response granted, those
+ * requested, and the requested ones the server did not grant (RFC 6749 §3.3: the
+ * server may grant fewer). The `TokenSet` holds the requested scopes when the
+ * response named none (§5.1).
+ */
+export const scopeReport = (granted: ReadonlyArray<string>, requested: ReadonlyArray<string>): string => {
+  const missing = requested.filter((scope) => !granted.includes(scope))
+  return `granted: ${granted.length === 0 ? "none" : granted.join(" ")}; requested: ${
+    requested.length === 0 ? "none" : requested.join(" ")
+  }${missing.length === 0 ? "" : `; not granted: ${missing.join(" ")}`}`
+}
+
 /** Where the program writes: `out` is standard output, `err` standard error. */
 export interface Io {
   readonly out: (line: string) => Effect.Effect<void>
@@ -157,7 +170,7 @@ const runCommand = (command: Command, context: Context, layers: Layer.Layer<OAut
           onAuthorizationUrl: (url, opened) =>
             io.err(opened ? `Opened a browser to sign in. If it did not open, visit:\n  ${url}` : `Open this URL to sign in:\n  ${url}`)
         }).pipe(Effect.provide(context.user.browser))
-        yield* io.err(`Logged in (scopes: ${tokens.scopes.join(" ")}).`)
+        yield* io.err(`Logged in (${scopeReport(tokens.scopes, settings.scopes)}).`)
         return 0
       }
       case "token": {

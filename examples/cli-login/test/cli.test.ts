@@ -7,7 +7,7 @@ import * as Fs from "node:fs/promises"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
-import { parse, run } from "../src/cli.js"
+import { parse, run, scopeReport } from "../src/cli.js"
 
 const grantType = "urn:ietf:params:oauth:grant-type:device_code"
 const main = fileURLToPath(new URL("../src/main.ts", import.meta.url))
@@ -112,7 +112,7 @@ describe("cli-login, end to end against the embedded authorization server", () =
       const loggedIn = yield* login.result
       expect(loggedIn.code).toBe(0)
       expect(loggedIn.out).toEqual([])
-      expect(loggedIn.err.at(-1)).toMatch(/^Logged in \(scopes: .*offline_access/)
+      expect(loggedIn.err.at(-1)).toBe("Logged in (granted: offline_access api:read; requested: offline_access api:read).")
       expect(yield* devicePolls).toBe(2)
 
       // status in a new runtime: the state, expiry and scopes from the store, no token.
@@ -220,4 +220,14 @@ describe("cli-login, end to end against the embedded authorization server", () =
         Either.right(["from-flag", true])
       )
     }))
+})
+
+describe("scopeReport", () => {
+  it("names the granted and the requested scopes, and those the server did not grant", () => {
+    expect(scopeReport(["openid"], ["openid", "offline_access"])).toBe(
+      "granted: openid; requested: openid offline_access; not granted: offline_access"
+    )
+    expect(scopeReport(["api:read"], ["api:read"])).toBe("granted: api:read; requested: api:read")
+    expect(scopeReport([], [])).toBe("granted: none; requested: none")
+  })
 })

@@ -1,5 +1,5 @@
 import { SessionRegistry } from "@effect-oauth/session"
-import { Browser } from "@effect-oauth/testing"
+import * as Browser from "@effect-oauth/testing/Browser"
 import { FetchHttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Clock, Effect, Option, Redacted } from "effect"

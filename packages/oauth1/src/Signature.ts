@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import type { Context, Effect, Redacted } from "effect"
+import type { Effect, Redacted } from "effect"
 import * as internal from "./internal/signature.js"
 import type { SigningError } from "./OAuth1Error.js"
 
@@ -93,7 +93,7 @@ export interface SignOptions {
   readonly extraProtocolParameters?: Readonly<Record<string, string>> | undefined
   /** Send `oauth_version="1.0"` (OPTIONAL per RFC 5849 §3.1). Default `true`. */
   readonly version?: boolean | undefined
-  /** A fixed `oauth_nonce`; by default one from {@link NonceGenerator}. */
+  /** A fixed `oauth_nonce`; by default one from `NonceGenerator.NonceGenerator`. */
   readonly nonce?: string | undefined
   /** A fixed `oauth_timestamp`; by default {@link timestamp}. */
   readonly timestamp?: string | undefined
@@ -200,7 +200,7 @@ export const authorizationHeader: (parameters: ReadonlyArray<Parameter>, realm?:
  * `oauth_callback`, `oauth_verifier`, `oauth_version`), computes the signature and
  * returns the whole `Authorization` header value, redacted.
  *
- * Reads the nonce from {@link NonceGenerator} and the time from `Clock` unless
+ * Reads the nonce from `NonceGenerator.NonceGenerator` and the time from `Clock` unless
  * `options` fixes them; with PLAINTEXT, which does not use them (§3.4.4), they
  * are sent only when `options` gives them. Fails with `SigningError`.
  *
@@ -214,37 +214,8 @@ export const sign: (
 ) => Effect.Effect<Redacted.Redacted<string>, SigningError> = internal.sign
 
 /**
- * @since 0.1.0
- * @category models
- */
-export interface NonceGeneratorService {
-  /** A fresh nonce (RFC 5849 §3.3), made of unreserved characters. */
-  readonly next: Effect.Effect<string>
-}
-
-/**
- * Where nonces come from. The default draws 32 bytes from the operating system's
- * CSPRNG (base64url, 43 characters). Tests replace it:
- * `Effect.provideService(Signature.NonceGenerator, { next: Effect.succeed("wIjqoS") })`.
- *
- * @see https://www.rfc-editor.org/rfc/rfc5849#section-3.3
- * @since 0.1.0
- * @category models
- */
-export const NonceGenerator: Context.Reference<NonceGenerator, NonceGeneratorService> = internal.NonceGenerator
-
-/**
- * The identifier type of {@link NonceGenerator}.
- *
- * @since 0.1.0
- * @category models
- */
-export interface NonceGenerator {
-  readonly _: "@effect-oauth/oauth1/Signature/NonceGenerator"
-}
-
-/**
- * A fresh nonce from the current {@link NonceGenerator}.
+ * A fresh nonce from the current `NonceGenerator.NonceGenerator` (see the
+ * `NonceGenerator` module).
  *
  * @since 0.1.0
  * @category constructors

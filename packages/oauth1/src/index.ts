@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 export * as Callback from "./Callback.js"
+export * as NonceGenerator from "./NonceGenerator.js"
 export * as OAuth1Client from "./OAuth1Client.js"
 export * as OAuth1Error from "./OAuth1Error.js"
 export * as Signature from "./Signature.js"

@@ -1,5 +1,5 @@
 import { FetchHttpClient, HttpClient, HttpClientError, HttpClientRequest, HttpClientResponse } from "@effect/platform"
-import { Callback, OAuth1Client, Signature, TemporaryCredentials, TokenCredentials } from "@effect-oauth/oauth1"
+import { Callback, NonceGenerator, OAuth1Client, Signature, TemporaryCredentials, TokenCredentials } from "@effect-oauth/oauth1"
 import { describe, expect, it } from "@effect/vitest"
 import * as Crypto from "node:crypto"
 import * as Http from "node:http"
@@ -550,7 +550,7 @@ describe("OAuth1Client / signed", () => {
       const signedClient = OAuth1Client.signed(client, { consumer, token })
       yield* signedClient
         .execute(HttpClientRequest.post("https://api.example.com/items").pipe(HttpClientRequest.bodyUnsafeJson({ a: 1 })))
-        .pipe(Effect.provideService(Signature.NonceGenerator, { next: Effect.succeed("n") }))
+        .pipe(Effect.provideService(NonceGenerator.NonceGenerator, { next: Effect.succeed("n") }))
       const expected = yield* Signature.sign(
         { method: "POST", url: "https://api.example.com/items" },
         { consumer, token, nonce: "n", timestamp: "0" }
@@ -569,7 +569,7 @@ describe("OAuth1Client / signed", () => {
               HttpClientRequest.bodyUrlParams({ status })
             )
           )
-          .pipe(Effect.provideService(Signature.NonceGenerator, { next: Effect.succeed("n") }))
+          .pipe(Effect.provideService(NonceGenerator.NonceGenerator, { next: Effect.succeed("n") }))
       yield* send("a=1", "x")
       yield* send("a=1", "y")
       yield* send("a=2", "x")

@@ -1,5 +1,5 @@
 import { HttpClientRequest } from "@effect/platform"
-import { OAuth1Client, Signature } from "@effect-oauth/oauth1"
+import { NonceGenerator, OAuth1Client, Signature } from "@effect-oauth/oauth1"
 import { describe, expect, it } from "@effect/vitest"
 import * as Crypto from "node:crypto"
 import { Effect, FastCheck, Redacted, TestClock } from "effect"
@@ -119,7 +119,7 @@ describe("Signature / the RFC 5849 §3.4.1 example", () => {
         token: { token: secret("kkk9d7dh3k39sjv7"), tokenSecret: secret("dh893hdasih9") },
         realm: "Example",
         version: false
-      }).pipe(Effect.provideService(Signature.NonceGenerator, { next: Effect.succeed("7d8f3e4a") }))
+      }).pipe(Effect.provideService(NonceGenerator.NonceGenerator, { next: Effect.succeed("7d8f3e4a") }))
       // The RFC prints bYT5CMsGcbgUdFHObYMEfcx6bsw= for this request, but that value
       // does not follow from its printed base string and secrets; the HMAC-SHA1 of
       // the printed base string under "j49sk3j29djd&dh893hdasih9" is computed here
@@ -190,7 +190,7 @@ describe("Signature / the RFC 5849 §1.2 example", () => {
         token: { token: secret("nnch734d00sl2jdk"), tokenSecret: secret("pfkkdhi9sl3r4s00") },
         realm: "Photos",
         version: false
-      }).pipe(Effect.provideService(Signature.NonceGenerator, { next: Effect.succeed("chapoH") }))
+      }).pipe(Effect.provideService(NonceGenerator.NonceGenerator, { next: Effect.succeed("chapoH") }))
       expect(signed.headers["authorization"]).toBe(
         `OAuth realm="Photos", oauth_consumer_key="dpf43f3p2l4k3l03", oauth_token="nnch734d00sl2jdk", ` +
           `oauth_signature_method="HMAC-SHA1", oauth_timestamp="137131202", oauth_nonce="chapoH", ` +
@@ -239,7 +239,7 @@ describe("Signature / the Twitter/X \"Creating a signature\" example", () => {
       yield* TestClock.setTime(1318622958_000)
       const request = HttpClientRequest.post(url).pipe(HttpClientRequest.bodyUrlParams({ status }))
       const signed = yield* OAuth1Client.signRequest(request, { consumer, token }).pipe(
-        Effect.provideService(Signature.NonceGenerator, {
+        Effect.provideService(NonceGenerator.NonceGenerator, {
           next: Effect.succeed("kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg")
         })
       )
@@ -336,6 +336,24 @@ describe("Signature / RSA-SHA1 (RFC 5849 §3.4.3)", () => {
       expect(Crypto.verify("sha1", Buffer.from(base), publicKey, Buffer.from(expected, "base64"))).toBe(true)
     }))
 
+  it.effect("signs the same with the key as PKCS#1 (BEGIN RSA PRIVATE KEY)", () =>
+    Effect.gen(function*() {
+      const pkcs1 = Crypto.createPrivateKey(privateKey).export({ type: "pkcs1", format: "pem" }).toString()
+      expect(pkcs1).toContain("BEGIN RSA PRIVATE KEY")
+      const header = Redacted.value(
+        yield* Signature.sign(
+          { method: "GET", url: "http://photos.example.net/photos?file=vacaction.jpg&size=original" },
+          {
+            consumer: { ...consumer, privateKey: secret(pkcs1) },
+            method: "RSA-SHA1",
+            nonce: "13917289812797014437",
+            timestamp: "1196666512"
+          }
+        )
+      )
+      expect(signatureOf(header)).toBe(expected)
+    }))
+
   it.effect("fails with InvalidPrivateKey, quoting nothing of the key", () =>
     Effect.gen(function*() {
       const broken = "-----BEGIN PRIVATE KEY-----\nMIICdgIBADANBgkqhkiG9w0BAQEFAASCAmAw\n-----END PRIVATE KEY-----"
@@ -395,7 +413,7 @@ describe("Signature / nonce and timestamp (RFC 5849 §3.3)", () => {
   it.effect("takes the nonce from the provided NonceGenerator", () =>
     Effect.gen(function*() {
       expect(yield* Signature.nonce).toBe("fixed")
-    }).pipe(Effect.provideService(Signature.NonceGenerator, { next: Effect.succeed("fixed") })))
+    }).pipe(Effect.provideService(NonceGenerator.NonceGenerator, { next: Effect.succeed("fixed") })))
 
   it.effect("reads the timestamp in whole seconds from the Clock", () =>
     Effect.gen(function*() {

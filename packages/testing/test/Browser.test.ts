@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Browser } from "@effect-oauth/testing"
+import * as Browser from "@effect-oauth/testing/Browser"
 import { Effect } from "effect"
 
 const path = Browser.executablePath()

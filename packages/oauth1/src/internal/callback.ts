@@ -1,5 +1,4 @@
 import { OAuthError } from "@effect-oauth/core"
-import * as Crypto from "node:crypto"
 import { Effect, Redacted } from "effect"
 import { type CallbackError, MalformedCallback, TokenMismatch } from "../OAuth1Error.js"
 import type { TemporaryCredentials } from "../TemporaryCredentials.js"
@@ -15,11 +14,22 @@ export class Verifier {
   ) {}
 }
 
-const digest = (value: string) => Crypto.createHash("sha256").update(value, "utf8").digest()
+const utf8 = new TextEncoder()
+
+// Both sides are hashed first so the comparison below runs over 32 bytes whatever
+// the lengths, and its time says nothing about how much of the token matched.
+const digest = (value: Redacted.Redacted<string>) =>
+  Effect.promise(() => crypto.subtle.digest("SHA-256", utf8.encode(Redacted.value(value))))
 
 /** @internal */
-export const sameToken = (a: Redacted.Redacted<string>, b: Redacted.Redacted<string>): boolean =>
-  Crypto.timingSafeEqual(digest(Redacted.value(a)), digest(Redacted.value(b)))
+export const sameToken = (a: Redacted.Redacted<string>, b: Redacted.Redacted<string>): Effect.Effect<boolean> =>
+  Effect.map(Effect.all([digest(a), digest(b)]), ([left, right]) => {
+    const x = new Uint8Array(left)
+    const y = new Uint8Array(right)
+    let difference = 0
+    for (let i = 0; i < x.length; i++) difference |= x[i]! ^ y[i]!
+    return difference === 0
+  })
 
 const searchParamsOf = (input: string | URL | URLSearchParams): URLSearchParams | undefined => {
   if (input instanceof URLSearchParams) return input
@@ -65,7 +75,7 @@ export const parse = (
       return yield* new MalformedCallback({ reason: "MissingVerifier" })
     }
     const received = Redacted.make(token)
-    if (!sameToken(received, requestToken.token)) return yield* new TokenMismatch()
+    if (!(yield* sameToken(received, requestToken.token))) return yield* new TokenMismatch()
     return new Verifier(received, Redacted.make(verifier))
   })
 

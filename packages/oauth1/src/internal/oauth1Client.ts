@@ -165,9 +165,14 @@ const readBody = (
     Effect.flatMap((state) =>
       state.size > maxBytes
         ? Effect.fail(new InvalidResponse({ reason: "TooLarge", status: response.status, endpoint: where(url) }))
-        : Effect.succeed(Buffer.concat(state.chunks).toString("utf8"))
+        : Effect.succeed(decodeChunks(state.chunks))
     )
   )
+
+const decodeChunks = (chunks: ReadonlyArray<Uint8Array>): string => {
+  const decoder = new TextDecoder()
+  return chunks.map((chunk) => decoder.decode(chunk, { stream: true })).join("") + decoder.decode()
+}
 
 const looksLikeForm = (text: string): boolean => text.includes("=") && !/[\s<>{}"]/.test(text)
 
@@ -354,7 +359,7 @@ export const make = (
 
     const accessToken: OAuth1Client.Service["accessToken"] = Effect.fn("OAuth1Client.accessToken")(
       function*(temporary: TemporaryCredentials, verifier: Callback.Verifier) {
-        if (!sameToken(verifier.token, temporary.token)) return yield* new TokenMismatch()
+        if (!(yield* sameToken(verifier.token, temporary.token))) return yield* new TokenMismatch()
         const issuedAt = yield* Clock.currentTimeMillis
         const { form } = yield* exchange(accessTokenUrl, undefined, { token: temporary, verifier: verifier.verifier })
         return new TokenCredentials({

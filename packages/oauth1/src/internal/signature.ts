@@ -1,6 +1,6 @@
-import * as Crypto from "node:crypto"
-import { Clock, Context, Effect, Redacted } from "effect"
+import { Clock, Effect, Encoding, Redacted } from "effect"
 import { SigningError } from "../OAuth1Error.js"
+import * as NonceGenerator from "../NonceGenerator.js"
 import type * as Signature from "../Signature.js"
 
 const utf8 = new TextEncoder()
@@ -99,8 +99,54 @@ const sharedKey = (
       }`
     )
 
-const hmac = (algorithm: "sha1" | "sha256", key: string, text: string): string =>
-  Crypto.createHmac(algorithm, key).update(text, "utf8").digest("base64")
+const hmac = (hash: "SHA-1" | "SHA-256", key: string, text: string): Effect.Effect<Redacted.Redacted<string>> =>
+  Effect.promise(async () => {
+    const cryptoKey = await crypto.subtle.importKey("raw", utf8.encode(key), { name: "HMAC", hash }, false, ["sign"])
+    const mac = await crypto.subtle.sign("HMAC", cryptoKey, utf8.encode(text))
+    return Redacted.make(Encoding.encodeBase64(new Uint8Array(mac)))
+  })
+
+// A DER length (X.690 §8.1.3): short form below 128, else the long form.
+const derLength = (length: number): Array<number> => {
+  if (length < 0x80) return [length]
+  const bytes: Array<number> = []
+  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256)
+  return [0x80 | bytes.length, ...bytes]
+}
+
+// PrivateKeyInfo (RFC 5208 §5) around a PKCS#1 RSAPrivateKey, since Web Crypto
+// imports PKCS#8 only: version 0, AlgorithmIdentifier rsaEncryption with NULL
+// parameters, the key as an OCTET STRING.
+const pkcs8OfPkcs1 = (pkcs1: Uint8Array): Uint8Array<ArrayBuffer> => {
+  const version = [0x02, 0x01, 0x00]
+  const algorithm = [0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00]
+  const key = [0x04, ...derLength(pkcs1.length), ...pkcs1]
+  const body = [...version, ...algorithm, ...key]
+  return new Uint8Array([0x30, ...derLength(body.length), ...body])
+}
+
+const pemBlock = /^-----BEGIN (RSA PRIVATE KEY|PRIVATE KEY)-----([A-Za-z0-9+/=\s]+)-----END \1-----$/
+
+const invalidPrivateKey = () =>
+  new SigningError({ reason: "InvalidPrivateKey", detail: "the RSA private key cannot be read as a PEM key" })
+
+const rsaSha1 = (pem: string, text: string): Effect.Effect<Redacted.Redacted<string>, SigningError> =>
+  Effect.tryPromise({
+    try: async () => {
+      const block = pemBlock.exec(pem.trim())
+      if (block === null) throw invalidPrivateKey()
+      const der = Encoding.decodeBase64(block[2]!.replace(/\s+/g, ""))
+      if (der._tag === "Left") throw invalidPrivateKey()
+      const pkcs8 = block[1] === "RSA PRIVATE KEY" ? pkcs8OfPkcs1(der.right) : new Uint8Array(der.right)
+      const key = await crypto.subtle.importKey("pkcs8", pkcs8, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-1" }, false, [
+        "sign"
+      ])
+      const signature = await crypto.subtle.sign("RSASSA-PKCS1-v1_5", key, utf8.encode(text))
+      return Redacted.make(Encoding.encodeBase64(new Uint8Array(signature)))
+    },
+    // The thrown error may quote the key material: keep only that it failed.
+    catch: invalidPrivateKey
+  })
 
 /** @internal */
 export const signature = (
@@ -111,20 +157,15 @@ export const signature = (
 ): Effect.Effect<Redacted.Redacted<string>, SigningError> => {
   switch (method) {
     case "HMAC-SHA1":
-      return Effect.map(sharedKey(method, consumer, token), (key) => Redacted.make(hmac("sha1", key, text)))
+      return Effect.flatMap(sharedKey(method, consumer, token), (key) => hmac("SHA-1", key, text))
     case "HMAC-SHA256":
-      return Effect.map(sharedKey(method, consumer, token), (key) => Redacted.make(hmac("sha256", key, text)))
+      return Effect.flatMap(sharedKey(method, consumer, token), (key) => hmac("SHA-256", key, text))
     case "PLAINTEXT":
       return Effect.map(sharedKey(method, consumer, token), Redacted.make)
     case "RSA-SHA1": {
       const privateKey = consumer.privateKey
       if (privateKey === undefined) return Effect.fail(missing("an RSA private key", method))
-      return Effect.try({
-        try: () => Redacted.make(Crypto.sign("sha1", Buffer.from(text, "utf8"), Redacted.value(privateKey)).toString("base64")),
-        // The thrown error may quote the key material: keep only that it failed.
-        catch: () =>
-          new SigningError({ reason: "InvalidPrivateKey", detail: "the RSA private key cannot be read as a PEM key" })
-      })
+      return rsaSha1(Redacted.value(privateKey), text)
     }
   }
 }
@@ -143,17 +184,7 @@ export const authorizationHeader = (
   ].join(", ")
 
 /** @internal */
-export const NonceGenerator = Context.Reference<Signature.NonceGenerator>()(
-  "@effect-oauth/oauth1/Signature/NonceGenerator",
-  {
-    defaultValue: (): Signature.NonceGeneratorService => ({
-      next: Effect.sync(() => Crypto.randomBytes(32).toString("base64url"))
-    })
-  }
-)
-
-/** @internal */
-export const nonce: Effect.Effect<string> = Effect.flatMap(NonceGenerator, (generator) => generator.next)
+export const nonce: Effect.Effect<string> = Effect.flatMap(NonceGenerator.NonceGenerator, (generator) => generator.next)
 
 /** @internal */
 export const timestamp: Effect.Effect<string> = Effect.map(

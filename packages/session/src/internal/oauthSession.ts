@@ -41,6 +41,9 @@ export const diff = (previous: Snapshot, next: Snapshot): ReadonlyArray<SessionC
   return changes
 }
 
+/** The transitions recorded as events of a session's span (OpenTelemetry's default event limit). */
+const maxTransitionEvents = 128
+
 type Settle<A, E> = (result: Effect.Effect<A, E>) => void
 type Step<A, E> = (snapshot: Snapshot, settle: Settle<A, E>) => void
 
@@ -89,6 +92,12 @@ export const make = (
       : options.clock
 
     const subscribers = new Set<Queue.Queue<SessionChange>>()
+    // The session's own span, ended with its scope: each state transition is an
+    // event on it (names only, no token). A session may live for months and a span
+    // keeps its events in memory until it ends, so only the first ones are events;
+    // the attribute counts them all.
+    const span = yield* Effect.makeSpanScoped("OAuthSession", { kind: "internal" })
+    let transitions = 0
     const actor = yield* Effect.acquireRelease(
       Effect.sync(() => {
         const actor = createActor(logic, {
@@ -100,6 +109,17 @@ export const make = (
         let previous = actor.getSnapshot()
         actor.subscribe((snapshot) => {
           const changes = diff(previous, snapshot)
+          if (snapshot.value !== previous.value) {
+            transitions++
+            span.attribute("oauth.session.transitions", transitions)
+            if (transitions <= maxTransitionEvents) {
+              span.event("OAuthSession.transition", effectClock.unsafeCurrentTimeNanos(), {
+                "oauth.session.from": previous.value,
+                "oauth.session.to": snapshot.value,
+                ...(snapshot.context.error === undefined ? {} : { "oauth.session.error": snapshot.context.error._tag })
+              })
+            }
+          }
           previous = snapshot
           for (const queue of subscribers) for (const change of changes) queue.unsafeOffer(change)
         })

@@ -1,11 +1,12 @@
 import { Callback, OAuthClient, TokenSet } from "@effect-oauth/core"
 import type { OAuthError } from "@effect-oauth/core"
-import { Cause, Clock, Effect, Either, Exit, Option, Redacted, Schedule } from "effect"
+import { Cause, Clock, Effect, Either, Exit, Metric, Option, Redacted, Schedule } from "effect"
 import type * as SessionMachine from "../SessionMachine.js"
 import { AuthorizationFailed, RefreshFailed, RevocationFailed, SessionRevoked } from "../SessionError.js"
 import * as TokenStore from "../TokenStore.js"
 import { sleepMillis } from "./clock.js"
 import type { Config } from "./config.js"
+import * as telemetry from "./telemetry.js"
 
 /** What the `STORED` event carries. @internal */
 export interface Stored {
@@ -217,6 +218,7 @@ export const refreshTokens = (
             Effect.gen(function*() {
               const now = yield* Clock.currentTimeMillis
               if (now - startedAt > 2 * config.leaseTtlMillis) return yield* failed(busy)
+              yield* Metric.increment(telemetry.leaseWaits)
               yield* sleepMillis(Math.max(1, Math.min(50 * 2 ** Math.min(round, 5), busy.expiresAt - now)))
               const entry = yield* read
               if (yield* adoptable(entry)) return Either.right(adopt(entry))
@@ -265,7 +267,20 @@ export const refreshTokens = (
           : Effect.ignore(store.releaseLease(lease.left))
       )
     )
-  }).pipe(Effect.withSpan("OAuthSession.refreshTokens", { attributes: { attempt: input.attempt + 1 } }))
+  }).pipe(
+    Effect.tapBoth({
+      onSuccess: (stored) =>
+        Metric.increment(Metric.tagged(telemetry.refreshes, "outcome", stored.source === "store" ? "adopted" : "refreshed")),
+      onFailure: (error) =>
+        error._tag === "Unsaved"
+          ? Effect.void
+          : Effect.zipRight(
+            Metric.increment(Metric.tagged(telemetry.refreshes, "outcome", "failed")),
+            Metric.increment(Metric.tagged(telemetry.failures, "remedy", error.remedy))
+          )
+    }),
+    Effect.withSpan("OAuthSession.refreshTokens", { attributes: { attempt: input.attempt + 1 } })
+  )
 
 /** @internal */
 export interface RevocationInput {

@@ -22,8 +22,32 @@ export const make = (options: TestServer.Options = {}): Effect.Effect<TestServer
       })
   ).pipe(Effect.map(({ server }) => server))
 
+// oidc-provider warns on every start about what makes this server a test server
+// (Node 20, the in-memory store, generated keys, unattended login and consent):
+// those four lines are dropped; any other warning is printed.
+const expectedWarnings = [
+  "oidc-provider WARNING: Unsupported runtime.",
+  "oidc-provider WARNING: a quick start development-only in-memory adapter is used",
+  "oidc-provider WARNING: quick start development-only signing keys are used",
+  "oidc-provider WARNING: a quick start development-only feature devInteractions is enabled"
+]
+const isExpectedWarning = (args: ReadonlyArray<unknown>) =>
+  typeof args[0] === "string" && expectedWarnings.some((warning) => (args[0] as string).includes(warning))
+
+const quietly = async <A>(f: () => A | Promise<A>): Promise<A> => {
+  const warn = console.warn
+  console.warn = (...args: Array<unknown>) => {
+    if (!isExpectedWarning(args)) warn(...args)
+  }
+  try {
+    return await f()
+  } finally {
+    console.warn = warn
+  }
+}
+
 const start = async (options: TestServer.Options) => {
-  const { default: OidcProvider, errors } = await import("oidc-provider")
+  const { default: OidcProvider, errors } = await quietly(() => import("oidc-provider"))
   const http = Http.createServer()
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve))
   const issuer = `http://127.0.0.1:${(http.address() as AddressInfo).port}`
@@ -58,7 +82,8 @@ const start = async (options: TestServer.Options) => {
     : { keys: options.extensionGrants.clientJwks.keys.map((key) => ({ ...key })) }
   const reserved = options.reservedCharacterClients === true ? reservedClients(redirectUri) : undefined
   const counts = { total: 0, invalidGrant: 0, byGrantType: {} as Record<string, number> }
-  const oidc = new OidcProvider(issuer, {
+  const oidc = await quietly(() =>
+    new OidcProvider(issuer, {
     clients: [
       { ...registration, client_id: "web-client", client_secret: secrets.web, token_endpoint_auth_method: "client_secret_basic" },
       { ...registration, client_id: "post-client", client_secret: secrets.post, token_endpoint_auth_method: "client_secret_post" },
@@ -148,7 +173,7 @@ const start = async (options: TestServer.Options) => {
       RefreshToken: options.refreshTokenTtl ?? 14 * 86400,
       Session: 3600
     }
-  })
+  }))
   await extensionGrants.register(oidc, options.extensionGrants)
   const count = (grantType: unknown) => {
     counts.total++
