@@ -86,7 +86,10 @@ const failurePage = (error: SessionError.AuthorizationFailed) => {
       return page(400, "Sign-in refused", `The sign-in response is malformed: ${escape(cause?.message ?? error.reason)}.`, startAgain)
     case "Exchange":
       if (cause?._tag === "OAuthError") {
-        const said = `<code>${escape(cause.error)}</code>${cause.description === undefined ? "" : `: ${escape(cause.description)}`}`
+        // The preset reads GitHub's own code as the RFC 6749 code it means and keeps GitHub's beside it.
+        const own = cause.details?.["provider_error"]
+        const codes = `<code>${escape(cause.error)}</code>${typeof own === "string" ? ` (GitHub's <code>${escape(own)}</code>)` : ""}`
+        const said = `${codes}${cause.description === undefined ? "" : `: ${escape(cause.description)}`}`
         return cause.remedy === "reauthorize"
           ? page(400, "Sign-in failed", `GitHub did not accept the sign-in code (${said}).`, startAgain)
           : page(500, "Sign-in is misconfigured", `GitHub rejected this app's settings (${said}). The site owner must fix them.`)

@@ -7,7 +7,7 @@
  *   sends `Accept: application/json`, and a form body is still read;
  * - errors come inside HTTP 200 (`bad_verification_code`,
  *   `incorrect_client_credentials`, `redirect_uri_mismatch`, …) and carry
- *   GitHub's own codes, mapped to a remedy here;
+ *   GitHub's own codes, read as the RFC 6749 codes they mean;
  * - `scope` is comma-separated (`repo,gist`);
  * - OAuth-app tokens have no expiry (a session holding one never goes
  *   `expired` and never refreshes); GitHub-App user tokens expire after 8 hours
@@ -18,6 +18,7 @@
  * @since 0.1.0
  */
 import type { Provider } from "@effect-oauth/core"
+import * as vocabulary from "./internal/vocabulary.js"
 
 /**
  * The endpoints on github.com. `deviceVerification` is the page the user opens
@@ -36,8 +37,10 @@ export const endpoints = {
 } as const
 
 /**
- * The token-response quirks of GitHub: comma-separated scopes and the remedies of
- * GitHub's error codes.
+ * The token-response quirks of GitHub: comma-separated scopes, and GitHub's
+ * own error codes read as the RFC 6749 code each means (`bad_verification_code`
+ * → `invalid_grant`, `incorrect_client_credentials` → `invalid_client`, …),
+ * GitHub's code kept in `details.provider_error`.
  *
  * @see https://docs.github.com/en/apps/oauth-apps/maintaining-oauth-apps/troubleshooting-oauth-app-access-token-request-errors
  * @since 0.1.0
@@ -45,18 +48,19 @@ export const endpoints = {
  */
 export const tokenResponse: Provider.TokenResponseQuirks = {
   scopeSeparator: ",",
-  errorRemedies: {
-    // The code is wrong, used or expired: start the authorization again.
-    bad_verification_code: "reauthorize",
-    // A GitHub-App refresh token that is wrong, used or expired.
-    bad_refresh_token: "reauthorize",
-    // The user must verify their primary email, then authorize again.
-    unverified_user_email: "reauthorize",
-    incorrect_device_code: "reauthorize",
-    incorrect_client_credentials: "fixConfiguration",
-    redirect_uri_mismatch: "fixConfiguration",
-    device_flow_disabled: "fixConfiguration"
-  }
+  readError: vocabulary.readError({
+    codes: {
+      // The code or a GitHub-App refresh token is wrong, used or expired.
+      bad_verification_code: "invalid_grant",
+      bad_refresh_token: "invalid_grant",
+      incorrect_device_code: "invalid_grant",
+      // The user must verify their primary email, then authorize again.
+      unverified_user_email: "access_denied",
+      incorrect_client_credentials: "invalid_client",
+      redirect_uri_mismatch: "invalid_request",
+      device_flow_disabled: "unauthorized_client"
+    }
+  })
 }
 
 /**
