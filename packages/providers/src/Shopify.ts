@@ -8,12 +8,13 @@
  * comma-separated; an offline token has no expiry (unless the app opts in to
  * expiring offline tokens, which come with a refresh token), an online token
  * comes with `expires_in` and `associated_user`. The callback also carries
- * `hmac`, `shop`, `host` and `timestamp`, which the app verifies with its secret.
+ * `hmac`, `shop`, `host` and `timestamp`: check them with {@link verifyHmac}.
  *
  * @see https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/authorization-code-grant
  * @since 0.1.0
  */
 import type { Provider } from "@effect-oauth/core"
+import { Effect, Redacted } from "effect"
 import type { Brand } from "effect"
 import type * as Preset from "./Preset.js"
 
@@ -87,6 +88,29 @@ export const make = (options: Options): Provider.Provider => {
 }
 
 /**
+ * Checks the `hmac` Shopify puts in every redirect to the app (install request and
+ * callback): HMAC-SHA256, keyed with the app's secret, of the other query
+ * parameters sorted by name as `name=value` joined by `&`, hex-encoded, compared in
+ * constant time. `false` when it is missing or differs: then trust neither `shop`
+ * nor `code`.
+ *
+ * @see https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/authorization-code-grant#step-1-verify-the-installation-request
+ * @since 0.1.0
+ * @category parsing
+ */
+export const verifyHmac = (url: URL, secret: Redacted.Redacted<string>): Effect.Effect<boolean> =>
+  Effect.promise(async () => {
+    const received = url.searchParams.get("hmac")
+    if (received === null || !/^[0-9a-f]{64}$/i.test(received)) return false
+    const message = [...url.searchParams].filter(([name]) => name !== "hmac" && name !== "signature")
+      .map(([name, value]) => `${name}=${value}`).sort().join("&")
+    const encoder = new TextEncoder()
+    const key = await crypto.subtle.importKey("raw", encoder.encode(Redacted.value(secret)), { name: "HMAC", hash: "SHA-256" }, false, ["verify"])
+    const bytes = new Uint8Array(received.match(/../g)!.map((pair) => parseInt(pair, 16)))
+    return crypto.subtle.verify("HMAC", key, bytes, encoder.encode(message))
+  })
+
+/**
  * This preset's row of `docs/providers.md`.
  *
  * @see https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/offline-access-tokens
@@ -97,6 +121,6 @@ export const about: Preset.About = {
   title: "Shopify",
   docs: "https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/authorization-code-grant",
   refresh: "offline tokens never expire (expiring ones opt in, with a refresh token); online tokens expire",
-  quirks: "per-shop host, checked (`Shopify.shopDomain`); comma-separated `scope`; `hmac` in the callback; docs show no token error body",
+  quirks: "per-shop host, checked (`Shopify.shopDomain`); comma-separated `scope`; `hmac` in the callback (`Shopify.verifyHmac`); docs show no token error body",
   provider: make({ shop: "example.myshopify.com" as Shop })
 }

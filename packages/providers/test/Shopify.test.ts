@@ -1,5 +1,7 @@
+import { createHmac } from "node:crypto"
 import { Shopify } from "@effect-oauth/providers"
 import { describe, expect, it } from "@effect/vitest"
+import { Effect, Redacted } from "effect"
 import { after, type Fixture, json, shapeSuite } from "./helpers/fixtures.js"
 
 const grant = "https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/authorization-code-grant"
@@ -43,4 +45,31 @@ describe("Shopify", () => {
     expect(provider.tokenEndpoint).toBe("https://example.myshopify.com/admin/oauth/access_token")
     expect(provider.requests?.authorizationParams).toEqual({ "grant_options[]": "per-user" })
   })
+})
+
+describe("Shopify.verifyHmac", () => {
+  const secret = Redacted.make("hush")
+  // https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/authorization-code-grant#step-1-verify-the-installation-request
+  const signed = (params: Record<string, string>) => {
+    const message = Object.entries(params).map(([name, value]) => `${name}=${value}`).sort().join("&")
+    const url = new URL("https://app.example/auth/callback")
+    for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value)
+    url.searchParams.set("hmac", createHmac("sha256", "hush").update(message).digest("hex"))
+    return url
+  }
+  const params = { code: "0907a61c0c8d55e99db179b68161bc00", shop: "example.myshopify.com", state: "0.6784241404160823", timestamp: "1337178173" }
+
+  it.effect("accepts the callback Shopify signed with the app's secret", () =>
+    Effect.map(Shopify.verifyHmac(signed(params), secret), (ok) => expect(ok).toBe(true)))
+
+  it.effect("refuses a changed shop, a missing hmac and another secret", () =>
+    Effect.gen(function*() {
+      const tampered = signed(params)
+      tampered.searchParams.set("shop", "evil.myshopify.com")
+      expect(yield* Shopify.verifyHmac(tampered, secret)).toBe(false)
+      const bare = signed(params)
+      bare.searchParams.delete("hmac")
+      expect(yield* Shopify.verifyHmac(bare, secret)).toBe(false)
+      expect(yield* Shopify.verifyHmac(signed(params), Redacted.make("other"))).toBe(false)
+    }))
 })
