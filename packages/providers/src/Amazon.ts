@@ -1,12 +1,28 @@
 /**
  * Login with Amazon, as data. Token responses are RFC 6749 JSON (tokens start
- * with `Atza|` and `Atzr|`); a refresh returns the same refresh token.
+ * with `Atza|` and `Atzr|`, a refresh returns a refresh token too); two error
+ * codes are Amazon's own spelling (`ServerError`, `TemporarilyUnavailable`).
  *
  * @see https://developer.amazon.com/docs/login-with-amazon/authorization-code-grant.html
  * @since 0.1.0
  */
 import type { Provider } from "@effect-oauth/core"
+import * as vocabulary from "./internal/vocabulary.js"
 import type * as Preset from "./Preset.js"
+
+/**
+ * The token-response quirks of Amazon: `ServerError` and `TemporarilyUnavailable`
+ * read as RFC 6749's `server_error` and `temporarily_unavailable`.
+ *
+ * @see https://developer.amazon.com/docs/login-with-amazon/authorization-code-grant.html#access-token-errors
+ * @since 0.1.0
+ * @category models
+ */
+export const tokenResponse: Provider.TokenResponseQuirks = {
+  readError: vocabulary.readError({
+    codes: { ServerError: ["server_error", "retry"], TemporarilyUnavailable: ["temporarily_unavailable", "retry"] }
+  })
+}
 
 /**
  * Options of {@link make}.
@@ -47,7 +63,8 @@ export const make = (options: Options = {}): Provider.Provider => {
     userinfoEndpoint: `https://${host}/user/profile`,
     tokenEndpointAuthMethodsSupported: ["client_secret_post", "client_secret_basic"],
     codeChallengeMethodsSupported: ["S256"],
-    defaultScopes: options.scopes ?? ["profile"]
+    defaultScopes: options.scopes ?? ["profile"],
+    tokenResponse
   }
 }
 
@@ -61,7 +78,7 @@ export const make = (options: Options = {}): Provider.Provider => {
 export const about: Preset.About = {
   title: "Amazon",
   docs: "https://developer.amazon.com/docs/login-with-amazon/authorization-code-grant.html",
-  refresh: "not rotated: the same refresh token comes back",
-  quirks: "regional token hosts (`region`); no RFC 7009 revocation",
+  refresh: "a refresh returns a refresh token, stored in place of the old one",
+  quirks: "regional token hosts (`region`); `ServerError`, `TemporarilyUnavailable` read as RFC codes",
   provider: make()
 }

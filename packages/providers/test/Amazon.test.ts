@@ -15,7 +15,7 @@ const rows: ReadonlyArray<Fixture> = [
     expected: { _tag: "TokenSet", accessToken: "Atza|IQEBLjAsAhRmHjNgHpi0U-Dme37rR6CuUpSR", tokenType: "Bearer", expiresAt: after(3600), refreshToken: "Atzr|IQEBLzAtAhRPpMJxdwVz2Nn6f2y-tpJX2DeX", scopes: [], extra: {} }
   },
   {
-    name: "refresh returns the same refresh token",
+    name: "refresh returns a refresh token",
     source: refresh,
     status: 200,
     headers: json,
@@ -24,7 +24,22 @@ const rows: ReadonlyArray<Fixture> = [
   },
   oauthError({ name: "expired or used code", source: `${code}#access-token-errors`, status: 400, headers: json, error: "invalid_grant", description: "The authorization code is invalid or has expired.", remedy: "reauthorize" }),
   oauthError({ name: "wrong client secret", source: `${code}#access-token-errors`, status: 401, headers: json, error: "invalid_client", description: "Client authentication failed", remedy: "fixConfiguration" }),
-  oauthError({ name: "server error", source: `${code}#access-token-errors`, status: 500, headers: json, error: "ServerError", description: "The server encountered a runtime error.", remedy: "retry" })
+  {
+    name: "ServerError read as server_error",
+    source: `${code}#access-token-errors`,
+    status: 500,
+    headers: json,
+    body: JSON.stringify({ error: "ServerError", error_description: "The server encountered a runtime error." }),
+    expected: { _tag: "OAuthError", error: "server_error", description: "The server encountered a runtime error.", status: 500, remedy: "retry", details: { provider_error: "ServerError" } }
+  },
+  {
+    name: "TemporarilyUnavailable read as temporarily_unavailable",
+    source: `${code}#access-token-errors`,
+    status: 503,
+    headers: json,
+    body: JSON.stringify({ error: "TemporarilyUnavailable", error_description: "The server is temporarily unavailable." }),
+    expected: { _tag: "OAuthError", error: "temporarily_unavailable", description: "The server is temporarily unavailable.", status: 503, remedy: "retry", details: { provider_error: "TemporarilyUnavailable" } }
+  }
 ]
 
 shapeSuite("Amazon / documented token responses", Amazon.make(), rows)
