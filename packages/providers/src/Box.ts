@@ -57,6 +57,6 @@ export const about: Preset.About = {
   title: "Box",
   docs: "https://developer.box.com/reference/post-oauth2-token/",
   refresh: "rotating, single use; 60 days",
-  quirks: "`restricted_to` kept in extra fields",
+  quirks: "`restricted_to` kept in extra fields; the error body for a dead refresh token is not documented",
   provider: make()
 }

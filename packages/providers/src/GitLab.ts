@@ -69,6 +69,6 @@ export const about: Preset.About = {
   title: "GitLab",
   docs: "https://docs.gitlab.com/api/oauth2/",
   refresh: "rotating: every refresh returns a new refresh token",
-  quirks: "self-managed base URL (`baseUrl`); `created_at` beside the tokens",
+  quirks: "self-managed base URL (`baseUrl`); `created_at` beside the tokens; token error bodies not documented",
   provider: make()
 }

@@ -61,6 +61,6 @@ export const about: Preset.About = {
   title: "PayPal",
   docs: "https://developer.paypal.com/docs/log-in-with-paypal/integrate/",
   refresh: "a refresh token with the code exchange; not rotated",
-  quirks: "Basic auth; `nonce` beside the tokens; sandbox hosts (`sandbox`)",
+  quirks: "Basic auth; `nonce` beside the tokens; sandbox hosts (`sandbox`); token error bodies not documented",
   provider: make()
 }

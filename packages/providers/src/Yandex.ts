@@ -1,35 +1,16 @@
 /**
- * Yandex ID, as data plus its error codes.
+ * Yandex ID, as data.
  *
  * Quirks: access tokens live a year (`expires_in` in seconds); a refresh
- * returns a new refresh token; Yandex answers a wrong or expired code with
- * `bad_verification_code` and a wrong client with `invalid_client` or
- * `unauthorized_client`; {@link tokenResponse} reads its own codes as RFC 6749 codes.
+ * returns a new refresh token. The token endpoint's error bodies are not shown
+ * in the documentation this preset follows, so no Yandex code is mapped: an
+ * error is read as RFC 6749 §5.2 reads it.
  *
  * @see https://yandex.com/dev/id/doc/en/codes/code-url
  * @since 0.1.0
  */
 import type { Provider } from "@effect-oauth/core"
-import * as vocabulary from "./internal/vocabulary.js"
 import type * as Preset from "./Preset.js"
-
-/**
- * The token-response quirks of Yandex: `bad_verification_code` and
- * `authorization_pending`-style codes read as RFC 6749 codes.
- *
- * @see https://yandex.com/dev/id/doc/en/codes/code-url#code-response
- * @since 0.1.0
- * @category models
- */
-export const tokenResponse: Provider.TokenResponseQuirks = {
-  readError: vocabulary.readError({
-    codes: {
-      bad_verification_code: "invalid_grant",
-      invalid_refresh_token: "invalid_grant",
-      unsupported_token_type: "unsupported_token_type"
-    }
-  })
-}
 
 /**
  * Options of {@link make}.
@@ -46,7 +27,7 @@ export interface Options {
 
 /**
  * The Yandex preset: authorization and token endpoints, secrets in the body or
- * the Basic header, PKCE (S256), and {@link tokenResponse}.
+ * the Basic header, PKCE (S256).
  *
  * @example
  * ```ts
@@ -67,7 +48,6 @@ export const make = (options: Options = {}): Provider.Provider => ({
   tokenEndpointAuthMethodsSupported: ["client_secret_post", "client_secret_basic"],
   codeChallengeMethodsSupported: ["S256", "plain"],
   ...(options.scopes === undefined ? {} : { defaultScopes: options.scopes }),
-  tokenResponse,
   ...(options.forceConfirm === undefined ? {} : { requests: { authorizationParams: { force_confirm: options.forceConfirm ? "yes" : "no" } } })
 })
 
@@ -82,6 +62,6 @@ export const about: Preset.About = {
   title: "Yandex",
   docs: "https://yandex.com/dev/id/doc/en/codes/code-url",
   refresh: "a new refresh token with every refresh; one-year access tokens",
-  quirks: "`bad_verification_code` read as `invalid_grant`; no RFC 7009 revocation",
+  quirks: "no RFC 7009 revocation; token error bodies not documented",
   provider: make()
 }

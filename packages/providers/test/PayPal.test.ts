@@ -1,6 +1,6 @@
 import { PayPal } from "@effect-oauth/providers"
 import { describe, expect, it } from "@effect/vitest"
-import { after, type Fixture, json, oauthError, shapeSuite } from "./helpers/fixtures.js"
+import { after, type Fixture, json, shapeSuite } from "./helpers/fixtures.js"
 
 const login = "https://developer.paypal.com/docs/log-in-with-paypal/integrate/"
 const auth = "https://developer.paypal.com/api/rest/authentication/"
@@ -22,8 +22,9 @@ const rows: ReadonlyArray<Fixture> = [
     body: JSON.stringify({ scope: "https://uri.paypal.com/services/invoicing https://uri.paypal.com/services/payments/payment", access_token: "A21AAFEpH4PsADK7qSS7pSRsgzfENtu", token_type: "Bearer", app_id: "APP-80W284485P519543T", expires_in: 31668, nonce: "2020-04-03T15:35:36ZaYZlGvEkV4yVSz8g6bAKFoGSEzuy3CQcz3ljhibkOHg" }),
     expected: { _tag: "TokenSet", accessToken: "A21AAFEpH4PsADK7qSS7pSRsgzfENtu", tokenType: "Bearer", expiresAt: after(31668), scopes: ["https://uri.paypal.com/services/invoicing", "https://uri.paypal.com/services/payments/payment"], extra: { app_id: "APP-80W284485P519543T", nonce: "2020-04-03T15:35:36ZaYZlGvEkV4yVSz8g6bAKFoGSEzuy3CQcz3ljhibkOHg" } }
   },
-  oauthError({ name: "a wrong client secret", source: auth, status: 401, headers: json, error: "invalid_client", description: "Client Authentication failed", remedy: "fixConfiguration" }),
-  oauthError({ name: "an expired refresh token", source: `${login}#link-exchangerefreshtokenforaccesstoken`, status: 400, headers: json, error: "invalid_grant", description: "Invalid refresh token", remedy: "reauthorize" })
+  // PayPal's documentation shows no error body of /v1/oauth2/token: its identity error catalogue names
+  // INVALID_CLIENT ("Invalid client credentials") without the body's fields or status, and nothing is
+  // documented for a dead refresh token. No error rows until it does.
 ]
 
 shapeSuite("PayPal / documented token responses", PayPal.make(), rows)

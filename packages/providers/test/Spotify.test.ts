@@ -4,6 +4,7 @@ import { after, type Fixture, json, oauthError, shapeSuite } from "./helpers/fix
 
 const code = "https://developer.spotify.com/documentation/web-api/tutorials/code-flow"
 const refresh = "https://developer.spotify.com/documentation/web-api/tutorials/refreshing-tokens"
+const apiCalls = "https://developer.spotify.com/documentation/web-api/concepts/api-calls#authentication-error-object"
 
 const rows: ReadonlyArray<Fixture> = [
   {
@@ -30,9 +31,11 @@ const rows: ReadonlyArray<Fixture> = [
     body: JSON.stringify({ access_token: "BQBLuPRYBQ...BP8stIv5xr-Iwaf4l8eg", token_type: "Bearer", expires_in: 3600, refresh_token: "AQAQfyEFmJJuCvAFh...cG_m-2KTgNDaDMQqjrOa3", scope: "user-read-email user-read-private" }),
     expected: { _tag: "TokenSet", accessToken: "BQBLuPRYBQ...BP8stIv5xr-Iwaf4l8eg", tokenType: "Bearer", expiresAt: after(3600), refreshToken: "AQAQfyEFmJJuCvAFh...cG_m-2KTgNDaDMQqjrOa3", scopes: ["user-read-email", "user-read-private"], extra: {} }
   },
-  oauthError({ name: "a used or expired code", source: code, status: 400, headers: json, error: "invalid_grant", description: "Invalid authorization code", remedy: "reauthorize" }),
-  oauthError({ name: "a revoked refresh token", source: refresh, status: 400, headers: json, error: "invalid_grant", description: "Refresh token revoked", remedy: "reauthorize" }),
-  oauthError({ name: "a wrong client secret", source: code, status: 400, headers: json, error: "invalid_client", description: "Invalid client secret", remedy: "fixConfiguration" })
+  // Spotify documents that token and refresh errors follow RFC 6749 §5.2 (`error`, `error_description`);
+  // it gives no description texts, so the rows carry none.
+  oauthError({ name: "a used or expired code", source: apiCalls, status: 400, headers: json, error: "invalid_grant", remedy: "reauthorize" }),
+  oauthError({ name: "a revoked refresh token", source: apiCalls, status: 400, headers: json, error: "invalid_grant", remedy: "reauthorize" }),
+  oauthError({ name: "a wrong client secret", source: apiCalls, status: 400, headers: json, error: "invalid_client", remedy: "fixConfiguration" })
 ]
 
 shapeSuite("Spotify / documented token responses", Spotify.make(), rows)
