@@ -4,31 +4,15 @@
  * Quirks: the authorization request needs `audience=api.atlassian.com` and
  * `prompt=consent`; a refresh token comes with the `offline_access` scope and
  * rotates on every refresh (the previous one stays usable for a short grace
- * period; an unused one expires after 90 days, any after 365).
+ * period; an unused one expires after 90 days, any after 365). A dead refresh
+ * token is answered 403 `invalid_grant` ("Unknown or invalid refresh token."),
+ * an RFC 6749 code: no Atlassian code needs reading.
  *
  * @see https://developer.atlassian.com/cloud/jira/platform/oauth-2-3lo-apps/
  * @since 0.1.0
  */
 import type { Provider } from "@effect-oauth/core"
 import type * as Preset from "./Preset.js"
-
-/**
- * The token-response quirks of Atlassian: an expired or reused rotating refresh
- * token is answered `unauthorized_client` ("refresh_token is invalid"), which
- * means the grant is dead (`invalid_grant`), not that the client is misconfigured.
- *
- * @see https://developer.atlassian.com/cloud/jira/platform/oauth-2-3lo-apps/#use-a-refresh-token-to-get-another-access-token-and-refresh-token-pair
- * @since 0.1.0
- * @category models
- */
-export const tokenResponse: Provider.TokenResponseQuirks = {
-  readError: (body) => {
-    const { error, error_description, ...rest } = body
-    if (error !== "unauthorized_client" || typeof error_description !== "string") return undefined
-    if (!/refresh_token is invalid/i.test(error_description)) return undefined
-    return { error: "invalid_grant", description: error_description, details: { ...rest, provider_error: error } }
-  }
-}
 
 /**
  * Options of {@link make}.
@@ -63,7 +47,6 @@ export const make = (options: Options = {}): Provider.Provider => ({
   userinfoEndpoint: "https://api.atlassian.com/me",
   tokenEndpointAuthMethodsSupported: ["client_secret_post"],
   defaultScopes: options.scopes ?? ["read:me", "offline_access"],
-  tokenResponse,
   requests: { authorizationParams: { audience: "api.atlassian.com", prompt: "consent" } }
 })
 
@@ -78,6 +61,6 @@ export const about: Preset.About = {
   title: "Atlassian",
   docs: "https://developer.atlassian.com/cloud/jira/platform/oauth-2-3lo-apps/",
   refresh: "rotating (`offline_access`); 90 days unused, 365 days at most",
-  quirks: "`audience=api.atlassian.com` and `prompt=consent`; a dead refresh token answered `unauthorized_client` read as `invalid_grant`",
+  quirks: "`audience=api.atlassian.com` and `prompt=consent`; a dead refresh token answered 403 `invalid_grant`",
   provider: make()
 }

@@ -5,8 +5,8 @@
  *
  * Quirks: refresh tokens come with `offline_access` and rotate when the API
  * enables rotation (reuse of a rotated one revokes the family); Auth0's own
- * error codes read as the RFC 6749 code they mean (`mfa_required` →
- * `interaction_required`, `too_many_attempts` → `temporarily_unavailable`), the
+ * documented error codes read as the RFC 6749 code they mean (`mfa_required` →
+ * `interaction_required`, `invalid_user_password` → `invalid_grant`), the
  * `mfa_token` kept `Redacted` in `details`.
  *
  * @see https://auth0.com/docs/api/authentication
@@ -30,9 +30,6 @@ export const tokenResponse: Provider.TokenResponseQuirks = {
   readError: vocabulary.readError({
     codes: {
       mfa_required: ["interaction_required", "reauthorize"],
-      too_many_attempts: ["temporarily_unavailable", "retry"],
-      too_many_requests: ["temporarily_unavailable", "retry"],
-      unauthorized: "unauthorized_client",
       invalid_user_password: "invalid_grant"
     }
   })
