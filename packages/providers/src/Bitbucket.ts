@@ -56,6 +56,6 @@ export const about: Preset.About = {
   title: "Bitbucket",
   docs: "https://developer.atlassian.com/cloud/bitbucket/oauth-2/",
   refresh: "a refresh token with every token; two-hour access tokens",
-  quirks: "granted scopes in `scopes`, not `scope`; no RFC 7009 revocation",
+  quirks: "granted scopes in `scopes`, not `scope`; no RFC 7009 revocation; token error bodies not documented",
   provider: make()
 }

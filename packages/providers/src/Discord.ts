@@ -79,6 +79,6 @@ export const about: Preset.About = {
   title: "Discord",
   docs: "https://discord.com/developers/docs/topics/oauth2",
   refresh: "a new refresh token with every refresh",
-  quirks: "HTTP 429 `{ message, retry_after }` read as `temporarily_unavailable`",
+  quirks: "HTTP 429 `{ message, retry_after }` read as `temporarily_unavailable`; other token error bodies not documented",
   provider: make()
 }

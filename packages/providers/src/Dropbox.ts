@@ -62,6 +62,6 @@ export const about: Preset.About = {
   title: "Dropbox",
   docs: "https://www.dropbox.com/developers/documentation/http/documentation#oauth2-token",
   refresh: "not rotated; long-lived until revoked (`token_access_type=offline`)",
-  quirks: "`token_access_type=offline`; revocation is an RPC call, not RFC 7009",
+  quirks: "`token_access_type=offline`; revocation is an RPC call, not RFC 7009; token error bodies not documented",
   provider: make()
 }

@@ -101,6 +101,6 @@ export const about: Preset.About = {
   title: "Keycloak",
   docs: "https://www.keycloak.org/securing-apps/oidc-layers",
   refresh: "`refresh_expires_in` (SSO session idle, 30 min by default); rotation per realm",
-  quirks: "OpenID certified (`Keycloak.discover`); realm URL; `0` refresh lifetime for offline tokens",
+  quirks: "OpenID certified (`Keycloak.discover`); realm URL; `0` refresh lifetime for offline tokens; token error bodies not documented",
   provider: make({ baseUrl: "https://keycloak.example.com", realm: "acme" })
 }

@@ -65,6 +65,6 @@ export const about: Preset.About = {
   title: "LINE",
   docs: "https://developers.line.biz/en/reference/line-login/#issue-access-token",
   refresh: "up to 90 days after the access token; a refresh returns a refresh token",
-  quirks: "`bot_prompt`; 30-day access tokens",
+  quirks: "`bot_prompt`; 30-day access tokens; token error bodies not documented",
   provider: make()
 }

@@ -3,8 +3,8 @@
  *
  * Quirks: `scope` comes back comma-separated; programmatic refresh tokens
  * (approved partners only) come with `refresh_token_expires_in` (one year,
- * not extended by refreshing); a wrong or used code is answered
- * `invalid_request` with a description naming the code, read as `invalid_grant`.
+ * not extended by refreshing). The token endpoint's error bodies are not shown
+ * in the documentation found, so none is read specially.
  *
  * @see https://learn.microsoft.com/en-us/linkedin/shared/authentication/authorization-code-flow
  * @since 0.1.0
@@ -13,21 +13,14 @@ import type { Provider } from "@effect-oauth/core"
 import type * as Preset from "./Preset.js"
 
 /**
- * The token-response quirks of LinkedIn: comma-separated scopes, and its
- * "authorization code expired" `invalid_request` read as `invalid_grant`.
+ * The token-response quirks of LinkedIn: comma-separated scopes.
  *
  * @see https://learn.microsoft.com/en-us/linkedin/shared/authentication/authorization-code-flow#step-3-exchange-authorization-code-for-an-access-token
  * @since 0.1.0
  * @category models
  */
 export const tokenResponse: Provider.TokenResponseQuirks = {
-  scopeSeparator: "any",
-  readError: (body) => {
-    const { error, error_description, ...rest } = body
-    if (error !== "invalid_request" || typeof error_description !== "string") return undefined
-    if (!/authorization code|refresh token/i.test(error_description)) return undefined
-    return { error: "invalid_grant", description: error_description, details: { ...rest, provider_error: error } }
-  }
+  scopeSeparator: "any"
 }
 
 /**
@@ -81,6 +74,6 @@ export const about: Preset.About = {
   title: "LinkedIn",
   docs: "https://learn.microsoft.com/en-us/linkedin/shared/authentication/authorization-code-flow",
   refresh: "partners only: `refresh_token_expires_in` one year, not extended by a refresh",
-  quirks: "comma-separated `scope`; an expired code is `invalid_request`, read as `invalid_grant`",
+  quirks: "comma-separated `scope`; token error bodies not documented",
   provider: make()
 }

@@ -7,8 +7,9 @@
  * `https://<org>`; a custom server (`default` or an id) at
  * `https://<org>/oauth2/<id>/v1/…` with issuer `https://<org>/oauth2/<id>`;
  * refresh tokens come with `offline_access` and rotate when the app enables it;
- * rate limits answer 429 with `X-Rate-Limit-Reset` and Okta's own error body
- * (`errorCode` `E0000047`), read as `temporarily_unavailable`.
+ * a user rate limit at the token endpoint answers 429 with `invalid_grant` and
+ * "API call exceeded rate limit due to too many requests.", read as
+ * `temporarily_unavailable` (Okta's OAuth 2.0 error catalogue).
  *
  * @see https://developer.okta.com/docs/api/openapi/okta-oauth/guides/overview/
  * @since 0.1.0
@@ -17,28 +18,25 @@ import type { OAuthError, Provider } from "@effect-oauth/core"
 import type { HttpClient } from "@effect/platform"
 import type { Effect } from "effect"
 import * as Generic from "./Generic.js"
-import * as vocabulary from "./internal/vocabulary.js"
 import type * as Preset from "./Preset.js"
 
+/** The `errorDescription` of Okta's `user_rate_limited` OAuth 2.0 error (HTTP 429, `invalid_grant`). */
+const userRateLimited = "API call exceeded rate limit due to too many requests."
+
 /**
- * The token-response quirks of Okta: its API error codes (`errorCode`,
- * `errorSummary`) read as RFC 6749 codes.
+ * The token-response quirks of Okta: its user rate limit, which the token
+ * endpoint answers with `invalid_grant`, read as `temporarily_unavailable`.
  *
  * @see https://developer.okta.com/docs/reference/error-codes/
  * @since 0.1.0
  * @category models
  */
 export const tokenResponse: Provider.TokenResponseQuirks = {
-  readError: vocabulary.readError({
-    code: "errorCode",
-    description: "errorSummary",
-    codes: {
-      E0000047: ["temporarily_unavailable", "retry"],
-      E0000011: "invalid_token",
-      E0000005: "invalid_request",
-      E0000022: "invalid_request"
-    }
-  })
+  readError: (body) => {
+    const { error, error_description, ...rest } = body
+    if (error !== "invalid_grant" || error_description !== userRateLimited) return undefined
+    return { error: "temporarily_unavailable", description: userRateLimited, details: { ...rest, provider_error: error }, remedy: "retry" }
+  }
 }
 
 /**
@@ -135,6 +133,6 @@ export const about: Preset.About = {
   title: "Okta",
   docs: "https://developer.okta.com/docs/api/openapi/okta-oauth/guides/overview/",
   refresh: "rotating when enabled (grace period configurable); `offline_access`",
-  quirks: "OpenID certified (`Okta.discover`); org or custom server; `E0000047` rate limit → `temporarily_unavailable`",
+  quirks: "OpenID certified (`Okta.discover`); org or custom server; a 429 `invalid_grant` user rate limit → `temporarily_unavailable`",
   provider: make({ domain: "example.okta.com", authorizationServerId: "default" })
 }

@@ -1,34 +1,17 @@
 /**
- * Reddit, as data plus one quirk hook.
+ * Reddit, as data.
  *
  * Quirks: client credentials go in the Basic header; a refresh token comes only
  * with `duration=permanent` (this preset asks for it) and is not rotated; every
  * request needs a descriptive `User-Agent` (Reddit throttles or refuses generic
- * ones), so `make` requires one; some errors come inside HTTP 200
- * (`{ "error": "invalid_grant" }`), and a wrong Basic credential answers
- * `{ "message": "Unauthorized", "error": 401 }`, read as `invalid_client`.
+ * ones), so `make` requires one. The token endpoint's error bodies are not
+ * shown in the documentation found, so none is read specially.
  *
  * @see https://github.com/reddit-archive/reddit/wiki/OAuth2
  * @since 0.1.0
  */
 import type { Provider } from "@effect-oauth/core"
 import type * as Preset from "./Preset.js"
-
-/**
- * The token-response quirks of Reddit: its numeric `error` bodies read as RFC 6749 codes.
- *
- * @see https://github.com/reddit-archive/reddit/wiki/OAuth2#retrieving-the-access-token
- * @since 0.1.0
- * @category models
- */
-export const tokenResponse: Provider.TokenResponseQuirks = {
-  readError: (body) => {
-    const { error, message, ...rest } = body
-    if (typeof error !== "number") return undefined
-    const code = error === 401 ? "invalid_client" : error === 429 ? "temporarily_unavailable" : error >= 500 ? "server_error" : "invalid_request"
-    return { error: code, ...(typeof message === "string" ? { description: message } : {}), details: { ...rest, provider_error: error } }
-  }
-}
 
 /**
  * Options of {@link make}.
@@ -68,7 +51,6 @@ export const make = (options: Options): Provider.Provider => ({
   userinfoEndpoint: "https://oauth.reddit.com/api/v1/me",
   tokenEndpointAuthMethodsSupported: ["client_secret_basic"],
   defaultScopes: options.scopes ?? ["identity"],
-  tokenResponse,
   requests: {
     headers: { "user-agent": options.userAgent },
     authorizationParams: { duration: options.duration ?? "permanent" }
@@ -86,6 +68,6 @@ export const about: Preset.About = {
   title: "Reddit",
   docs: "https://github.com/reddit-archive/reddit/wiki/OAuth2",
   refresh: "not rotated; only with `duration=permanent`",
-  quirks: "Basic auth; required `User-Agent`; errors in HTTP 200; numeric `error` read as RFC codes",
+  quirks: "Basic auth; required `User-Agent`; token error bodies not documented",
   provider: make({ userAgent: "web:com.example.app:v1.0 (by /u/example)" })
 }

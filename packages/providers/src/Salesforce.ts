@@ -5,34 +5,16 @@
  * API call, and `id`, `issued_at` and `signature` (all kept in the extra fields;
  * read the first with {@link instanceUrl}); it has no `expires_in` (the session
  * timeout is the org's setting); a refresh returns no refresh token unless the
- * connected app rotates them.
+ * connected app rotates them. Its OAuth error page shows `invalid_grant` bodies
+ * ("expired access/refresh token"), RFC 6749 codes read as they are; no
+ * Salesforce code is mapped.
  *
  * @see https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm
  * @since 0.1.0
  */
 import { TokenSet } from "@effect-oauth/core"
 import type { Provider } from "@effect-oauth/core"
-import * as vocabulary from "./internal/vocabulary.js"
 import type * as Preset from "./Preset.js"
-
-/**
- * The token-response quirks of Salesforce: its own error codes read as RFC 6749 codes.
- *
- * @see https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_flow_errors.htm
- * @since 0.1.0
- * @category models
- */
-export const tokenResponse: Provider.TokenResponseQuirks = {
-  readError: vocabulary.readError({
-    codes: {
-      inactive_user: "access_denied",
-      inactive_org: "access_denied",
-      rate_limit_exceeded: ["temporarily_unavailable", "retry"],
-      invalid_client_id: "invalid_client",
-      invalid_app_access: "unauthorized_client"
-    }
-  })
-}
 
 /**
  * Options of {@link make}.
@@ -75,8 +57,7 @@ export const make = (options: Options = {}): Provider.Provider => {
     jwksUri: `${base}/id/keys`,
     tokenEndpointAuthMethodsSupported: ["client_secret_post", "client_secret_basic", "private_key_jwt"],
     codeChallengeMethodsSupported: ["S256"],
-    defaultScopes: options.scopes ?? ["api", "refresh_token"],
-    tokenResponse
+    defaultScopes: options.scopes ?? ["api", "refresh_token"]
   }
 }
 
@@ -104,6 +85,6 @@ export const about: Preset.About = {
   title: "Salesforce",
   docs: "https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm",
   refresh: "not rotated by default; valid until revoked (per connected-app policy)",
-  quirks: "`instance_url` kept (`Salesforce.instanceUrl`); no `expires_in`; `inactive_user`, `rate_limit_exceeded` read as RFC codes",
+  quirks: "`instance_url` kept (`Salesforce.instanceUrl`); no `expires_in`",
   provider: make()
 }

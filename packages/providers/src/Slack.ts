@@ -31,8 +31,6 @@ export const tokenResponse: Provider.TokenResponseQuirks = {
   readError: vocabulary.readError({
     codes: {
       invalid_code: "invalid_grant",
-      code_already_used: "invalid_grant",
-      invalid_refresh_token: "invalid_grant",
       invalid_grant_type: "unsupported_grant_type",
       invalid_client_id: "invalid_client",
       bad_client_secret: "invalid_client",

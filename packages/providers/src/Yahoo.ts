@@ -59,6 +59,6 @@ export const about: Preset.About = {
   title: "Yahoo",
   docs: "https://developer.yahoo.com/oauth2/guide/flows_authcode/",
   refresh: "not rotated; no expiry (ends when the user revokes)",
-  quirks: "`xoauth_yahoo_guid` beside the tokens; no RFC 7009 revocation",
+  quirks: "`xoauth_yahoo_guid` beside the tokens; no RFC 7009 revocation; token error bodies not documented",
   provider: make()
 }

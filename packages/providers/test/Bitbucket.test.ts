@@ -1,6 +1,6 @@
 import { Bitbucket } from "@effect-oauth/providers"
 import { describe, expect, it } from "@effect/vitest"
-import { after, type Fixture, json, oauthError, shapeSuite } from "./helpers/fixtures.js"
+import { after, type Fixture, json, shapeSuite } from "./helpers/fixtures.js"
 
 const docs = "https://developer.atlassian.com/cloud/bitbucket/oauth-2/"
 
@@ -21,7 +21,7 @@ const rows: ReadonlyArray<Fixture> = [
     body: JSON.stringify({ access_token: "bmV3LWFjY2Vzcy10b2tlbg==", scopes: "account", expires_in: 7200, refresh_token: "dGhlLXJlZnJlc2gtdG9rZW4", token_type: "bearer", state: "refresh_token" }),
     expected: { _tag: "TokenSet", accessToken: "bmV3LWFjY2Vzcy10b2tlbg==", tokenType: "Bearer", expiresAt: after(7200), refreshToken: "dGhlLXJlZnJlc2gtdG9rZW4", scopes: [], extra: { scopes: "account", state: "refresh_token" } }
   },
-  oauthError({ name: "an invalid or used code", source: docs, status: 400, headers: json, error: "invalid_grant", description: "The provided authorization grant is invalid, expired or revoked", remedy: "reauthorize" })
+  // Bitbucket's OAuth 2.0 page shows no error body of /site/oauth2/access_token: no error row.
 ]
 
 shapeSuite("Bitbucket / documented token responses", Bitbucket.make(), rows)

@@ -1,7 +1,7 @@
 import { Keycloak } from "@effect-oauth/providers"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { after, type Fixture, json, oauthError, shapeSuite } from "./helpers/fixtures.js"
+import { after, type Fixture, json, shapeSuite } from "./helpers/fixtures.js"
 import { discoveryStub } from "./helpers/http.js"
 
 const docs = "https://www.keycloak.org/securing-apps/oidc-layers"
@@ -23,10 +23,8 @@ const rows: ReadonlyArray<Fixture> = [
     headers: json,
     body: JSON.stringify({ access_token: "eyJhbGciOiJSUzI1NiJ9.b2ZmbGluZQ.c2ln", expires_in: 300, refresh_expires_in: 0, refresh_token: "eyJhbGciOiJIUzUxMiJ9.b2ZmbGluZS1ydA.c2ln", token_type: "Bearer", scope: "offline_access" }),
     expected: { _tag: "TokenSet", accessToken: "eyJhbGciOiJSUzI1NiJ9.b2ZmbGluZQ.c2ln", tokenType: "Bearer", expiresAt: after(300), refreshToken: "eyJhbGciOiJIUzUxMiJ9.b2ZmbGluZS1ydA.c2ln", scopes: ["offline_access"], extra: {} }
-  },
-  oauthError({ name: "a refresh token whose session ended", source: `${docs}#_token_endpoint`, status: 400, headers: json, error: "invalid_grant", description: "Session not active", remedy: "reauthorize" }),
-  oauthError({ name: "an expired refresh token", source: `${docs}#_token_endpoint`, status: 400, headers: json, error: "invalid_grant", description: "Token is not active", remedy: "reauthorize" }),
-  oauthError({ name: "a wrong client secret", source: `${docs}#_token_endpoint`, status: 401, headers: json, error: "unauthorized_client", description: "Invalid client or Invalid client credentials", remedy: "fixConfiguration" })
+  }
+  // Keycloak's documentation as found shows no error body of the token endpoint: no error rows.
 ]
 
 shapeSuite("Keycloak / documented token responses", Keycloak.make(options), rows)

@@ -1,6 +1,6 @@
 import { Line } from "@effect-oauth/providers"
 import { describe, expect, it } from "@effect/vitest"
-import { after, type Fixture, json, oauthError, shapeSuite } from "./helpers/fixtures.js"
+import { after, type Fixture, json, shapeSuite } from "./helpers/fixtures.js"
 
 const docs = "https://developers.line.biz/en/reference/line-login/"
 
@@ -20,8 +20,9 @@ const rows: ReadonlyArray<Fixture> = [
     headers: json,
     body: JSON.stringify({ token_type: "Bearer", scope: "profile", access_token: "bNl4YEFPI/hjFWhTqexp4MuEw8YPs", expires_in: 2591977, refresh_token: "8iFFRdyxNVNLWYeteMMJ" }),
     expected: { _tag: "TokenSet", accessToken: "bNl4YEFPI/hjFWhTqexp4MuEw8YPs", tokenType: "Bearer", expiresAt: after(2591977), refreshToken: "8iFFRdyxNVNLWYeteMMJ", scopes: ["profile"], extra: {} }
-  },
-  oauthError({ name: "an expired refresh token", source: `${docs}#refresh-access-token`, status: 400, headers: json, error: "invalid_grant", description: "invalid refresh token", remedy: "reauthorize" })
+  }
+  // The LINE Login reference as found lists the status codes (400 for a bad request) but shows no error
+  // body of /oauth2/v2.1/token: no error row.
 ]
 
 shapeSuite("LINE / documented token responses", Line.make(), rows)

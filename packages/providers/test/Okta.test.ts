@@ -5,6 +5,7 @@ import { after, type Fixture, json, oauthError, shapeSuite } from "./helpers/fix
 import { discoveryStub } from "./helpers/http.js"
 
 const api = "https://developer.okta.com/docs/api/openapi/okta-oauth/oauth/tag/CustomAS/#tag/CustomAS/operation/tokenCustomAS"
+const oauthErrors = "https://developer.okta.com/docs/reference/error-codes/"
 const custom = { domain: "example.okta.com", authorizationServerId: "default" }
 
 const rows: ReadonlyArray<Fixture> = [
@@ -24,14 +25,17 @@ const rows: ReadonlyArray<Fixture> = [
     body: JSON.stringify({ token_type: "Bearer", expires_in: 3600, access_token: "eyJraWQiOiJ3bE1rY3pNNE9qZ3ZYYmxaMU2", scope: "openid offline_access", refresh_token: "b8VpZDRCeFh3Nkk2VdZ" }),
     expected: { _tag: "TokenSet", accessToken: "eyJraWQiOiJ3bE1rY3pNNE9qZ3ZYYmxaMU2", tokenType: "Bearer", expiresAt: after(3600), refreshToken: "b8VpZDRCeFh3Nkk2VdZ", scopes: ["openid", "offline_access"], extra: {} }
   },
-  oauthError({ name: "an invalid or expired refresh token", source: api, status: 400, headers: json, error: "invalid_grant", description: "The refresh token is invalid or expired.", remedy: "reauthorize" }),
+  // Okta's OAuth 2.0 error catalogue (data/oauth2-error-codes.json of its developer documentation) gives
+  // each error's status, code and description.
+  oauthError({ name: "an invalid or expired refresh token", source: oauthErrors, status: 400, headers: json, error: "invalid_grant", description: "The refresh token is invalid or expired.", remedy: "reauthorize" }),
+  oauthError({ name: "an invalid or expired code", source: oauthErrors, status: 400, headers: json, error: "invalid_grant", description: "The authorization code is invalid or has expired.", remedy: "reauthorize" }),
   {
-    name: "rate limited: E0000047 read as temporarily_unavailable",
-    source: "https://developer.okta.com/docs/reference/error-codes/#E0000047",
+    name: "a user rate limit: 429 invalid_grant read as temporarily_unavailable",
+    source: oauthErrors,
     status: 429,
-    headers: { ...json, "x-rate-limit-reset": "1736942460" },
-    body: JSON.stringify({ errorCode: "E0000047", errorSummary: "API call exceeded rate limit due to too many requests.", errorLink: "E0000047", errorId: "sampleQPivGUj_ND5v78vbYWW", errorCauses: [] }),
-    expected: { _tag: "OAuthError", error: "temporarily_unavailable", description: "API call exceeded rate limit due to too many requests.", status: 429, remedy: "retry", details: { errorLink: "E0000047", errorId: "sampleQPivGUj_ND5v78vbYWW", errorCauses: [], provider_error: "E0000047" } }
+    headers: json,
+    body: JSON.stringify({ error: "invalid_grant", error_description: "API call exceeded rate limit due to too many requests." }),
+    expected: { _tag: "OAuthError", error: "temporarily_unavailable", description: "API call exceeded rate limit due to too many requests.", status: 429, remedy: "retry", details: { provider_error: "invalid_grant" } }
   }
 ]
 

@@ -25,23 +25,10 @@ const rows: ReadonlyArray<Fixture> = [
     body: JSON.stringify({ id: instance.id, issued_at: instance.issued_at, instance_url: instance.instance_url, signature: instance.signature, access_token: "00Dx0000000BV7z!AR8AQP0jITN80ESEsj5EbaZTFG0RNBaT1cyWk7TrqoDjoNIWQ2ME", token_type: "Bearer", scope: "id api refresh_token" }),
     expected: { _tag: "TokenSet", accessToken: "00Dx0000000BV7z!AR8AQP0jITN80ESEsj5EbaZTFG0RNBaT1cyWk7TrqoDjoNIWQ2ME", tokenType: "Bearer", scopes: ["id", "api", "refresh_token"], extra: instance }
   },
-  oauthError({ name: "an expired or revoked refresh token", source: refresh, status: 400, headers: json, error: "invalid_grant", description: "expired access/refresh token", remedy: "reauthorize" }),
-  {
-    name: "an inactive user: inactive_user read as access_denied",
-    source: errors,
-    status: 400,
-    headers: json,
-    body: JSON.stringify({ error: "inactive_user", error_description: "The user has been set to inactive by the administrator" }),
-    expected: { _tag: "OAuthError", error: "access_denied", description: "The user has been set to inactive by the administrator", status: 400, remedy: "reauthorize", details: { provider_error: "inactive_user" } }
-  },
-  {
-    name: "too many token requests: rate_limit_exceeded read as temporarily_unavailable",
-    source: errors,
-    status: 400,
-    headers: json,
-    body: JSON.stringify({ error: "rate_limit_exceeded", error_description: "Number of login attempts exceeded" }),
-    expected: { _tag: "OAuthError", error: "temporarily_unavailable", description: "Number of login attempts exceeded", status: 400, remedy: "retry", details: { provider_error: "rate_limit_exceeded" } }
-  }
+  // The OAuth error page shows this refresh body (its status, 400, is the one its JWT and SAML examples
+  // show). Its own codes (inactive_user, rate_limit_exceeded and the like) are not shown with a body in
+  // the pages found: no rows for them, and no mapping.
+  oauthError({ name: "an expired or revoked refresh token", source: errors, status: 400, headers: json, error: "invalid_grant", description: "expired access/refresh token", remedy: "reauthorize" })
 ]
 
 shapeSuite("Salesforce / documented token responses", Salesforce.make(), rows)

@@ -40,14 +40,8 @@ const rows: ReadonlyArray<Fixture> = [
     body: JSON.stringify({ ok: false, error: "invalid_code" }),
     expected: { _tag: "OAuthError", error: "invalid_grant", status: 200, remedy: "reauthorize", details: { ok: false, provider_error: "invalid_code" } }
   },
-  {
-    name: "invalid_refresh_token inside HTTP 200, read as invalid_grant",
-    source: `${rotation}#errors`,
-    status: 200,
-    headers: json,
-    body: JSON.stringify({ ok: false, error: "invalid_refresh_token" }),
-    expected: { _tag: "OAuthError", error: "invalid_grant", status: 200, remedy: "reauthorize", details: { ok: false, provider_error: "invalid_refresh_token" } }
-  },
+  // oauth.v2.access documents no error for a dead refresh token (invalid_refresh_token is documented for
+  // tooling.tokens.rotate only): no row for it, and no mapping.
   {
     name: "bad_client_secret read as invalid_client",
     source: `${access}#errors`,

@@ -1,6 +1,6 @@
 import { Yahoo } from "@effect-oauth/providers"
 import { describe, expect, it } from "@effect/vitest"
-import { after, type Fixture, json, oauthError, shapeSuite } from "./helpers/fixtures.js"
+import { after, type Fixture, json, shapeSuite } from "./helpers/fixtures.js"
 
 const docs = "https://developer.yahoo.com/oauth2/guide/flows_authcode/"
 
@@ -20,8 +20,8 @@ const rows: ReadonlyArray<Fixture> = [
     headers: json,
     body: JSON.stringify({ access_token: "Jzxbkqqcvjqik2IMxGFEE1cuaos--2", token_type: "bearer", expires_in: 3600, refresh_token: "AOiRUlJn_qOmByVGTmUpwcMKW3XDcipToOoHx2wRoyLgJC_RFlA-", xoauth_yahoo_guid: "JT4FACLQZI2OCE" }),
     expected: { _tag: "TokenSet", accessToken: "Jzxbkqqcvjqik2IMxGFEE1cuaos--2", tokenType: "Bearer", expiresAt: after(3600), refreshToken: "AOiRUlJn_qOmByVGTmUpwcMKW3XDcipToOoHx2wRoyLgJC_RFlA-", scopes: [], extra: { xoauth_yahoo_guid: "JT4FACLQZI2OCE" } }
-  },
-  oauthError({ name: "a revoked refresh token", source: `${docs}#refresh-token-label`, status: 400, headers: json, error: "invalid_grant", description: "The provided authorization grant is invalid", remedy: "reauthorize" })
+  }
+  // Yahoo's OAuth 2.0 guide as found shows no error body of get_token: no error row.
 ]
 
 shapeSuite("Yahoo / documented token responses", Yahoo.make(), rows)
