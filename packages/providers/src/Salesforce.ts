@@ -85,6 +85,6 @@ export const about: Preset.About = {
   title: "Salesforce",
   docs: "https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm",
   refresh: "not rotated by default; valid until revoked (per connected-app policy)",
-  quirks: "`instance_url` kept (`Salesforce.instanceUrl`); no `expires_in`",
+  quirks: "`instance_url` kept (`Salesforce.instanceUrl`); no `expires_in`; bodies of its own error codes not documented",
   provider: make()
 }
