@@ -4,7 +4,7 @@ import { after, type Fixture, json, oauthError, shapeSuite } from "./helpers/fix
 
 const code = "https://developer.spotify.com/documentation/web-api/tutorials/code-flow"
 const refresh = "https://developer.spotify.com/documentation/web-api/tutorials/refreshing-tokens"
-const apiCalls = "https://developer.spotify.com/documentation/web-api/concepts/api-calls#authentication-error-object"
+const apiCalls = "https://developer.spotify.com/documentation/web-api/concepts/api-calls"
 
 const rows: ReadonlyArray<Fixture> = [
   {
