@@ -90,11 +90,11 @@ describe("facebook-page-token", () => {
       const refused = yield* Effect.flip(App.extend(env, shortLived))
       expect(refused._tag).toBe("OAuthError")
       if (refused._tag !== "OAuthError") return
-      expect(refused.error).toBe("OAuthException")
+      expect(refused.error).toBe("invalid_grant")
       expect(refused.status).toBe(400)
       expect(refused.remedy).toBe("reauthorize")
       expect(refused.description).toMatch(/^Error validating access token: Session has expired on /)
-      expect(refused.details).toMatchObject({ code: 190, error_subcode: 463 })
+      expect(refused.details).toMatchObject({ type: "OAuthException", code: 190, error_subcode: 463 })
       expect(typeof refused.details?.["fbtrace_id"]).toBe("string")
       expect(Print.leaks(refused.message, env.server.issued())).toEqual([])
       // The store still holds what the login stored; nothing was half written.

@@ -67,8 +67,16 @@ const startAgain = `<a href="/auth/login">Sign in with GitHub again</a>`
 /** The page for a failed sign-in: what happened, and what the user can do. */
 const failurePage = (failed: WebSignIn.SignInFailed) => {
   const error = failed.error
-  const said = (e: { readonly error: string; readonly description?: string | undefined }) =>
-    `<code>${escape(e.error)}</code>${e.description === undefined ? "" : `: ${escape(e.description)}`}`
+  // The preset reads GitHub's own code as the RFC 6749 code it means and keeps GitHub's beside it.
+  const said = (e: {
+    readonly error: string
+    readonly description?: string | undefined
+    readonly details?: Readonly<Record<string, unknown>> | undefined
+  }) => {
+    const own = e.details?.["provider_error"]
+    const codes = `<code>${escape(e.error)}</code>${typeof own === "string" ? ` (GitHub's <code>${escape(own)}</code>)` : ""}`
+    return `${codes}${e.description === undefined ? "" : `: ${escape(e.description)}`}`
+  }
   switch (failed.reason) {
     case "Callback":
       if (error?._tag === "StateMismatch") {

@@ -138,7 +138,7 @@ describe("github-web-login", () => {
       const failed = yield* browser.open(callback.toString())
       expect(failed.status).toBe(400)
       expect(failed.body).toContain("Sign-in failed")
-      expect(failed.body).toContain("<code>bad_verification_code</code>: The code passed is incorrect or expired.")
+      expect(failed.body).toContain("<code>invalid_grant</code> (GitHub's <code>bad_verification_code</code>): The code passed is incorrect or expired.")
       expect(yield* tokenEndpointStatuses(running)).toEqual([200])
       const again = yield* browser.open(`${running.app.url}/auth/login`)
       expect(again.body).toContain("Signed in as octocat")

@@ -41,6 +41,12 @@ export interface TokenResponseQuirks {
    * mapping, a type other than Bearer or DPoP is refused (RFC 6749 §7.1).
    */
   readonly tokenTypes?: Readonly<Record<string, string>> | undefined
+  /**
+   * The member that holds the token response, for a provider that wraps it:
+   * Withings answers `{ "status": 0, "body": { "access_token": … } }`. `readError`
+   * still sees the outer object first (Withings' errors sit beside `status`).
+   */
+  readonly wrappedIn?: string | undefined
   /** Remedies for provider-specific error codes (GitHub's `bad_verification_code` → `reauthorize`). */
   readonly errorRemedies?: Readonly<Record<string, Remedy>> | undefined
   /**
@@ -108,6 +114,11 @@ export interface RequestQuirks {
   readonly redirectUriOnRefresh?: boolean | undefined
   /** Parameters added to every authorization URL (Google: `access_type=offline`). */
   readonly authorizationParams?: Readonly<Record<string, string>> | undefined
+  /**
+   * Parameters added to every token endpoint request (Withings: `action=requesttoken`).
+   * The grant's own parameters win over them.
+   */
+  readonly tokenParams?: Readonly<Record<string, string>> | undefined
   /** PKCE is on by default (RFC 9700 §2.1.1); only a server that rejects it may turn it off. */
   readonly pkce?: boolean | undefined
 }

@@ -29,6 +29,7 @@ import { Schema } from "effect"
 import type { Duration, Effect, Redacted } from "effect"
 import * as internal from "./internal/facebook.js"
 import type { InvalidToken } from "./ProviderError.js"
+import type * as Preset from "./Preset.js"
 
 /**
  * A Graph API version, such as `v25.0`. Versions are retired about two years
@@ -232,3 +233,16 @@ export const debugToken: (
   InvalidToken | OAuthError.OAuthError | OAuthError.InvalidTokenResponse | OAuthError.TransportError | OAuthError.ConfigurationError,
   HttpClient.HttpClient
 > = internal.debugToken
+
+/**
+ * This preset's row of `docs/providers.md`.
+ * @since 0.1.0
+ * @category models
+ */
+export const about: Preset.About = {
+  title: "Facebook",
+  docs: "https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow",
+  refresh: "none: short-lived tokens exchanged for 60-day ones (`Facebook.exchangeForLongLived`)",
+  quirks: "token endpoint by GET; Graph `code`/`error_subcode` read as RFC codes; comma-separated `scope`; `Facebook.debugToken`",
+  provider: make()
+}

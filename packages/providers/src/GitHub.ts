@@ -2,27 +2,22 @@
  * GitHub's OAuth endpoints (OAuth apps and GitHub Apps acting for a user), as data.
  *
  * Quirks, all normalised by `TokenResponse.parse` through this preset's options:
- *
- * - the token endpoint answers form-encoded unless asked for JSON: the preset
- *   sends `Accept: application/json`, and a form body is still read;
- * - errors come inside HTTP 200 (`bad_verification_code`,
- *   `incorrect_client_credentials`, `redirect_uri_mismatch`, …) and carry
- *   GitHub's own codes, mapped to a remedy here;
- * - `scope` is comma-separated (`repo,gist`);
- * - OAuth-app tokens have no expiry (a session holding one never goes
- *   `expired` and never refreshes); GitHub-App user tokens expire after 8 hours
- *   and come with a refresh token of their own lifetime (`refresh_token_expires_in`);
- * - client credentials go in the request body (`client_secret_post`).
+ * the token endpoint answers form-encoded unless asked for JSON (the preset sends
+ * `Accept: application/json`; a form body is still read); errors come inside HTTP
+ * 200 with GitHub's own codes, read as the RFC 6749 codes they mean; `scope` is
+ * comma-separated; OAuth-app tokens never expire, GitHub-App user tokens last 8
+ * hours with a refresh token of their own lifetime; secrets go in the body.
  *
  * @see https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
  * @since 0.1.0
  */
 import type { Provider } from "@effect-oauth/core"
+import * as internal from "./internal/github.js"
+import * as vocabulary from "./internal/vocabulary.js"
+import type * as Preset from "./Preset.js"
 
 /**
- * The endpoints on github.com. `deviceVerification` is the page the user opens
- * to enter a device flow's user code.
- *
+ * The endpoints on github.com (`deviceVerification`: where the user enters a device code).
  * @see https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps#device-flow
  * @since 0.1.0
  * @category models
@@ -36,8 +31,10 @@ export const endpoints = {
 } as const
 
 /**
- * The token-response quirks of GitHub: comma-separated scopes and the remedies of
- * GitHub's error codes.
+ * The token-response quirks of GitHub: comma-separated scopes, and GitHub's
+ * own error codes read as the RFC 6749 code each means (`bad_verification_code`
+ * → `invalid_grant`, `incorrect_client_credentials` → `invalid_client`, …),
+ * GitHub's code kept in `details.provider_error`.
  *
  * @see https://docs.github.com/en/apps/oauth-apps/maintaining-oauth-apps/troubleshooting-oauth-app-access-token-request-errors
  * @since 0.1.0
@@ -45,23 +42,23 @@ export const endpoints = {
  */
 export const tokenResponse: Provider.TokenResponseQuirks = {
   scopeSeparator: ",",
-  errorRemedies: {
-    // The code is wrong, used or expired: start the authorization again.
-    bad_verification_code: "reauthorize",
-    // A GitHub-App refresh token that is wrong, used or expired.
-    bad_refresh_token: "reauthorize",
-    // The user must verify their primary email, then authorize again.
-    unverified_user_email: "reauthorize",
-    incorrect_device_code: "reauthorize",
-    incorrect_client_credentials: "fixConfiguration",
-    redirect_uri_mismatch: "fixConfiguration",
-    device_flow_disabled: "fixConfiguration"
-  }
+  readError: vocabulary.readError({
+    codes: {
+      // The code or a GitHub-App refresh token is wrong, used or expired.
+      bad_verification_code: "invalid_grant",
+      bad_refresh_token: "invalid_grant",
+      incorrect_device_code: "invalid_grant",
+      // The user must verify their primary email, then authorize again.
+      unverified_user_email: "access_denied",
+      incorrect_client_credentials: "invalid_client",
+      redirect_uri_mismatch: "invalid_request",
+      device_flow_disabled: "unauthorized_client"
+    }
+  })
 }
 
 /**
  * Authorization request parameters GitHub defines beyond RFC 6749.
- *
  * @see https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps#1-request-a-users-github-identity
  * @since 0.1.0
  * @category models
@@ -77,34 +74,25 @@ export interface AuthorizationOptions {
 
 /**
  * Options of {@link make}.
- *
  * @see https://docs.github.com/en/enterprise-server@latest/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
  * @since 0.1.0
  * @category models
  */
 export interface Options extends AuthorizationOptions {
-  /**
-   * A GitHub Enterprise Server, `https://github.example.com`: its endpoints are
-   * the same paths on that host. Default github.com.
-   */
+  /** A GitHub Enterprise Server, `https://github.example.com` (same paths on that host). Default github.com. */
   readonly baseUrl?: string | undefined
   /** Scopes requested when a call names none (OAuth apps; GitHub Apps ignore scopes). */
   readonly scopes?: ReadonlyArray<string> | undefined
 }
 
 /**
- * GitHub's authorization parameters as a query record, for
- * `OAuthClient.authorizationUrl({ params })`.
- *
+ * GitHub's authorization parameters as a query record, for `OAuthClient.authorizationUrl({ params })`.
  * @see https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps#1-request-a-users-github-identity
  * @since 0.1.0
  * @category combinators
  */
-export const authorizationParams = (options: AuthorizationOptions): Readonly<Record<string, string>> => ({
-  ...(options.login === undefined ? {} : { login: options.login }),
-  ...(options.allowSignup === undefined ? {} : { allow_signup: String(options.allowSignup) }),
-  ...(options.prompt === undefined ? {} : { prompt: options.prompt })
-})
+export const authorizationParams: (options: AuthorizationOptions) => Readonly<Record<string, string>> =
+  internal.authorizationParams
 
 /**
  * The GitHub preset: authorization, token and device-authorization endpoints
@@ -143,4 +131,17 @@ export const make = (options: Options = {}): Provider.Provider => {
       ...(Object.keys(params).length === 0 ? {} : { authorizationParams: params })
     }
   }
+}
+
+/**
+ * This preset's row of `docs/providers.md`.
+ * @since 0.1.0
+ * @category models
+ */
+export const about: Preset.About = {
+  title: "GitHub",
+  docs: "https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps",
+  refresh: "OAuth apps: none (tokens never expire); GitHub Apps: rotating, 6 months",
+  quirks: "errors in HTTP 200 read as RFC codes; comma-separated `scope`; Enterprise Server `baseUrl`",
+  provider: make()
 }

@@ -23,6 +23,7 @@ import { Schema } from "effect"
 import type { Duration, Effect, Redacted } from "effect"
 import * as internal from "./internal/google.js"
 import type { InvalidToken } from "./ProviderError.js"
+import type * as Preset from "./Preset.js"
 
 /**
  * Google's endpoints (from `https://accounts.google.com/.well-known/openid-configuration`).
@@ -184,3 +185,16 @@ export const tokenInfo: (
   InvalidToken | OAuthError.OAuthError | OAuthError.InvalidTokenResponse | OAuthError.TransportError | OAuthError.ConfigurationError,
   HttpClient.HttpClient
 > = internal.tokenInfo
+
+/**
+ * This preset's row of `docs/providers.md`.
+ * @since 0.1.0
+ * @category models
+ */
+export const about: Preset.About = {
+  title: "Google",
+  docs: "https://developers.google.com/identity/protocols/oauth2/web-server",
+  refresh: "not rotated; only with `access_type=offline`, and only on first consent",
+  quirks: "`access_type`, `prompt=consent`; HTTP 428 while a device code is pending; `Google.tokenInfo`",
+  provider: make()
+}

@@ -2,24 +2,31 @@
  * The Microsoft identity platform (Entra ID v2.0 endpoints: work, school and
  * personal Microsoft accounts), as data.
  *
- * Quirks: the endpoints depend on the tenant (`common`, `organizations`,
- * `consumers`, or one tenant's id or domain), so the ID token issuer is known
- * only for a tenant given by id; a refresh token comes only with the
- * `offline_access` scope, and each refresh returns a new one (rotation: the
- * session stores it before handing out the access token); errors carry
- * `AADSTS…` codes in `error_description` and `error_codes`, kept in the
- * `OAuthError` (read them with {@link aadstsCodes}). Token responses are
- * otherwise RFC 6749 JSON.
+ * Quirks: the endpoints depend on the tenant, so the ID token issuer is known
+ * only for a tenant given by id; a refresh token comes only with
+ * `offline_access`, and each refresh returns a new one (rotation); errors carry
+ * `AADSTS…` codes, kept in the `OAuthError` (read them with {@link aadstsCodes}).
  *
  * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow
  * @since 0.1.0
  */
 import type { OAuthError, Provider } from "@effect-oauth/core"
+import * as internal from "./internal/microsoft.js"
+import type * as Preset from "./Preset.js"
 
 /**
- * Which accounts may sign in: `common` (work, school and personal),
- * `organizations` (work and school), `consumers` (personal), or one tenant by
- * its id (a GUID) or a verified domain (`contoso.onmicrosoft.com`).
+ * The token-response quirks: MFA and consent `AADSTS…` codes (`AADSTS50076`,
+ * `AADSTS65001`) read as `interaction_required` and `consent_required`.
+ *
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes
+ * @since 0.1.0
+ * @category models
+ */
+export const tokenResponse: Provider.TokenResponseQuirks = internal.tokenResponse
+
+/**
+ * Who may sign in: `common` (work, school and personal), `organizations`, `consumers`,
+ * or one tenant by its id (a GUID) or a verified domain (`contoso.onmicrosoft.com`).
  *
  * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-protocols#endpoints
  * @since 0.1.0
@@ -57,8 +64,6 @@ export interface AuthorizationOptions {
 
 /**
  * Options of {@link make}.
- *
- * @see https://learn.microsoft.com/en-us/entra/identity-platform/scopes-oidc#the-offline_access-scope
  * @since 0.1.0
  * @category models
  */
@@ -67,11 +72,7 @@ export interface Options extends AuthorizationOptions {
   readonly tenant?: Tenant | undefined
   /** The sign-in host. Default {@link authorities}`.global`. */
   readonly authority?: string | undefined
-  /**
-   * Scopes requested when a call names none. Default
-   * `["openid", "profile", "offline_access"]`: without `offline_access` there is
-   * no refresh token.
-   */
+  /** Scopes requested when a call names none. Default `["openid", "profile", "offline_access"]` (a refresh token needs `offline_access`). */
   readonly scopes?: ReadonlyArray<string> | undefined
 }
 
@@ -85,18 +86,13 @@ const tenantId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$
  * @since 0.1.0
  * @category combinators
  */
-export const authorizationParams = (options: AuthorizationOptions): Readonly<Record<string, string>> => ({
-  ...(options.prompt === undefined ? {} : { prompt: options.prompt }),
-  ...(options.loginHint === undefined ? {} : { login_hint: options.loginHint }),
-  ...(options.domainHint === undefined ? {} : { domain_hint: options.domainHint })
-})
+export const authorizationParams: (options: AuthorizationOptions) => Readonly<Record<string, string>> =
+  internal.authorizationParams
 
 /**
- * The Microsoft preset for one tenant: authorization, token and device-code
- * endpoints, the JWKS, the issuer when the tenant is given by id
- * (`{authority}/{tenant}/v2.0`), and `offline_access` among the default scopes.
- * The identity platform has no RFC 7009 revocation endpoint, so
- * `OAuthClient.revoke` fails with `ConfigurationError` (`MissingEndpoint`).
+ * The Microsoft preset for one tenant: authorization, token and device-code endpoints,
+ * the JWKS, the issuer for a tenant given by id, `offline_access` by default. No RFC
+ * 7009 revocation: `OAuthClient.revoke` fails with `ConfigurationError` (`MissingEndpoint`).
  *
  * @example
  * ```ts
@@ -115,8 +111,7 @@ export const make = (options: Options = {}): Provider.Provider => {
   const params = authorizationParams(options)
   return {
     name: "microsoft",
-    // For common, organizations and consumers the ID token names the user's own
-    // tenant, so there is no single issuer to expect.
+    // For common, organizations and consumers the ID token names the user's own tenant.
     ...(tenantId.test(tenant) ? { issuer: `${base}/v2.0` } : {}),
     authorizationEndpoint: `${base}/oauth2/v2.0/authorize`,
     tokenEndpoint: `${base}/oauth2/v2.0/token`,
@@ -126,24 +121,30 @@ export const make = (options: Options = {}): Provider.Provider => {
     tokenEndpointAuthMethodsSupported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
     codeChallengeMethodsSupported: ["S256"],
     defaultScopes: options.scopes ?? ["openid", "profile", "offline_access"],
+    tokenResponse,
     ...(Object.keys(params).length === 0 ? {} : { requests: { authorizationParams: params } })
   }
 }
 
 /**
- * The `AADSTS…` codes of an identity platform error, from `error_codes` (kept
- * in `details`) or else from the description (`AADSTS70011: The provided value…`),
- * without duplicates, as `AADSTS70011` strings.
+ * The `AADSTS…` codes of an identity platform error, from `error_codes` (in
+ * `details`) or the description, without duplicates, as `AADSTS70011` strings.
  *
  * @see https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes
  * @since 0.1.0
  * @category combinators
  */
-export const aadstsCodes = (error: OAuthError.OAuthError): ReadonlyArray<string> => {
-  const listed = error.details?.["error_codes"]
-  const fromList = Array.isArray(listed)
-    ? listed.flatMap((code) => (typeof code === "number" || typeof code === "string") ? [`AADSTS${code}`] : [])
-    : []
-  const fromText = error.description?.match(/AADSTS\d+/g) ?? []
-  return [...new Set([...fromList, ...fromText])]
+export const aadstsCodes: (error: OAuthError.OAuthError) => ReadonlyArray<string> = internal.aadstsCodes
+
+/**
+ * This preset's row of `docs/providers.md`.
+ * @since 0.1.0
+ * @category models
+ */
+export const about: Preset.About = {
+  title: "Microsoft",
+  docs: "https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow",
+  refresh: "rotating (`offline_access`); 90 days, 24 hours for single-page apps",
+  quirks: "tenant endpoints; `AADSTS` codes kept (`Microsoft.aadstsCodes`), MFA and consent ones read as RFC codes",
+  provider: make({ tenant: "organizations" })
 }

@@ -13,6 +13,7 @@
  * @since 0.1.0
  */
 import type { Provider } from "@effect-oauth/core"
+import type * as Preset from "./Preset.js"
 
 // Twitch's error messages and the RFC 6749 §5.2 code each one means.
 // https://dev.twitch.tv/docs/authentication/refresh-tokens/
@@ -85,3 +86,16 @@ export const make = (options: Options = {}): Provider.Provider => ({
     ? {}
     : { requests: { authorizationParams: { force_verify: String(options.forceVerify) } } })
 })
+
+/**
+ * This preset's row of `docs/providers.md`.
+ * @since 0.1.0
+ * @category models
+ */
+export const about: Preset.About = {
+  title: "Twitch",
+  docs: "https://dev.twitch.tv/docs/authentication/getting-tokens-oauth/",
+  refresh: "rotating: each refresh returns a new refresh token",
+  quirks: "`{ status, message }` errors read as RFC codes; `scope` as a JSON array",
+  provider: make()
+}

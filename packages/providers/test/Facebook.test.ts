@@ -12,21 +12,23 @@ const longLived = "https://developers.facebook.com/docs/facebook-login/guides/ac
 const errorHandling = "https://developers.facebook.com/docs/graph-api/guides/error-handling"
 const debugging = "https://developers.facebook.com/docs/facebook-login/guides/%20access-tokens/debugging"
 
+/** A Graph error row: read as the RFC 6749 code it means (`code`), the Graph fields (with `type`) in details. */
 const graphError = (
   name: string,
   source: string,
   status: number,
   error: Record<string, unknown>,
-  remedy: "retry" | "reauthorize" | "fixConfiguration"
+  remedy: "retry" | "reauthorize" | "fixConfiguration",
+  code: string
 ): Fixture => {
-  const { message, type, ...details } = error
+  const { message, ...details } = error
   return {
     name,
     source,
     status,
     headers: json,
     body: JSON.stringify({ error }),
-    expected: { _tag: "OAuthError", error: type as string, description: message as string, status, remedy, details }
+    expected: { _tag: "OAuthError", error: code, description: message as string, status, remedy, details }
   }
 }
 
@@ -83,33 +85,33 @@ const rows: ReadonlyArray<Fixture> = [
     code: 100,
     error_subcode: 36009,
     fbtrace_id: "EJplcsCHuLu"
-  }, "reauthorize"),
+  }, "reauthorize", "invalid_grant"),
   graphError("expired authorization code: code 100, subcode 36007 → reauthorize", errorHandling, 400, {
     message: "This authorization code has expired.",
     type: "OAuthException",
     code: 100,
     error_subcode: 36007,
     fbtrace_id: "A3dxuH2RYZGbqQvPM5bUgsN"
-  }, "reauthorize"),
+  }, "reauthorize", "invalid_grant"),
   graphError("redirect_uri differs from the dialog's: code 100 → fixConfiguration", manualFlow, 400, {
     message:
       "Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request",
     type: "OAuthException",
     code: 100,
     fbtrace_id: "AbCdEfGhIjK"
-  }, "fixConfiguration"),
+  }, "fixConfiguration", "invalid_request"),
   graphError("redirect_uri not absolute: code 191 → fixConfiguration", errorHandling, 400, {
     message: "redirect_uri isn't an absolute URI. Check RFC 3986.",
     type: "OAuthException",
     code: 191,
     fbtrace_id: "EZFTzmDgE0w"
-  }, "fixConfiguration"),
+  }, "fixConfiguration", "invalid_request"),
   graphError("invalid app id: code 101 → fixConfiguration", errorHandling, 400, {
     message: "Error validating application. Invalid application ID.",
     type: "OAuthException",
     code: 101,
     fbtrace_id: "BwDGv5rbD2N"
-  }, "fixConfiguration"),
+  }, "fixConfiguration", "invalid_client"),
   graphError("expired session on exchange: code 190, subcode 463 → reauthorize", debugging, 400, {
     message:
       "Error validating access token: Session has expired on Wednesday, 14-Feb-18 18:00:00 PST. The current time is Thursday, 15-Feb-18 13:46:35 PST.",
@@ -117,7 +119,7 @@ const rows: ReadonlyArray<Fixture> = [
     code: 190,
     error_subcode: 463,
     fbtrace_id: "H2il2t5bn4e"
-  }, "reauthorize"),
+  }, "reauthorize", "invalid_grant"),
   graphError("password changed: code 190, subcode 460 → reauthorize", debugging, 400, {
     message:
       "Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons.",
@@ -125,21 +127,21 @@ const rows: ReadonlyArray<Fixture> = [
     code: 190,
     error_subcode: 460,
     fbtrace_id: "AaB3pTV8k2v"
-  }, "reauthorize"),
+  }, "reauthorize", "invalid_grant"),
   graphError("transient service error: code 2, is_transient → retry", errorHandling, 500, {
     message: "An unexpected error has occurred. Please retry your request later.",
     type: "OAuthException",
     is_transient: true,
     code: 2,
     fbtrace_id: "AmFGcW_3hwDB7qFbl_QdebZ"
-  }, "retry"),
+  }, "retry", "temporarily_unavailable"),
   graphError("application request limit: code 4 → retry", errorHandling, 403, {
     message: "(#4) Application request limit reached",
     type: "OAuthException",
     is_transient: true,
     code: 4,
     fbtrace_id: "Fz54k3GZrio"
-  }, "retry")
+  }, "retry", "temporarily_unavailable")
 ]
 
 shapeSuite("Facebook / documented token responses", Facebook.make(), rows)
@@ -192,12 +194,12 @@ describe("Facebook.make", () => {
       const error = yield* Effect.flip(oauth.exchangeCode(yield* Callback.parse(callback, request)))
       expect(error).toMatchObject({
         _tag: "OAuthError",
-        error: "OAuthException",
+        error: "invalid_grant",
         remedy: "reauthorize",
-        details: { code: 100, error_subcode: 36009, fbtrace_id: "EJplcsCHuLu" }
+        details: { type: "OAuthException", code: 100, error_subcode: 36009, fbtrace_id: "EJplcsCHuLu" }
       })
       expect(error.message).toBe(
-        `OAuthException: This authorization code has been used. (HTTP 400 from ${Facebook.endpoints().token}; remedy: reauthorize)`
+        `invalid_grant: This authorization code has been used. (HTTP 400 from ${Facebook.endpoints().token}; remedy: reauthorize)`
       )
       for (const shown of [error.message, String(error), JSON.stringify(error)]) {
         expect(shown).not.toContain("fb-app-secret")
@@ -388,7 +390,7 @@ describe(`Facebook.debugToken (shapes: ${debugging})`, () => {
         }, 400)
       )
       const error = yield* Effect.flip(run(layer, Facebook.debugToken(token, options)))
-      expect(error).toMatchObject({ _tag: "OAuthError", error: "OAuthException", details: { code: 190 } })
+      expect(error).toMatchObject({ _tag: "OAuthError", error: "invalid_grant", details: { type: "OAuthException", code: 190 } })
       expect(error.message).toContain("<redacted>")
       expect(JSON.stringify(error) + error.message).not.toContain(Redacted.value(appSecret))
     }))

@@ -17,6 +17,16 @@ const errorUri = (anchor: string) => `/apps/managing-oauth-apps/troubleshooting-
 const error200 = (name: string, source: string, error: string, description: string, uri: string, remedy: "reauthorize" | "fixConfiguration" | "retry"): Fixture =>
   oauthError({ name, source, status: 200, headers: json, error, description, uri, remedy })
 
+/** GitHub's own code inside HTTP 200, read as the RFC 6749 code it means, GitHub's kept in details. */
+const mapped200 = (name: string, source: string, own: string, error: string, description: string, uri: string, remedy: "reauthorize" | "fixConfiguration"): Fixture => ({
+  name,
+  source,
+  status: 200,
+  headers: json,
+  body: JSON.stringify({ error: own, error_description: description, error_uri: uri }),
+  expected: { _tag: "OAuthError", error, description, uri, status: 200, remedy, details: { provider_error: own } }
+})
+
 const appUserToken = {
   body: JSON.stringify({
     access_token: "ghu_16C7e42F292c6912E7710c838347Ae178B4a",
@@ -117,11 +127,11 @@ const rows: ReadonlyArray<Fixture> = [
       extra: {}
     }
   },
-  error200("bad_verification_code inside HTTP 200 → reauthorize", `${errors}#bad-verification-code`, "bad_verification_code", "The code passed is incorrect or expired.", errorUri("bad-verification-code"), "reauthorize"),
-  error200("incorrect_client_credentials inside HTTP 200 → fixConfiguration", `${errors}#incorrect-client-credentials`, "incorrect_client_credentials", "The client_id and/or client_secret passed are incorrect.", errorUri("incorrect-client-credentials"), "fixConfiguration"),
-  error200("redirect_uri_mismatch inside HTTP 200 → fixConfiguration", `${errors}#redirect-uri-mismatch`, "redirect_uri_mismatch", "The redirect_uri MUST match the registered callback URL for this application.", "/apps/managing-oauth-apps/troubleshooting-authorization-request-errors/#redirect-uri-mismatch2", "fixConfiguration"),
-  error200("unverified_user_email inside HTTP 200 → reauthorize", `${errors}#unverified-user-email`, "unverified_user_email", "The user must have a verified primary email.", errorUri("unverified-user-email"), "reauthorize"),
-  error200("bad_refresh_token inside HTTP 200 → reauthorize", `${appRefresh}#responding-to-errors`, "bad_refresh_token", "The refresh token passed is incorrect or expired.", "https://docs.github.com", "reauthorize"),
+  mapped200("bad_verification_code inside HTTP 200 → invalid_grant, reauthorize", `${errors}#bad-verification-code`, "bad_verification_code", "invalid_grant", "The code passed is incorrect or expired.", errorUri("bad-verification-code"), "reauthorize"),
+  mapped200("incorrect_client_credentials inside HTTP 200 → invalid_client, fixConfiguration", `${errors}#incorrect-client-credentials`, "incorrect_client_credentials", "invalid_client", "The client_id and/or client_secret passed are incorrect.", errorUri("incorrect-client-credentials"), "fixConfiguration"),
+  mapped200("redirect_uri_mismatch inside HTTP 200 → invalid_request, fixConfiguration", `${errors}#redirect-uri-mismatch`, "redirect_uri_mismatch", "invalid_request", "The redirect_uri MUST match the registered callback URL for this application.", "/apps/managing-oauth-apps/troubleshooting-authorization-request-errors/#redirect-uri-mismatch2", "fixConfiguration"),
+  mapped200("unverified_user_email inside HTTP 200 → access_denied, reauthorize", `${errors}#unverified-user-email`, "unverified_user_email", "access_denied", "The user must have a verified primary email.", errorUri("unverified-user-email"), "reauthorize"),
+  mapped200("bad_refresh_token inside HTTP 200 → invalid_grant, reauthorize", `${appRefresh}#responding-to-errors`, "bad_refresh_token", "invalid_grant", "The refresh token passed is incorrect or expired.", "https://docs.github.com", "reauthorize"),
   {
     name: "bad_verification_code form-encoded inside HTTP 200",
     source: `${errors}#bad-verification-code`,
@@ -131,11 +141,12 @@ const rows: ReadonlyArray<Fixture> = [
       "&error_uri=%2Fapps%2Fmanaging-oauth-apps%2Ftroubleshooting-oauth-app-access-token-request-errors%2F%23bad-verification-code",
     expected: {
       _tag: "OAuthError",
-      error: "bad_verification_code",
+      error: "invalid_grant",
       description: "The code passed is incorrect or expired.",
       uri: errorUri("bad-verification-code"),
       status: 200,
-      remedy: "reauthorize"
+      remedy: "reauthorize",
+      details: { provider_error: "bad_verification_code" }
     }
   },
   error200("device flow authorization_pending inside HTTP 200 → retry", `${oauthApp}#error-codes-for-the-device-flow`, "authorization_pending", "The authorization request is still pending.", "https://docs.github.com/developers/apps/authorizing-oauth-apps#error-codes-for-the-device-flow", "retry"),
@@ -160,8 +171,8 @@ const rows: ReadonlyArray<Fixture> = [
       details: { interval: 10 }
     }
   },
-  error200("device flow incorrect_device_code → reauthorize", `${oauthApp}#error-codes-for-the-device-flow`, "incorrect_device_code", "The device_code provided is not valid.", "https://docs.github.com/developers/apps/authorizing-oauth-apps#error-codes-for-the-device-flow", "reauthorize"),
-  error200("device flow device_flow_disabled → fixConfiguration", `${oauthApp}#error-codes-for-the-device-flow`, "device_flow_disabled", "Device flow has not been enabled for this app.", "https://docs.github.com/developers/apps/authorizing-oauth-apps#error-codes-for-the-device-flow", "fixConfiguration")
+  mapped200("device flow incorrect_device_code → invalid_grant, reauthorize", `${oauthApp}#error-codes-for-the-device-flow`, "incorrect_device_code", "invalid_grant", "The device_code provided is not valid.", "https://docs.github.com/developers/apps/authorizing-oauth-apps#error-codes-for-the-device-flow", "reauthorize"),
+  mapped200("device flow device_flow_disabled → unauthorized_client, fixConfiguration", `${oauthApp}#error-codes-for-the-device-flow`, "device_flow_disabled", "unauthorized_client", "Device flow has not been enabled for this app.", "https://docs.github.com/developers/apps/authorizing-oauth-apps#error-codes-for-the-device-flow", "fixConfiguration")
 ]
 
 shapeSuite("GitHub / documented token responses", GitHub.make(), rows)
@@ -237,7 +248,7 @@ describe("GitHub.make", () => {
       const error = yield* Effect.flip(oauth.exchangeCode(yield* Callback.parse(approve(request), request)))
       expect(error._tag === "OAuthError" && error.remedy).toBe("reauthorize")
       expect(error.message).toBe(
-        "bad_verification_code: The code passed is incorrect or expired. (HTTP 200 from https://github.com/login/oauth/access_token; remedy: reauthorize)"
+        "invalid_grant: The code passed is incorrect or expired. (HTTP 200 from https://github.com/login/oauth/access_token; remedy: reauthorize)"
       )
       expect(error.message).not.toContain("92b2ba0fa6e5dd4e1a2c")
     }))

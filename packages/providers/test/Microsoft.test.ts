@@ -28,6 +28,15 @@ const aadError = (
   return oauthError({ name, source, status, headers: json, error, description, details, remedy })
 }
 
+/** An AADSTS error whose code means more than its `error`: read as `reads`, the received code kept in details. */
+const aadRead = (row: Fixture, reads: string): Fixture => {
+  const expected = row.expected as { readonly error: string; readonly details?: Readonly<Record<string, unknown>> }
+  return {
+    ...row,
+    expected: { ...row.expected, error: reads, details: { ...expected.details, provider_error: expected.error } } as Fixture["expected"]
+  }
+}
+
 const rows: ReadonlyArray<Fixture> = [
   {
     name: "code exchange with refresh and ID tokens, ext_expires_in kept",
@@ -122,8 +131,8 @@ const rows: ReadonlyArray<Fixture> = [
     [70008],
     "reauthorize"
   ),
-  aadError(
-    "invalid_grant AADSTS50076: multifactor authentication required, suberror kept → reauthorize",
+  aadRead(aadError(
+    "invalid_grant AADSTS50076: multifactor authentication required read as interaction_required, suberror kept → reauthorize",
     `${codeFlow}#error-codes-for-token-endpoint-errors`,
     400,
     "invalid_grant",
@@ -131,9 +140,9 @@ const rows: ReadonlyArray<Fixture> = [
     [50076],
     "reauthorize",
     { suberror: "basic_action", claims: "{\"access_token\":{\"capolids\":{\"essential\":true,\"values\":[\"aa2b3e5c\"]}}}" }
-  ),
-  aadError(
-    "interaction_required AADSTS65001: consent missing → reauthorize",
+  ), "interaction_required"),
+  aadRead(aadError(
+    "interaction_required AADSTS65001: consent missing read as consent_required → reauthorize",
     errorCodes,
     400,
     "interaction_required",
@@ -141,7 +150,7 @@ const rows: ReadonlyArray<Fixture> = [
     [65001],
     "reauthorize",
     { suberror: "consent_required" }
-  ),
+  ), "consent_required"),
   aadError(
     "invalid_client AADSTS7000215: wrong client secret → fixConfiguration",
     errorCodes,

@@ -339,7 +339,7 @@ export const make = (
       secrets: ReadonlyArray<Redacted.Redacted<string>>
     ): Effect.Effect<TokenSet.TokenSet, TokenEndpointError> =>
       Effect.gen(function*() {
-        const prepared = yield* prepare(tokenUrl, params, quirks.tokenMethod ?? "POST", secrets)
+        const prepared = yield* prepare(tokenUrl, { ...quirks.tokenParams, ...params }, quirks.tokenMethod ?? "POST", secrets)
         // expires_in counts from when the response was generated: anchor it at the
         // send time so a slow response can only make the token look older.
         const attempt = Effect.gen(function*() {

@@ -143,6 +143,10 @@ const readFields = (
 ): Either.Either<TokenSet.TokenSet, Failure> => {
   const provider = ctx.quirks.readError?.(fields)
   if (provider !== undefined) return Either.left(oauthError(ctx, provider))
+  if (ctx.quirks.wrappedIn !== undefined) {
+    const inner = fields[ctx.quirks.wrappedIn]
+    if (isRecord(inner)) return readFields({ ...ctx, quirks: { ...ctx.quirks, wrappedIn: undefined } }, kind, inner)
+  }
 
   const error = fields.error
   if (typeof error === "string" && error.trim().length > 0) {
@@ -327,7 +331,7 @@ const readTokens = (ctx: Context, fields: Fields, excerpt: string): Either.Eithe
   return Either.right(
     TokenSet.make({
       accessToken: Redacted.make(accessToken),
-      tokenType: isAbsent(tokenType) ? quirks.defaultTokenType ?? "Bearer" : normaliseTokenType(tokenType),
+      tokenType: isAbsent(tokenType) ? quirks.defaultTokenType ?? "Bearer" : normaliseTokenType(tokenType, quirks.tokenTypes),
       issuedAt: options.requestedAt,
       expiresAt,
       refreshToken: isAbsent(refreshToken) ? undefined : Redacted.make(refreshToken),
@@ -378,9 +382,12 @@ const readScopes = (
   return undefined
 }
 
-const normaliseTokenType = (tokenType: string): string => {
-  const lower = tokenType.trim().toLowerCase()
-  return lower === "bearer" ? "Bearer" : lower === "dpop" ? "DPoP" : tokenType.trim()
+const normaliseTokenType = (tokenType: string, mapping: Provider.TokenResponseQuirks["tokenTypes"]): string => {
+  const mapped = mapping === undefined
+    ? undefined
+    : Object.entries(mapping).find(([name]) => name.toLowerCase() === tokenType.trim().toLowerCase())?.[1]
+  const lower = (mapped ?? tokenType).trim().toLowerCase()
+  return lower === "bearer" ? "Bearer" : lower === "dpop" ? "DPoP" : (mapped ?? tokenType).trim()
 }
 
 const describe = (u: unknown): string =>

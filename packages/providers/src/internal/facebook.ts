@@ -26,6 +26,18 @@ const graphRemedy = (error: endpoint.Fields): OAuthError.Remedy | undefined => {
   return undefined
 }
 
+// The RFC 6749 / 6750 code a Graph error means, from the same fields as its remedy.
+const graphCode = (error: endpoint.Fields, remedy: OAuthError.Remedy | undefined): string | undefined => {
+  const code = error["code"]
+  if (remedy === "retry") return "temporarily_unavailable"
+  if (typeof code !== "number") return undefined
+  if (code === 190 || code === 102 || code === 100 && remedy === "reauthorize") return "invalid_grant"
+  if (code === 10 || (code >= 200 && code <= 299)) return "insufficient_scope"
+  if (code === 101) return "invalid_client"
+  if (code === 100 || code === 191) return "invalid_request"
+  return undefined
+}
+
 /** @internal */
 export const tokenResponse: Provider.TokenResponseQuirks = {
   scopeSeparator: ",",
@@ -35,10 +47,12 @@ export const tokenResponse: Provider.TokenResponseQuirks = {
   readError: (body) => {
     const error = endpoint.record(body["error"])
     if (error === undefined) return undefined
-    const { message, type, ...details } = error
+    // `type` (OAuthException, …) stays in details beside `code`, `error_subcode`, `fbtrace_id`.
+    const { message, ...details } = error
     const remedy = graphRemedy(error)
+    const type = error["type"]
     return {
-      error: typeof type === "string" && type !== "" ? type : "OAuthException",
+      error: graphCode(error, remedy) ?? (typeof type === "string" && type !== "" ? type : "OAuthException"),
       ...(typeof message === "string" ? { description: message } : {}),
       details,
       ...(remedy === undefined ? {} : { remedy })

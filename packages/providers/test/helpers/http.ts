@@ -33,3 +33,14 @@ export const sessionOver = (
     )
     return { make, store }
   })
+
+/**
+ * A client that serves `document` at `issuer`'s OpenID Connect discovery path
+ * (and 404 elsewhere), recording the requests.
+ */
+export const discoveryStub = (issuer: string, document: Record<string, unknown>) =>
+  HttpStub.make((seen) =>
+    seen.url.href === `${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`
+      ? jsonResponse({ issuer, ...document })
+      : new Response("not found", { status: 404 })
+  )
