@@ -9,6 +9,7 @@ import { AuthorizationFailed, RefreshFailed, RevocationFailed, Unauthorized } fr
 import type { SessionError } from "../SessionError.js"
 import { type Config, resolve } from "./config.js"
 import * as programs from "./programs.js"
+import * as View from "./view.js"
 
 const { ConfigurationError } = OAuthError
 type ConfigurationError = OAuthError.ConfigurationError
@@ -105,8 +106,6 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
   // A program works on the key of the actor it runs for.
   const keyed = (key: string): Config => key === config.key ? config : { ...config, key }
 
-  const isUsable = (context: Context, at: number) =>
-    context.tokens !== undefined && !context.rejected && !context.lapsed && !TokenSet.isExpired(context.tokens, at)
   const hasUsableRefreshToken = (context: Context) =>
     context.tokens?.refreshToken !== undefined && !TokenSet.isRefreshTokenExpired(context.tokens, now())
   const refreshTokenExpiring = (tokens: TokenSet.TokenSet | undefined, at: number) =>
@@ -183,7 +182,7 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
     guards: {
       isLoadedTokenUsable: ({ event }) => event.type === "LOADED" && !TokenSet.isExpired(event.tokens, now()),
       hasUsableRefreshToken: ({ context }) => hasUsableRefreshToken(context),
-      isAccessTokenUsable: ({ context }) => isUsable(context, now()),
+      isAccessTokenUsable: ({ context }) => View.usable(context, now()) !== undefined,
       isEager: () => config.eager,
       hasError: ({ context }) => context.error !== undefined,
       hasAuthorizationRequest: ({ context }) => context.request !== undefined,

@@ -1,0 +1,80 @@
+/**
+ * Issue 11, "the session tells the whole truth": the defects found under faults,
+ * each shown by a test that failed before its fix.
+ */
+import { TokenSet } from "@effect-oauth/core"
+import { TokenStore } from "@effect-oauth/session"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either, Fiber, Redacted, TestClock } from "effect"
+import * as Fake from "../helpers/FakeTokenServer.js"
+import { harness, session } from "../helpers/session.js"
+
+const hour = 3_600_000
+
+/** Moves the test clock in steps, so that retries and back-offs run out. */
+const elapse = (seconds: number) => Effect.repeatN(TestClock.adjust("1 second"), seconds - 1)
+
+describe("issue 11 / joiners share the refresh they joined", () => {
+  for (const outage of [4, 8]) {
+    it.scoped(`a ${outage}×503 outage costs at most the retry budget's requests, whatever the number of callers`, () =>
+      Effect.gen(function*() {
+        const h = yield* harness({ latency: "100 millis" })
+        yield* h.store.compareAndSet("alice", undefined, yield* h.server.seed(["read"], hour))
+        const s = yield* session(h)
+        h.server.failNext("refresh", ...Array.from({ length: outage }, () => Fake.unavailable()))
+        const callers = yield* Effect.fork(
+          Effect.all(Array.from({ length: 5 }, () => Effect.either(s.accessToken)), { concurrency: "unbounded" })
+        )
+        yield* h.server.arrived("refresh", 1)
+        yield* elapse(60)
+        const outcomes = yield* Fiber.join(callers)
+        // Four attempts (the default budget), all refused: every caller sees that refresh's failure.
+        expect(h.server.counts.refresh).toBe(4)
+        for (const outcome of outcomes) {
+          expect(Either.isLeft(outcome) && outcome.left._tag).toBe("RefreshFailed")
+        }
+        const errors = new Set(outcomes.map((outcome) => Either.isLeft(outcome) ? outcome.left : undefined))
+        expect(errors.size).toBe(1)
+      }))
+  }
+
+  it.scoped("a refresh joined through session.refresh shares the outcome of the refresh it joined", () =>
+    Effect.gen(function*() {
+      const h = yield* harness({ latency: "100 millis" })
+      yield* h.store.compareAndSet("alice", undefined, yield* h.server.seed(["read"], hour))
+      const s = yield* session(h)
+      h.server.failNext("refresh", ...Array.from({ length: 8 }, () => Fake.unavailable()))
+      const first = yield* Effect.fork(Effect.either(s.accessToken))
+      const joiner = yield* Effect.fork(Effect.either(s.refresh))
+      yield* h.server.arrived("refresh", 1)
+      yield* elapse(60)
+      const [a, b] = [yield* Fiber.join(first), yield* Fiber.join(joiner)]
+      expect(h.server.counts.refresh).toBe(4)
+      expect(Either.isLeft(a) && Either.isLeft(b) && a.left === b.left).toBe(true)
+    }))
+})
+
+describe("issue 11 / refresh on a stored, alive grant", () => {
+  it.scoped("never answers NoGrant when the refreshed tokens reached the store already expired", () =>
+    Effect.gen(function*() {
+      // A write held back by a stale lock for longer than the tokens' lifetime, once.
+      const h = yield* harness({ accessTokenLifetime: 1_000 })
+      let delayed = 1
+      const slow: TokenStore.Service = {
+        ...h.store,
+        compareAndSet: (key, expected, tokens) =>
+          Effect.zipRight(
+            Effect.suspend(() => delayed-- > 0 ? Effect.sleep("2 seconds") : Effect.void),
+            h.store.compareAndSet(key, expected, tokens)
+          )
+      }
+      yield* h.store.compareAndSet("alice", undefined, yield* h.server.seed(["read"], hour))
+      const s = yield* session({ ...h, store: slow })
+      const refreshed = yield* Effect.fork(s.refresh)
+      yield* TestClock.adjust("2 seconds")
+      const tokens = yield* Fiber.join(refreshed)
+      expect(TokenSet.isExpired(tokens, yield* TestClock.currentTimeMillis)).toBe(false)
+      expect(h.server.counts.refresh).toBe(2)
+      expect(Redacted.value(tokens.accessToken)).toBe(Redacted.value(yield* s.accessToken))
+    }))
+})
