@@ -9,12 +9,24 @@ describe("docs/session-machine.md", () => {
     expect(current(doc)).toBe(generated())
   })
 
-  it("draws one arrow per declared transition between states, and nothing else", () => {
+  it("draws one arrow per declared transition between states, substates inside their state, and nothing else", () => {
     const machine = SessionMachine.make({ key: "k", refresh: "lazy" }, { now: () => 0, run: () => { throw new Error("not started") } })
-    const arrows = diagram().split("\n").slice(2).map((line) => {
-      const match = /^ {2}(\w+) --> (\w+) : /.exec(line)
+    let composite: string | undefined
+    const arrows = diagram().split("\n").slice(2).flatMap((line) => {
+      const opened = /^ {2}state (\w+) \{$/.exec(line)
+      if (opened !== null) {
+        composite = opened[1]
+        return []
+      }
+      if (line === "  }") {
+        composite = undefined
+        return []
+      }
+      if (composite !== undefined && /^ {4}\[\*\] --> \w+$/.test(line)) return []
+      // Inside a composite state, an arrow between its substates is a transition of that public state to itself.
+      const match = composite === undefined ? /^ {2}(\w+) --> (\w+) : /.exec(line) : /^ {4}(\w+) --> (\w+) : /.exec(line)
       expect(match, line).not.toBeNull()
-      return `${match![1]} → ${match![2]}`
+      return [composite === undefined ? `${match![1]} → ${match![2]}` : `${composite} → ${composite}`]
     })
     const declared = SessionMachine.transitions(machine).map(({ from, to }) => `${from} → ${to}`)
     expect(new Set(arrows)).toEqual(new Set(declared))
@@ -25,6 +37,8 @@ describe("docs/session-machine.md", () => {
   it("labels delayed transitions with their delay and their guards", () => {
     expect(diagram()).toContain("expired --> unauthorized : after 0 ms [not hasUsableRefreshToken]")
     expect(diagram()).toContain("authorized --> refreshing : after refreshWindow [isEager and hasUsableRefreshToken and not hasError]")
+    expect(diagram()).toContain("    requesting --> backingOff : FAILED [canRetry]")
+    expect(diagram()).toContain("    backingOff --> requesting : after retryDelay")
   })
 
   it("finds a stale doc: an edited generated part differs from the machine", () => {

@@ -64,14 +64,17 @@ const triggerText = (node: AnyStateNode, eventType: string): string => {
   return eventType
 }
 
+/** `refreshing.backingOff`: a state node by its path from the root. */
+const nameOf = (node: AnyStateNode): string => node.path.join(".")
+
 const rowsOf = (node: AnyStateNode): Array<Row> => {
   const rows: Array<Row> = []
   const add = (trigger: string, definition: AnyTransitionDefinition) =>
     rows.push({
-      from: node.key,
+      from: nameOf(node),
       trigger,
       guard: guardText(definition.guard),
-      to: definition.target?.map((target) => target.key).join(", "),
+      to: definition.target?.map(nameOf).join(", "),
       reenter: definition.reenter,
       actions: definition.actions.map(actionText)
     })
@@ -79,6 +82,7 @@ const rowsOf = (node: AnyStateNode): Array<Row> => {
     for (const definition of definitions) add(triggerText(node, eventType), definition)
   }
   for (const definition of node.always ?? []) add("always", definition)
+  for (const child of Object.values(node.states)) rows.push(...rowsOf(child))
   return rows
 }
 
@@ -88,14 +92,39 @@ const machine = SessionMachine.make(
 )
 
 /** Every transition of the machine, state by state in declaration order. */
-export const rows = (): ReadonlyArray<Row> => Object.values(machine.root.states).flatMap(rowsOf)
+export const rows = (): ReadonlyArray<Row> =>
+  Object.values(machine.root.states).flatMap(rowsOf)
 
-/** The Mermaid diagram: one arrow per transition that has a target. */
+/** Every state node, depth first in declaration order. */
+const nodes = (): ReadonlyArray<AnyStateNode> => {
+  const all: Array<AnyStateNode> = []
+  const visit = (node: AnyStateNode) => {
+    all.push(node)
+    for (const child of Object.values(node.states)) visit(child)
+  }
+  for (const node of Object.values(machine.root.states)) visit(node)
+  return all
+}
+
+/** Mermaid names a state by its own key (unique in this machine); a composite state holds its substates. */
+const last = (name: string) => name.slice(name.lastIndexOf(".") + 1)
+
+/**
+ * The Mermaid diagram: one arrow per transition that has a target; the work
+ * under a public state drawn inside it, with its initial substate.
+ */
 export const diagram = (): string => {
+  const arrow = (row: Row, indent: string) =>
+    `${indent}${last(row.from)} --> ${last(row.to!)} : ${row.trigger}${row.guard === "" ? "" : ` [${row.guard}]`}`
   const lines = ["stateDiagram-v2", `  [*] --> ${machine.root.initial.target[0]?.key ?? ""}`]
-  for (const row of rows()) {
-    if (row.to === undefined) continue
-    lines.push(`  ${row.from} --> ${row.to} : ${row.trigger}${row.guard === "" ? "" : ` [${row.guard}]`}`)
+  for (const row of rows()) if (row.to !== undefined && !row.from.includes(".")) lines.push(arrow(row, "  "))
+  for (const node of Object.values(machine.root.states)) {
+    if (Object.keys(node.states).length === 0) continue
+    lines.push(`  state ${node.key} {`, `    [*] --> ${node.initial.target[0]?.key ?? ""}`)
+    for (const row of rows()) {
+      if (row.to !== undefined && row.from.startsWith(`${node.key}.`)) lines.push(arrow(row, "    "))
+    }
+    lines.push("  }")
   }
   return lines.join("\n")
 }
@@ -114,13 +143,13 @@ const table = (): string => {
 }
 
 const stateTable = (): string => {
-  const lines = ["| state | on entry | invokes | timers |", "| --- | --- | --- | --- |"]
+  const lines = ["| state | tags | on entry | invokes | timers |", "| --- | --- | --- | --- | --- |"]
   const list = (items: ReadonlyArray<string>) => items.length === 0 ? "" : items.map((item) => `\`${item}\``).join(", ")
-  for (const node of Object.values(machine.root.states)) {
+  for (const node of nodes()) {
     // `xstate.*` entries are XState's own (scheduling the `after` timers).
     const entry = node.entry.map(actionText).filter((name) => !name.startsWith("xstate."))
     const timers = [...new Set(node.after.map((transition) => String(transition.delay)))]
-    lines.push(`| \`${node.key}\` | ${list(entry)} | ${list(node.invoke.map((invoke) => String(invoke.src)))} | ${list(timers)} |`)
+    lines.push(`| \`${nameOf(node)}\` | ${list([...node.tags])} | ${list(entry)} | ${list(node.invoke.map((invoke) => String(invoke.src)))} | ${list(timers)} |`)
   }
   return lines.join("\n")
 }

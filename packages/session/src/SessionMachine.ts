@@ -30,9 +30,10 @@
  */
 import type { Callback, OAuthClient, TokenSet } from "@effect-oauth/core"
 import type { Duration, Effect, Fiber, Redacted } from "effect"
-import type { Actor as XActor, SnapshotFrom } from "xstate"
+import type { AnyStateNode, Actor as XActor, SnapshotFrom } from "xstate"
 import * as clock from "./internal/clock.js"
 import * as internal from "./internal/sessionMachine.js"
+import * as view from "./internal/view.js"
 import type { SessionError } from "./SessionError.js"
 import type { Lease, TokenStore } from "./TokenStore.js"
 
@@ -58,6 +59,16 @@ export const states: ReadonlyArray<State> = [
   "refreshing",
   "revoked"
 ]
+
+/**
+ * The public state of a snapshot, one of {@link states}: work under a state
+ * reads as that state (`{ refreshing: "backingOff" }` is `refreshing`). Use it
+ * instead of `snapshot.value`, which names the substate too.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const stateOf = (snapshot: { readonly value: Snapshot["value"] }): State => view.stateOf(snapshot)
 
 /**
  * How a refresh is retried after a transient failure (`remedy: "retry"`):
@@ -134,6 +145,8 @@ export interface Environment {
   readonly run: <A, E>(
     effect: Effect.Effect<A, E, OAuthClient.OAuthClient | TokenStore>
   ) => Fiber.RuntimeFiber<A, E>
+  /** A number in [0, 1) for the jitter of retry back-offs. Default `Math.random`. */
+  readonly random?: (() => number) | undefined
 }
 
 /**
@@ -304,26 +317,30 @@ export interface Transition {
 }
 
 /**
- * Every transition between states that `machine` declares (self-transitions
- * that re-enter their state included, internal ones without a target left
- * out): what a test of DESIGN §4 invariant 8 checks observed transitions
- * against, and what a diagram is drawn from.
+ * Every transition between states that `machine` declares, substates
+ * included and named by their public state (a back-off ending is `refreshing`
+ * to `refreshing`; self-transitions that re-enter their state included,
+ * internal ones without a target left out): what a test of DESIGN §4
+ * invariant 8 checks observed transitions against.
  *
  * @since 0.1.0
  * @category combinators
  */
 export const transitions = (machine: Machine): ReadonlyArray<Transition> => {
   const found = new Map<string, Transition>()
-  for (const [from, node] of Object.entries(machine.root.states)) {
+  const visit = (node: AnyStateNode) => {
+    const from = node.path[0] as State
     for (const [event, definitions] of node.transitions) {
       for (const definition of definitions) {
         for (const target of definition.target ?? []) {
-          const transition = { from: from as State, to: target.key as State, event }
-          found.set(`${from} ${event} ${target.key}`, transition)
+          const to = target.path[0] as State
+          found.set(`${from} ${event} ${to}`, { from, to, event })
         }
       }
     }
+    for (const child of Object.values(node.states)) visit(child)
   }
+  for (const node of Object.values(machine.root.states)) visit(node)
   return [...found.values()]
 }
 

@@ -33,9 +33,9 @@ export const diff = (previous: Snapshot, next: Snapshot): ReadonlyArray<SessionC
   if (after.devicePoll !== undefined && after.devicePoll !== before.devicePoll) {
     changes.push(SessionChange.DevicePolled({ poll: after.devicePoll }))
   }
-  if (previous.value !== next.value) {
-    changes.push(SessionChange.StateChanged({ from: previous.value, to: next.value, error: after.error }))
-    if (next.value === "revoked") {
+  if (View.stateOf(previous) !== View.stateOf(next)) {
+    changes.push(SessionChange.StateChanged({ from: View.stateOf(previous), to: View.stateOf(next), error: after.error }))
+    if (View.stateOf(next) === "revoked") {
       changes.push(SessionChange.Revoked({ reason: after.error?._tag === "SessionRevoked" ? after.error.reason : "Revoked" }))
     }
   }
@@ -169,7 +169,7 @@ export const make = (
       taken: (context: SessionMachine.Snapshot["context"], value: Redacted.Redacted<A>) => boolean
     ) =>
       Effect.gen(function*() {
-        const state = actor.getSnapshot().value
+        const state = View.stateOf(actor.getSnapshot())
         const invalid = (state: string) => new AuthorizationFailed({ reason: "InvalidState", state })
         if (state !== "unauthorized" && state !== "authorizing" && state !== "revoked") return yield* invalid(state)
         const value = yield* build.pipe(
@@ -180,7 +180,7 @@ export const make = (
         const redacted = Redacted.make(value)
         send(redacted)
         const after = actor.getSnapshot()
-        if (!taken(after.context, redacted)) return yield* invalid(after.value)
+        if (!taken(after.context, redacted)) return yield* invalid(View.stateOf(after))
         return value
       })
 
@@ -195,8 +195,8 @@ export const make = (
     const completeAuthorization = (callbackUrl: string | URL) =>
       Effect.suspend(() => {
         const current = actor.getSnapshot()
-        if (current.value !== "authorizing" || current.context.request === undefined) {
-          return Effect.fail(new AuthorizationFailed({ reason: "InvalidState", state: current.value }))
+        if (View.stateOf(current) !== "authorizing" || current.context.request === undefined) {
+          return Effect.fail(new AuthorizationFailed({ reason: "InvalidState", state: View.stateOf(current) }))
         }
         const url = Redacted.make(String(callbackUrl))
         return wait({ type: "CALLBACK", url }, (snapshot, demand) =>
@@ -218,8 +218,8 @@ export const make = (
     const awaitAuthorization: Effect.Effect<TokenSet.TokenSet, AuthorizationFailed> = Effect.suspend(() => {
       const current = actor.getSnapshot()
       const { device, request } = current.context
-      if (current.value !== "authorizing" || (device === undefined && request === undefined)) {
-        return Effect.fail(new AuthorizationFailed({ reason: "InvalidState", state: current.value }))
+      if (View.stateOf(current) !== "authorizing" || (device === undefined && request === undefined)) {
+        return Effect.fail(new AuthorizationFailed({ reason: "InvalidState", state: View.stateOf(current) }))
       }
       return wait(undefined, (snapshot) =>
         View.authorization(snapshot, snapshot.context.device === device && snapshot.context.request === request))
@@ -244,7 +244,7 @@ export const make = (
       revoke,
       tokenRejected: (token) =>
         Effect.sync(() => actor.send({ type: "TOKEN_REJECTED", ...(token === undefined ? {} : { accessToken: token }) })),
-      state: Effect.sync(() => actor.getSnapshot().value),
+      state: Effect.sync(() => View.stateOf(actor.getSnapshot())),
       snapshot: Effect.sync(() => actor.getSnapshot()),
       changes: Stream.unwrapScoped(Effect.map(subscribe, (queue) => Stream.fromQueue(queue))),
       subscribe,

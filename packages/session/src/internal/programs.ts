@@ -136,8 +136,6 @@ export interface RefreshInput {
   readonly lease: TokenStore.Lease | undefined
   /** Failed attempts so far. */
   readonly attempt: number
-  /** Wait before this attempt (ms). */
-  readonly delay: number
 }
 
 /**
@@ -204,8 +202,6 @@ export const refreshTokens = (
         (now) => entry.version !== input.version && !TokenSet.needsRefresh(entry.tokens, now, config.margin)
       )
     const adopt = (entry: TokenStore.Entry): Stored => ({ tokens: entry.tokens, version: entry.version, source: "store" })
-
-    if (input.delay > 0) yield* sleepMillis(input.delay)
 
     const startedAt = yield* Clock.currentTimeMillis
     const acquire = (round: number): Effect.Effect<Either.Either<Stored, TokenStore.Lease>, RefreshFailed | SessionRevoked> =>

@@ -76,7 +76,7 @@ export interface Input {
 
 /** @internal */
 export const make = (options: SessionMachine.Options, environment: SessionMachine.Environment) =>
-  build(options, environment.now, () => environment.run)
+  build(options, environment.now, () => environment.run, environment.random ?? Math.random)
 
 // The runtimes of the actors of shared machines, by actor system (one per root actor).
 const runs = new WeakMap<object, Run>()
@@ -94,14 +94,15 @@ const runOfSystem: RunOf = (system) => {
  *
  * @internal
  */
-export const makeShared = (options: SessionMachine.Options, now: () => number) => build(options, now, runOfSystem)
+export const makeShared = (options: SessionMachine.Options, now: () => number) =>
+  build(options, now, runOfSystem, Math.random)
 
 /** Gives an actor of a {@link makeShared} machine the runtime of its programs. @internal */
 export const bindRun = (actor: { readonly system: object }, run: Run): void => {
   runs.set(actor.system, run)
 }
 
-const build = (options: SessionMachine.Options, now: () => number, run: RunOf) => {
+const build = (options: SessionMachine.Options, now: () => number, run: RunOf, random: () => number) => {
   const config: Config = resolve(options)
   // A program works on the key of the actor it runs for.
   const keyed = (key: string): Config => key === config.key ? config : { ...config, key }
@@ -273,10 +274,14 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
         if (event.type !== "FAILED") return {}
         const attempt = context.attempt + 1
         const backoff = Math.min(config.maxDelayMillis, config.initialDelayMillis * 2 ** (attempt - 1))
+        // "Equal jitter": between half the back-off and all of it, so that
+        // sessions failing together do not retry together; never before the
+        // server's `Retry-After` (RFC 9110 §10.2.3).
+        const jittered = Math.round(backoff * (0.5 + 0.5 * random()))
         const retryAfter = event.error._tag === "RefreshFailed" ? event.error.retryAfter : undefined
         return {
           attempt,
-          retryDelay: retryAfter === undefined ? backoff : Math.max(backoff, retryAfter * 1000),
+          retryDelay: retryAfter === undefined ? jittered : Math.max(jittered, retryAfter * 1000),
           error: event.error,
           unsaved: event.unsaved,
           unsavedLease: event.lease
@@ -346,7 +351,8 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
           ? Number.POSITIVE_INFINITY
           : Math.max(0, at - config.refreshTokenWarningMillis - now())
       },
-      authorizationTimeout: () => config.authorizationTimeoutMillis
+      authorizationTimeout: () => config.authorizationTimeoutMillis,
+      retryDelay: ({ context }) => context.retryDelay
     }
   }).createMachine({
     id: "session",
@@ -412,6 +418,7 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
         }
       },
       authorized: {
+        tags: "usable",
         entry: "checkRefreshTokenExpiry",
         after: {
           refreshWindow: {
@@ -459,24 +466,35 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
         }
       },
       refreshing: {
-        invoke: {
-          src: "refreshTokens",
-          input: ({ context }) => ({
-            key: context.key,
-            // Entered only with tokens held (guards on every transition in).
-            tokens: context.tokens!,
-            version: context.version,
-            attempt: context.attempt,
-            delay: context.retryDelay,
-            unsaved: context.unsaved,
-            lease: context.unsavedLease
-          })
+        tags: "busy",
+        initial: "requesting",
+        states: {
+          requesting: {
+            invoke: {
+              src: "refreshTokens",
+              input: ({ context }) => ({
+                key: context.key,
+                // Entered only with tokens held (guards on every transition in).
+                tokens: context.tokens!,
+                version: context.version,
+                attempt: context.attempt,
+                unsaved: context.unsaved,
+                lease: context.unsavedLease
+              })
+            },
+            on: {
+              FAILED: { guard: "canRetry", target: "backingOff", actions: "scheduleRetry" }
+            }
+          },
+          // A named delay, not a sleep in a program: the inspector shows the wait.
+          backingOff: {
+            after: { retryDelay: "requesting" }
+          }
         },
         on: {
           STORED: { target: "authorized", actions: "storeTokens" },
           FAILED: [
             { guard: "isGrantDead", target: "revoked", actions: "dropGrant" },
-            { guard: "canRetry", target: "refreshing", reenter: true, actions: "scheduleRetry" },
             { guard: "isAccessTokenUsable", target: "authorized", actions: ["keepError", "endRefreshCycle"] },
             { target: "expired", actions: ["keepError", "endRefreshCycle"] }
           ],

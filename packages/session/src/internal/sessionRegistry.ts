@@ -103,7 +103,7 @@ export const make = (options: SessionRegistry.Options) =>
           previous = snapshot
         })
         entry.session = session
-        publish(RegistryChange.Started({ key: entry.key, state: previous.value }))
+        publish(RegistryChange.Started({ key: entry.key, state: View.stateOf(previous) }))
         const lapsesAt = previous.context.tokens?.refreshTokenExpiresAt
         if (previous.context.refreshTokenExpiring && lapsesAt !== undefined) {
           publish(RegistryChange.Changed({

@@ -14,8 +14,11 @@ import type * as SessionMachine from "../SessionMachine.js"
 type Snapshot = SessionMachine.Snapshot
 type Context = SessionMachine.Context
 
-/** The public (top-level) state of a snapshot. @internal */
-export const stateOf = (snapshot: Pick<Snapshot, "value">): SessionMachine.State => snapshot.value
+/** The public (top-level) state of a snapshot: `refreshing` for `{ refreshing: "backingOff" }`. @internal */
+export const stateOf = (snapshot: Pick<Snapshot, "value">): SessionMachine.State => {
+  const value = snapshot.value
+  return typeof value === "string" ? value : Object.keys(value)[0] as SessionMachine.State
+}
 
 /** The held tokens when they can be used at `at`: present, not rejected, not lapsed, not expired. @internal */
 export const usable = (context: Context, at: number): TokenSet.TokenSet | undefined => {
@@ -42,7 +45,7 @@ export const held = (snapshot: Snapshot, at: number, margin: TokenSet.RefreshMar
 
 /** Work is in flight that a caller may join: a refresh, or a revocation. @internal */
 export const isBusy = (snapshot: Snapshot): boolean =>
-  stateOf(snapshot) === "refreshing" || (stateOf(snapshot) === "revoked" && snapshot.context.revocation !== undefined)
+  snapshot.hasTag("busy") || (stateOf(snapshot) === "revoked" && snapshot.context.revocation !== undefined)
 
 /**
  * Nothing in flight and nothing held back: stopping the actor interrupts no

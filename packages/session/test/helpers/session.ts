@@ -1,6 +1,6 @@
 import { OAuthClient } from "@effect-oauth/core"
 import { OAuthSession, TokenStore } from "@effect-oauth/session"
-import type { SessionMachine } from "@effect-oauth/session"
+import { SessionMachine } from "@effect-oauth/session"
 import { Chunk, Effect, Fiber, Queue, Redacted, Stream } from "effect"
 import type { Scope } from "effect"
 import { FakeTokenServer } from "./FakeTokenServer.js"
@@ -55,7 +55,7 @@ export const until = (
   predicate: SessionMachine.State | ((snapshot: SessionMachine.Snapshot) => boolean)
 ): Effect.Effect<SessionMachine.Snapshot> =>
   Effect.async<SessionMachine.Snapshot>((resume) => {
-    const test = typeof predicate === "string" ? (s: SessionMachine.Snapshot) => s.value === predicate : predicate
+    const test = typeof predicate === "string" ? (s: SessionMachine.Snapshot) => SessionMachine.stateOf(s) === predicate : predicate
     const now = session.actor.getSnapshot()
     if (test(now)) return resume(Effect.succeed(now))
     const subscription = session.actor.subscribe((snapshot) => {

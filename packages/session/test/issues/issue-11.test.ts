@@ -78,3 +78,35 @@ describe("issue 11 / refresh on a stored, alive grant", () => {
       expect(Redacted.value(tokens.accessToken)).toBe(Redacted.value(yield* s.accessToken))
     }))
 })
+
+describe("issue 11 / the back-off is a state the inspector shows", () => {
+  it.scoped("an inspector sees refreshing.backingOff for the server's Retry-After, then refreshing.requesting again", () =>
+    Effect.gen(function*() {
+      const h = yield* harness()
+      yield* h.store.compareAndSet("alice", undefined, yield* h.server.seed(["read"], hour))
+      const seen: Array<string> = []
+      const s = yield* session(h, {
+        inspect: (event) => {
+          if (event.type === "@xstate.snapshot" && "value" in event.snapshot) {
+            const value = JSON.stringify(event.snapshot.value)
+            if (seen.at(-1) !== value) seen.push(value)
+          }
+        }
+      })
+      h.server.failNext("refresh", Fake.tooManyRequests(3))
+      const caller = yield* Effect.fork(s.accessToken)
+      yield* TestClock.adjust("2999 millis")
+      expect(seen.at(-1)).toBe(`{"refreshing":"backingOff"}`)
+      expect(h.server.counts.refresh).toBe(1)
+      yield* TestClock.adjust("1 millis")
+      yield* Fiber.join(caller)
+      expect(seen).toEqual([
+        `"unauthorized"`,
+        `"expired"`,
+        `{"refreshing":"requesting"}`,
+        `{"refreshing":"backingOff"}`,
+        `{"refreshing":"requesting"}`,
+        `"authorized"`
+      ])
+    }))
+})

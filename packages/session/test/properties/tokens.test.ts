@@ -54,7 +54,6 @@ interface RefreshInput {
   readonly version: number | undefined
   readonly unsaved: TokenSet.TokenSet | undefined
   readonly attempt: number
-  readonly delay: number
   readonly lease: TokenStore.Lease | undefined
 }
 
