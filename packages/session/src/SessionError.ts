@@ -71,6 +71,9 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>("@effect-oaut
  *   (`invalid_grant` and other `reauthorize` errors, kept as `cause`), and no
  *   other holder had rotated it (RFC 6749 §5.2).
  * - `GrantRemoved`: another holder of the same key removed it from the store.
+ * - `ResponseLost`: as `GrantRejected`, after an earlier refresh's response was
+ *   lost on the way back (`RefreshFailed.responseLost`): the server had likely
+ *   rotated the refresh token, and refused the old one as reused.
  *
  * @since 0.1.0
  * @category errors
@@ -78,7 +81,7 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>("@effect-oaut
 export class SessionRevoked extends Schema.TaggedError<SessionRevoked>("@effect-oauth/session/SessionRevoked")(
   "SessionRevoked",
   {
-    reason: Schema.Literal("Revoked", "GrantRejected", "GrantRemoved"),
+    reason: Schema.Literal("Revoked", "GrantRejected", "GrantRemoved", "ResponseLost"),
     cause: Schema.optional(OAuthError.OAuthError)
   }
 ) {
@@ -95,6 +98,10 @@ export class SessionRevoked extends Schema.TaggedError<SessionRevoked>("@effect-
         return `the authorization server rejected the grant${this.cause === undefined ? "" : ` (${this.cause.error})`}: authorize again`
       case "GrantRemoved":
         return "the grant was removed from the token store by another holder: authorize again"
+      case "ResponseLost":
+        return `the authorization server rejected the refresh token${
+          this.cause === undefined ? "" : ` (${this.cause.error})`
+        } after an earlier refresh response was lost (the server had likely rotated it): authorize again`
     }
   }
 }
@@ -121,6 +128,15 @@ export class RefreshFailed extends Schema.TaggedError<RefreshFailed>("@effect-oa
     return this.cause.remedy
   }
 
+  /**
+   * The request may have reached the server and only its response was lost (a
+   * timeout or a reset after sending: `TransportError.requestSent`). The
+   * server may have rotated the refresh token: the stored one may be spent.
+   */
+  get responseLost(): boolean {
+    return this.cause._tag === "TransportError" && this.cause.requestSent === true
+  }
+
   /** `Retry-After` of the cause in seconds, when the server sent one. */
   get retryAfter(): number | undefined {
     return "retryAfter" in this.cause ? this.cause.retryAfter : undefined
@@ -128,6 +144,10 @@ export class RefreshFailed extends Schema.TaggedError<RefreshFailed>("@effect-oa
 
   override get message(): string {
     const attempts = this.attempts === 1 ? "1 attempt" : `${this.attempts} attempts`
+    if (this.responseLost) {
+      return `refresh failed after ${attempts}: the request may have reached the server and its response was lost, ` +
+        `so the server may have rotated the refresh token (remedy: ${this.remedy}, but the grant may be spent): ${this.cause.message}`
+    }
     return `refresh failed after ${attempts} (remedy: ${this.remedy}): ${this.cause.message}`
   }
 }

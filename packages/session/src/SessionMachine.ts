@@ -196,6 +196,12 @@ export interface Context {
   readonly error: SessionError | undefined
   /** Failed attempts of the refresh in progress. */
   readonly attempt: number
+  /**
+   * An earlier refresh's response was lost after its request was sent
+   * (`RefreshFailed.responseLost`): a refusal of the refresh token that follows
+   * ends the grant as `SessionRevoked` `ResponseLost`. Cleared by new tokens.
+   */
+  readonly responseLost: boolean
   /** Wait (ms) before the next refresh attempt. */
   readonly retryDelay: number
   /** The refresh token lapses within `refreshTokenWarning`. */

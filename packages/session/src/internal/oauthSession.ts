@@ -1,5 +1,5 @@
-import { OAuthClient, TokenSet } from "@effect-oauth/core"
-import { Data, Effect, FiberSet, Option, Queue, Redacted, Stream } from "effect"
+import { OAuthClient, OAuthError, TokenSet } from "@effect-oauth/core"
+import { Data, Duration, Effect, FiberSet, Option, Queue, Redacted, Stream } from "effect"
 import { createActor } from "xstate"
 import type { Subscription } from "xstate"
 import type * as OAuthSession from "../OAuthSession.js"
@@ -55,11 +55,21 @@ export const make = (
   Effect.gen(function*() {
     const store = yield* TokenStore.TokenStore
     const client = yield* OAuthClient.OAuthClient
+    const { leaseTtlMillis, margin } = resolve(options)
+    // The lease must outlive a refresh request: one that lapses mid-request
+    // lets another holder spend the same refresh token (reuse → revoked grant).
+    if (client.timeout !== undefined && leaseTtlMillis <= Duration.toMillis(client.timeout)) {
+      return yield* new OAuthError.ConfigurationError({
+        reason: "Unsupported",
+        detail: `the session's leaseTtl (${leaseTtlMillis} ms) must exceed the client's request timeout ` +
+          `(${Duration.toMillis(client.timeout)} ms): a refresh lease that lapses while its request is in flight ` +
+          "lets another holder spend the same refresh token"
+      })
+    }
     const effectClock = yield* Effect.clock
     const run = yield* FiberSet.makeRuntime<OAuthClient.OAuthClient | TokenStore.TokenStore>()
     const entry = yield* store.get(options.key)
 
-    const { margin } = resolve(options)
     const now = () => effectClock.unsafeCurrentTimeMillis()
     const built = shared?.machine ?? machine.make(options, { now, run })
     const logic = options.machine === undefined ? built : options.machine(built)

@@ -136,6 +136,8 @@ export interface RefreshInput {
   readonly lease: TokenStore.Lease | undefined
   /** Failed attempts so far. */
   readonly attempt: number
+  /** An earlier attempt's response was lost: a refusal now is most likely the server's reuse detection. */
+  readonly responseLost: boolean
 }
 
 /**
@@ -245,7 +247,7 @@ export const refreshTokens = (
           return yield* failed(new TokenStore.VersionConflict({ key, expected: base.version, actual: again.version }))
         }
         yield* store.delete(key, base.version).pipe(Effect.mapError(failed))
-        return yield* new SessionRevoked({ reason: "GrantRejected", cause: error })
+        return yield* new SessionRevoked({ reason: input.responseLost ? "ResponseLost" : "GrantRejected", cause: error })
       }
       return yield* write(TokenSet.merge(base.tokens, result.right))
     })

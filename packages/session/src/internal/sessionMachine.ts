@@ -63,6 +63,8 @@ const refreshFailed = (error: SessionError | programs.Unsaved): Event =>
     ? { type: "FAILED", error: error.error, unsaved: error.tokens, lease: error.lease }
     : failed(error)
 
+const isResponseLost = (error: SessionError) => error._tag === "RefreshFailed" && error.responseLost
+
 const difference = (requested: ReadonlyArray<string>, granted: ReadonlyArray<string>) =>
   requested.filter((scope) => !granted.includes(scope))
 
@@ -209,7 +211,8 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf, r
             rejected: false,
             lapsed: false,
             missingScopes: difference(context.requestedScopes, event.tokens.scopes),
-            error: undefined
+            error: undefined,
+            responseLost: false
           }
           : {}
       ),
@@ -254,12 +257,20 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf, r
           error: undefined,
           attempt: 0,
           retryDelay: 0,
+          responseLost: false,
           unsaved: undefined,
           unsavedLease: undefined
         }
       }),
-      keepError: assign(({ event }) =>
-        event.type === "FAILED" ? { error: event.error, unsaved: event.unsaved, unsavedLease: event.lease } : {}
+      keepError: assign(({ context, event }) =>
+        event.type === "FAILED"
+          ? {
+            error: event.error,
+            unsaved: event.unsaved,
+            unsavedLease: event.lease,
+            responseLost: context.responseLost || isResponseLost(event.error)
+          }
+          : {}
       ),
       endAuthorization: assign({ request: undefined, callback: undefined, device: undefined, devicePoll: undefined }),
       failAuthorizationTimeout: assign({
@@ -284,7 +295,8 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf, r
           retryDelay: retryAfter === undefined ? jittered : Math.max(jittered, retryAfter * 1000),
           error: event.error,
           unsaved: event.unsaved,
-          unsavedLease: event.lease
+          unsavedLease: event.lease,
+          responseLost: context.responseLost || isResponseLost(event.error)
         }
       }),
       endRefreshCycle: assign({ attempt: 0, retryDelay: 0 }),
@@ -310,6 +322,7 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf, r
         refreshTokenExpiring: false,
         attempt: 0,
         retryDelay: 0,
+        responseLost: false,
         error: event.type === "FAILED" ? event.error : undefined
       })),
       beginRevocation: assign(({ context }) => ({
@@ -327,6 +340,7 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf, r
         refreshTokenExpiring: false,
         attempt: 0,
         retryDelay: 0,
+        responseLost: false,
         error: undefined
       })),
       endRevocation: assign(({ event }) => ({
@@ -372,6 +386,7 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf, r
       error: undefined,
       attempt: 0,
       retryDelay: 0,
+      responseLost: false,
       refreshTokenExpiring: false,
       revocation: undefined,
       unsaved: undefined,
@@ -478,6 +493,7 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf, r
                 tokens: context.tokens!,
                 version: context.version,
                 attempt: context.attempt,
+                responseLost: context.responseLost,
                 unsaved: context.unsaved,
                 lease: context.unsavedLease
               })

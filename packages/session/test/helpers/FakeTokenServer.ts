@@ -45,6 +45,16 @@ export const endpoint = "https://as.example/token"
 export const transportError = () =>
   new OAuthError.TransportError({ reason: "Transport", method: "POST", endpoint, detail: "RequestError (Transport) ECONNRESET" })
 
+/** The connection dropped after the request went out: the server may have acted on it. */
+export const responseLost = () =>
+  new OAuthError.TransportError({
+    reason: "Timeout",
+    method: "POST",
+    endpoint,
+    detail: "no response within the time limit",
+    requestSent: true
+  })
+
 export const unavailable = (retryAfter?: number) =>
   new OAuthError.OAuthError({
     error: "temporarily_unavailable",
@@ -80,6 +90,7 @@ export class FakeTokenServer {
   private readonly accessTokens = new Map<string, { readonly grant: Grant; readonly expiresAt: number }>()
   private readonly failures: Record<Operation, Array<OAuthError.TokenEndpointError>> = { refresh: [], exchange: [], revoke: [] }
   private gate: Deferred.Deferred<void> | undefined
+  private readonly lost: Record<Operation, number> = { refresh: 0, exchange: 0, revoke: 0 }
   private readonly waiters: Array<{ readonly operation: Operation; readonly n: number; readonly wake: () => void }> = []
 
   /** Whether refreshes rotate the refresh token; starts as `options.rotate` (default true). */
@@ -92,6 +103,11 @@ export class FakeTokenServer {
   /** How many failures scripted with `failNext` are still to come. */
   get pendingFailures(): number {
     return this.failures.refresh.length + this.failures.exchange.length + this.failures.revoke.length
+  }
+
+  /** The next `n` calls of `operation` take effect at the server, and their responses are lost on the way back. */
+  loseNext(operation: Operation, n = 1): void {
+    this.lost[operation] += n
   }
 
   /** Drops the failures scripted with `failNext`. */
@@ -219,7 +235,12 @@ export class FakeTokenServer {
       if (operation === "refresh" && this.gate !== undefined) yield* Deferred.await(this.gate)
       const failure = this.failures[operation].shift()
       if (failure !== undefined) return yield* Effect.fail(failure)
-      return yield* body(now)
+      const result = yield* body(now)
+      if (this.lost[operation] > 0) {
+        this.lost[operation]--
+        return yield* Effect.fail(responseLost())
+      }
+      return result
     })
   }
 

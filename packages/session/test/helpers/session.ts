@@ -1,4 +1,5 @@
 import { OAuthClient } from "@effect-oauth/core"
+import type { OAuthError } from "@effect-oauth/core"
 import { OAuthSession, TokenStore } from "@effect-oauth/session"
 import { SessionMachine } from "@effect-oauth/session"
 import { Chunk, Effect, Fiber, Queue, Redacted, Stream } from "effect"
@@ -20,7 +21,7 @@ export const harness = (options: FakeServerOptions = {}, store?: TokenStore.Serv
 export const session = (
   { server, store }: Harness,
   options: Partial<OAuthSession.Options> = {}
-): Effect.Effect<OAuthSession.OAuthSession, TokenStore.TokenStoreError, Scope.Scope> =>
+): Effect.Effect<OAuthSession.OAuthSession, TokenStore.TokenStoreError | OAuthError.ConfigurationError, Scope.Scope> =>
   OAuthSession.make({ key: "alice", refresh: "lazy", clock: "effect", ...options }).pipe(
     Effect.provideService(OAuthClient.OAuthClient, server.client),
     Effect.provideService(TokenStore.TokenStore, store)

@@ -2,12 +2,12 @@
  * Issue 11, "the session tells the whole truth": the defects found under faults,
  * each shown by a test that failed before its fix.
  */
-import { TokenSet } from "@effect-oauth/core"
-import { TokenStore } from "@effect-oauth/session"
+import { OAuthClient, TokenSet } from "@effect-oauth/core"
+import { OAuthSession, TokenStore } from "@effect-oauth/session"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Fiber, Redacted, TestClock } from "effect"
+import { Duration, Effect, Either, Fiber, Redacted, TestClock } from "effect"
 import * as Fake from "../helpers/FakeTokenServer.js"
-import { harness, session } from "../helpers/session.js"
+import { harness, session, until } from "../helpers/session.js"
 
 const hour = 3_600_000
 
@@ -108,5 +108,45 @@ describe("issue 11 / the back-off is a state the inspector shows", () => {
         `{"refreshing":"requesting"}`,
         `"authorized"`
       ])
+    }))
+})
+
+describe("issue 11 / a lost response is named", () => {
+  it.scoped("a refresh whose response was lost says so, and the reuse refusal that follows is revoked as ResponseLost", () =>
+    Effect.gen(function*() {
+      // The server rotates the refresh token, then the response never arrives.
+      const h = yield* harness()
+      yield* h.store.compareAndSet("alice", undefined, yield* h.server.seed(["read"], hour))
+      const s = yield* session(h)
+      h.server.loseNext("refresh")
+      const caller = yield* Effect.fork(Effect.either(s.accessToken))
+      const backingOff = yield* until(s, (snapshot) => snapshot.context.attempt === 1)
+      const lost = backingOff.context.error
+      expect(lost?._tag === "RefreshFailed" && lost.responseLost).toBe(true)
+      expect(lost?.message).toContain("may have reached the server")
+      expect(lost?.message).not.toContain("untouched")
+      yield* elapse(5)
+      const outcome = yield* Fiber.join(caller)
+      expect(Either.isLeft(outcome) && outcome.left).toMatchObject({ _tag: "SessionRevoked", reason: "ResponseLost" })
+      expect(Either.isLeft(outcome) && outcome.left.message).toContain("an earlier refresh response was lost")
+    }))
+
+  it.scoped("refuses a lease that does not outlast the client's request timeout, where the session is built", () =>
+    Effect.gen(function*() {
+      const h = yield* harness()
+      const slowClient = { ...h.server.client, timeout: Duration.seconds(30) }
+      const error = yield* Effect.flip(
+        OAuthSession.make({ key: "alice", refresh: "lazy", leaseTtl: "10 seconds" }).pipe(
+          Effect.provideService(OAuthClient.OAuthClient, slowClient),
+          Effect.provideService(TokenStore.TokenStore, h.store)
+        )
+      )
+      expect(error).toMatchObject({ _tag: "ConfigurationError", reason: "Unsupported" })
+      expect(error.message).toContain("leaseTtl")
+      const fine = yield* OAuthSession.make({ key: "alice", refresh: "lazy", leaseTtl: "1 minute" }).pipe(
+        Effect.provideService(OAuthClient.OAuthClient, slowClient),
+        Effect.provideService(TokenStore.TokenStore, h.store)
+      )
+      expect(yield* fine.state).toBe("unauthorized")
     }))
 })
