@@ -71,6 +71,9 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>("@effect-oaut
  *   (`invalid_grant` and other `reauthorize` errors, kept as `cause`), and no
  *   other holder had rotated it (RFC 6749 §5.2).
  * - `GrantRemoved`: another holder of the same key removed it from the store.
+ * - `IdTokenRejected`: a refreshed ID token failed validation for a reason other
+ *   than an unknown key (`idTokenInvalid`): the tokens may belong to someone else, so the
+ *   store was cleared and the refresh token it came with revoked.
  * - `ResponseLost`: as `GrantRejected`, after an earlier refresh's response was
  *   lost on the way back (`RefreshFailed.responseLost`): the server had likely
  *   rotated the refresh token, and refused the old one as reused.
@@ -81,8 +84,10 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>("@effect-oaut
 export class SessionRevoked extends Schema.TaggedError<SessionRevoked>("@effect-oauth/session/SessionRevoked")(
   "SessionRevoked",
   {
-    reason: Schema.Literal("Revoked", "GrantRejected", "GrantRemoved", "ResponseLost"),
-    cause: Schema.optional(OAuthError.OAuthError)
+    reason: Schema.Literal("Revoked", "GrantRejected", "GrantRemoved", "ResponseLost", "IdTokenRejected"),
+    cause: Schema.optional(OAuthError.OAuthError),
+    /** With `IdTokenRejected`: why the refreshed ID token was refused. */
+    idTokenInvalid: Schema.optional(OAuthError.IdTokenInvalid)
   }
 ) {
   /** Always `reauthorize`. */
@@ -90,18 +95,25 @@ export class SessionRevoked extends Schema.TaggedError<SessionRevoked>("@effect-
     return "reauthorize"
   }
 
+  private get code(): string {
+    return this.cause === undefined ? "" : ` (${this.cause.error})`
+  }
+
   override get message(): string {
     switch (this.reason) {
       case "Revoked":
         return "the session was revoked: authorize again"
       case "GrantRejected":
-        return `the authorization server rejected the grant${this.cause === undefined ? "" : ` (${this.cause.error})`}: authorize again`
+        return `the authorization server rejected the grant${this.code}: authorize again`
+      case "IdTokenRejected":
+        return `the refreshed ID token was refused${
+          this.idTokenInvalid === undefined ? "" : ` (${this.idTokenInvalid.reason})`
+        }; the grant was dropped and its refresh token revoked: authorize again`
       case "GrantRemoved":
         return "the grant was removed from the token store by another holder: authorize again"
       case "ResponseLost":
-        return `the authorization server rejected the refresh token${
-          this.cause === undefined ? "" : ` (${this.cause.error})`
-        } after an earlier refresh response was lost (the server had likely rotated it): authorize again`
+        return `the authorization server rejected the refresh token${this.code} after an earlier refresh response ` +
+          "was lost (the server had likely rotated it): authorize again"
     }
   }
 }

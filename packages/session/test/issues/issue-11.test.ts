@@ -150,3 +150,44 @@ describe("issue 11 / a lost response is named", () => {
       expect(yield* fine.state).toBe("unauthorized")
     }))
 })
+
+describe("issue 11 / a refreshed ID token that fails validation", () => {
+  it.scoped("UnknownKey: the rotated refresh token is kept in the store, nothing of that response is handed out, and the retry succeeds", () =>
+    Effect.gen(function*() {
+      const h = yield* harness()
+      yield* h.store.compareAndSet("alice", undefined, yield* h.server.seed(["read"], hour))
+      const s = yield* session(h)
+      h.server.refuseIdTokenNext("UnknownKey")
+      const caller = yield* Effect.fork(s.accessToken)
+      yield* until(s, (snapshot) => snapshot.context.attempt === 1)
+      const refused = h.server.issued.filter((value) => value.startsWith("access-")).at(-1)!
+      const rotated = h.server.newestRefreshToken()!
+      const stored = yield* h.store.get("alice")
+      expect(stored._tag === "Some" && Redacted.value(stored.value.tokens.refreshToken!)).toBe(rotated)
+      yield* elapse(2)
+      const token = Redacted.value(yield* Fiber.join(caller))
+      expect(token).not.toBe(refused)
+      expect(h.server.counts.refresh).toBe(2)
+      expect(yield* s.state).toBe("authorized")
+    }))
+
+  it.scoped("another reason: the rotated refresh token is revoked at the server, the store cleared, and the session revoked with the error", () =>
+    Effect.gen(function*() {
+      const h = yield* harness()
+      yield* h.store.compareAndSet("alice", undefined, yield* h.server.seed(["read"], hour))
+      const s = yield* session(h)
+      h.server.refuseIdTokenNext("AudienceMismatch")
+      const error = yield* Effect.flip(s.accessToken)
+      expect(error).toMatchObject({
+        _tag: "SessionRevoked",
+        reason: "IdTokenRejected",
+        idTokenInvalid: { _tag: "IdTokenInvalid", reason: "AudienceMismatch" }
+      })
+      expect(error.message).toContain("AudienceMismatch")
+      const rotated = h.server.newestRefreshToken()!
+      expect(h.server.counts.revoke).toBe(1)
+      expect(h.server.isRefreshTokenUsable(rotated, yield* TestClock.currentTimeMillis)).toBe(false)
+      expect((yield* h.store.get("alice"))._tag).toBe("None")
+      expect(yield* s.state).toBe("revoked")
+    }))
+})
