@@ -9,6 +9,7 @@
  * authorized ── refresh window (eager), REFRESH, TOKEN_REJECTED ──→ refreshing
  * expired ───── REFRESH (demand), at once when eager ──→ refreshing | unauthorized (no refresh token)
  * refreshing ── stored ──→ authorized;  transient, retries spent ──→ authorized (still valid) | expired
+ *   (inside: requesting ── transient ──→ backingOff ── retryDelay ──→ requesting)
  * refreshing ── invalid_grant, no newer token in the store ──→ revoked (store cleared)
  * any state ─── REVOKE ──→ revoked ── AUTHORIZE ──→ authorizing
  * ```
@@ -30,7 +31,7 @@
  */
 import type { Callback, OAuthClient, TokenSet } from "@effect-oauth/core"
 import type { Duration, Effect, Fiber, Redacted } from "effect"
-import type { AnyStateNode, Actor as XActor, SnapshotFrom } from "xstate"
+import type { Actor as XActor, SnapshotFrom } from "xstate"
 import * as clock from "./internal/clock.js"
 import * as internal from "./internal/sessionMachine.js"
 import * as view from "./internal/view.js"
@@ -281,23 +282,12 @@ export type Actor = XActor<Machine>
 export type Snapshot = SnapshotFrom<Machine>
 
 /**
- * Builds the machine for one session key. The actors it invokes:
- *
- * - `completeAuthorization`: `Callback.parse`, `OAuthClient.exchangeCode`, then a
- *   compare-and-set write; `STORED` or `FAILED` (`AuthorizationFailed`).
- * - `pollDeviceToken`: `OAuthClient.pollDeviceToken` (RFC 8628 §3.4), a
- *   `DEVICE_POLLED` per unsuccessful poll, then a compare-and-set write; `STORED`
- *   or `FAILED` (`AuthorizationFailed`: `Denied`, `Timeout`, `Exchange`, `Storage`).
- * - `refreshTokens`: waits `retryDelay`, takes the store's refresh lease (while
- *   another holder has it, re-reads and adopts what it stores), re-reads the
- *   store, refreshes the newest grant, writes by compare-and-set; on a
- *   `reauthorize` error re-reads once more (the rotation race: adopt a newer
- *   entry) before clearing the store. Tokens the store refuses stay unsaved
- *   (never handed out) with the lease kept, and the next attempt writes them.
- *   `STORED` or `FAILED` (`RefreshFailed`, `SessionRevoked`).
- * - `revokeGrant`: deletes the store entry (uninterruptibly), then revokes the
- *   newest refresh token at the server (RFC 7009); `REVOKED` or `FAILED`
- *   (`RevocationFailed`).
+ * Builds the machine for one session key. Its actors — `completeAuthorization`,
+ * `pollDeviceToken`, `refreshTokens` (in `refreshing.requesting`: lease, re-read,
+ * refresh the newest grant, compare-and-set; the rotation race adopts a newer
+ * entry; refused writes stay `unsaved` with the lease kept), `revokeGrant`
+ * (store entry deleted uninterruptibly, then RFC 7009 revocation) — are
+ * described with their events in docs/session-machine.md.
  *
  * Run it with one of this module's clocks ({@link systemClock},
  * {@link effectClock}): a delay with no deadline is `Infinity`, which those
@@ -310,8 +300,7 @@ export const make: (options: Options, environment: Environment) => Machine = int
 
 /**
  * A transition the machine declares: its source and target states and the
- * event that takes it (XState's name for a delayed one,
- * `xstate.after.<delay>.session.<state>`).
+ * event that takes it (`xstate.after.<delay>.session.<state>` for a delay).
  *
  * @since 0.1.0
  * @category models
@@ -323,32 +312,14 @@ export interface Transition {
 }
 
 /**
- * Every transition between states that `machine` declares, substates
- * included and named by their public state (a back-off ending is `refreshing`
- * to `refreshing`; self-transitions that re-enter their state included,
- * internal ones without a target left out): what a test of DESIGN §4
- * invariant 8 checks observed transitions against.
+ * Every transition between states that `machine` declares, substates named by
+ * their public state (a back-off ending is `refreshing` to `refreshing`;
+ * targetless ones left out): what DESIGN §4 invariant 8 is checked against.
  *
  * @since 0.1.0
  * @category combinators
  */
-export const transitions = (machine: Machine): ReadonlyArray<Transition> => {
-  const found = new Map<string, Transition>()
-  const visit = (node: AnyStateNode) => {
-    const from = node.path[0] as State
-    for (const [event, definitions] of node.transitions) {
-      for (const definition of definitions) {
-        for (const target of definition.target ?? []) {
-          const to = target.path[0] as State
-          found.set(`${from} ${event} ${to}`, { from, to, event })
-        }
-      }
-    }
-    for (const child of Object.values(node.states)) visit(child)
-  }
-  for (const node of Object.values(machine.root.states)) visit(node)
-  return [...found.values()]
-}
+export const transitions: (machine: Machine) => ReadonlyArray<Transition> = internal.transitions
 
 /**
  * The clock XState schedules delayed events with (`createActor(machine, { clock })`).
