@@ -92,6 +92,8 @@ export type Operation = typeof Operation.Type
  * - `Io`: the storage itself failed (permissions, disk full, connection lost).
  * - `Corrupt`: a stored entry is not a valid entry (see `detail` for the fields).
  * - `Timeout`: a short internal lock (the file store's write lock) stayed busy.
+ * - `Unencodable`: the tokens cannot be written as JSON (a response nested too
+ *   deep, a value JSON cannot hold); nothing was written.
  *
  * @since 0.1.0
  * @category errors

@@ -63,6 +63,13 @@ export const make = (
       )
     }
 
+    const unencodable = (operation: TokenStore.Operation, key: string) =>
+      new TokenStore.TokenStoreError({
+        reason: "Unencodable",
+        operation,
+        key,
+        detail: "the tokens cannot be written as JSON (nested too deep, or not JSON)"
+      })
     const io = (operation: TokenStore.Operation, key: string) => (error: PlatformError | fileLock.GuardTimeout) =>
       new TokenStore.TokenStoreError({
         reason: error._tag === "GuardTimeout" ? "Timeout" : "Io",
@@ -111,11 +118,15 @@ export const make = (
       Effect.gen(function*() {
         const { data } = yield* pathsOf(key)
         const temp = `${data}.${fileLock.randomId()}.tmp`
-        const content = JSON.stringify({
-          format,
-          key,
-          version: slot.version,
-          tokens: slot.tokens === undefined ? null : TokenSet.encode(slot.tokens)
+        const content = yield* Effect.try({
+          try: () =>
+            JSON.stringify({
+              format,
+              key,
+              version: slot.version,
+              tokens: slot.tokens === undefined ? null : TokenSet.encode(slot.tokens)
+            }),
+          catch: () => unencodable(operation, key)
         })
         yield* Effect.scoped(
           Effect.gen(function*() {

@@ -2,6 +2,8 @@
  * Issue 11, "the session tells the whole truth": the defects found under faults,
  * each shown by a test that failed before its fix.
  */
+import { FileSystem } from "@effect/platform"
+import { NodeFileSystem } from "@effect/platform-node"
 import { OAuthClient, TokenSet } from "@effect-oauth/core"
 import { OAuthSession, TokenStore } from "@effect-oauth/session"
 import { describe, expect, it } from "@effect/vitest"
@@ -190,4 +192,48 @@ describe("issue 11 / a refreshed ID token that fails validation", () => {
       expect((yield* h.store.get("alice"))._tag).toBe("None")
       expect(yield* s.state).toBe("revoked")
     }))
+})
+
+/** Tokens whose extra fields nest deeper than `JSON.stringify` can go. */
+const unencodable = (tokens: TokenSet.TokenSet) => {
+  let deep: Record<string, unknown> = {}
+  for (let i = 0; i < 100_000; i++) deep = { deep }
+  return new TokenSet.TokenSet({ ...tokens, extra: Redacted.make({ deep }) })
+}
+
+describe("issue 11 / a value the encoder refuses", () => {
+  it.scoped("the file store answers a typed Unencodable error and writes nothing", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const store = yield* TokenStore.makeFileSystem(yield* fs.makeTempDirectoryScoped())
+      const tokens = TokenSet.make({ accessToken: "a", issuedAt: 0, scopes: [] })
+      const error = yield* Effect.flip(store.compareAndSet("alice", undefined, unencodable(tokens)))
+      expect(error).toMatchObject({ _tag: "TokenStoreError", reason: "Unencodable", operation: "compareAndSet" })
+      expect((yield* store.get("alice"))._tag).toBe("None")
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.live("a refresh whose tokens the store cannot encode keeps them held, unsaved, and the session is not revoked", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const store = yield* TokenStore.makeFileSystem(yield* fs.makeTempDirectoryScoped())
+      const h = yield* harness({}, store)
+      yield* store.compareAndSet("alice", undefined, yield* h.server.seed(["read"], hour))
+      const deepClient: OAuthClient.Service = {
+        ...h.server.client,
+        refresh: (tokens, options) => Effect.map(h.server.client.refresh(tokens, options), unencodable)
+      }
+      // One attempt: the store's own retries (on the live clock) are enough to show the outcome.
+      const s = yield* OAuthSession.make({ key: "alice", refresh: "lazy", retry: { maxAttempts: 1 } }).pipe(
+        Effect.provideService(OAuthClient.OAuthClient, deepClient),
+        Effect.provideService(TokenStore.TokenStore, store)
+      )
+      const outcome = yield* Effect.either(s.accessToken)
+      expect(Either.isLeft(outcome) && outcome.left).toMatchObject({ _tag: "RefreshFailed", cause: { reason: "Unencodable" } })
+      const snapshot = yield* s.snapshot
+      expect(snapshot.value).not.toBe("revoked")
+      // The rotated refresh token is held in memory, never dropped.
+      const held = snapshot.context.unsaved?.refreshToken
+      expect(held === undefined ? undefined : Redacted.value(held)).toBe(h.server.newestRefreshToken())
+      expect(h.server.counts.refresh).toBe(1)
+    }).pipe(Effect.scoped, Effect.provide(NodeFileSystem.layer)))
 })
