@@ -49,6 +49,24 @@ export const make = (
       )
     )
 
+    // A directory others may write to lets them replace an entry, a temporary
+    // file or a lock: refuse it (POSIX modes only; Windows has none).
+    if (globalThis.process?.platform !== "win32") {
+      const info = yield* fs.stat(root).pipe(
+        Effect.mapError((error) =>
+          new TokenStore.TokenStoreError({ reason: "Io", operation: "open", key: "", detail: error.message })
+        )
+      )
+      if ((info.mode & 0o022) !== 0) {
+        return yield* new TokenStore.TokenStoreError({
+          reason: "Io",
+          operation: "open",
+          key: "",
+          detail: `the store directory is writable by group or others (mode ${(info.mode & 0o777).toString(8)}): ` +
+            "make it private (chmod 700) or choose another one"
+        })
+      }
+    }
     const names = new Map<string, Paths>()
     const pathsOf = (key: string): Effect.Effect<Paths> => {
       const known = names.get(key)

@@ -237,3 +237,21 @@ describe("issue 11 / a value the encoder refuses", () => {
       expect(h.server.counts.refresh).toBe(1)
     }).pipe(Effect.scoped, Effect.provide(NodeFileSystem.layer)))
 })
+
+describe("issue 11 / file store hardening", () => {
+  it.scoped.skipIf(process.platform === "win32")(
+    "refuses a store directory writable by group or others, naming the fix (POSIX modes: not run on Windows)",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const directory = yield* fs.makeTempDirectoryScoped()
+        yield* fs.chmod(directory, 0o777)
+        const error = yield* Effect.flip(TokenStore.makeFileSystem(directory))
+        expect(error).toMatchObject({ _tag: "TokenStoreError", reason: "Io", operation: "open" })
+        expect(error.message).toContain("writable by group or others")
+        yield* fs.chmod(directory, 0o700)
+        const store = yield* TokenStore.makeFileSystem(directory)
+        expect((yield* store.get("alice"))._tag).toBe("None")
+      }).pipe(Effect.provide(NodeFileSystem.layer))
+  )
+})
