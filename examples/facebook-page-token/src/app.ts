@@ -7,7 +7,7 @@
  * ends in `unauthorized` and the user logs in again.
  */
 import { OAuthClient } from "@effect-oauth/core"
-import type { Provider, TokenSet } from "@effect-oauth/core"
+import type { OAuthError, Provider, TokenSet } from "@effect-oauth/core"
 import { LocalServer, Print, UserAgent } from "@effect-oauth/example-shared"
 import { WebSignIn } from "@effect-oauth/http"
 import { Facebook } from "@effect-oauth/providers"
@@ -106,7 +106,7 @@ export const environment = Effect.gen(function*() {
 /** A session of {@link sessionKey}, from what the store holds; timers on Effect's `Clock`. */
 export const openSession = (
   env: Pick<Environment, "client" | "store">
-): Effect.Effect<OAuthSession.OAuthSession, TokenStore.TokenStoreError, Scope.Scope> =>
+): Effect.Effect<OAuthSession.OAuthSession, TokenStore.TokenStoreError | OAuthError.ConfigurationError, Scope.Scope> =>
   OAuthSession.make({ key: sessionKey, refresh: "lazy", clock: "effect" }).pipe(
     Effect.provide(Layer.merge(Layer.succeed(OAuthClient.OAuthClient, env.client), Layer.succeed(TokenStore.TokenStore, env.store)))
   )

@@ -1,11 +1,13 @@
 /**
  * Pushes events to a calendar through an `AuthorizedHttpClient`: each request
  * carries the session's access token; a 401 with `error="invalid_token"` makes
- * the client refresh once and retry. When the grant is gone (refresh refused),
+ * the client refresh once and retry (the inserts are marked replayable: their
+ * ids make a second one harmless). When the grant is gone (refresh refused),
  * the push stops with `ReconnectRequired`: the session is `revoked`, its store
  * entry cleared, and only the user can connect the calendar again.
  */
-import type { AuthorizedHttpClient, SessionError } from "@effect-oauth/session"
+import { AuthorizedHttpClient } from "@effect-oauth/session"
+import type { SessionError } from "@effect-oauth/session"
 import { HttpClientRequest } from "@effect/platform"
 import { Data, Effect, Schema } from "effect"
 
@@ -76,7 +78,10 @@ export const push = (
           end: { dateTime: event.end }
         })
       )
+      // The app chose the event's id, so a second insert is a 409, not a second
+      // event: the POST may be sent again after a refresh.
       const response = yield* api.execute(request).pipe(
+        AuthorizedHttpClient.withReplayableBody,
         Effect.catchTags({
           SessionRevoked: (cause) => new ReconnectRequired({ pushed, cause }),
           Unauthorized: (cause) => new ReconnectRequired({ pushed, cause }),

@@ -1,7 +1,7 @@
 import { FetchHttpClient, HttpClient, HttpClientResponse } from "@effect/platform"
 import { Provider } from "@effect-oauth/core"
 import { OAuthSession, SessionRegistry, TokenStore } from "@effect-oauth/session"
-import type { SessionMachine } from "@effect-oauth/session"
+import { SessionMachine } from "@effect-oauth/session"
 import { TestServer } from "@effect-oauth/testing"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Option, Redacted } from "effect"
@@ -22,9 +22,9 @@ const authorizedSession = (options: { readonly accessTokenTtl?: number } = {}) =
 
 const entered = (session: OAuthSession.OAuthSession, state: SessionMachine.State) =>
   Effect.async<void>((resume) => {
-    if (session.actor.getSnapshot().value === state) return resume(Effect.void)
+    if (SessionMachine.stateOf(session.actor.getSnapshot()) === state) return resume(Effect.void)
     const subscription = session.actor.subscribe((snapshot) => {
-      if (snapshot.value !== state) return
+      if (SessionMachine.stateOf(snapshot) !== state) return
       subscription.unsubscribe()
       resume(Effect.void)
     })

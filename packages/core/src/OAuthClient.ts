@@ -331,6 +331,8 @@ export interface PollOptions {
 export interface Service {
   readonly provider: Provider
   readonly clientId: string
+  /** The time limit of each request (`Options.timeout`): a session's refresh lease must outlast it. */
+  readonly timeout?: Duration.Duration | undefined
   /** The DPoP prover of this client's key and nonces (RFC 9449), when `dpop` was given. */
   readonly dpop?: Dpop.Prover | undefined
 

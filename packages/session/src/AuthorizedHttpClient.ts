@@ -6,12 +6,16 @@
  * - a 401 whose `WWW-Authenticate` challenges (read by `WwwAuthenticate.parse`)
  *   carry `error="invalid_token"` (RFC 6750 §3.1)
  *   reports the token rejected, waits for the session's refresh and retries the
- *   request once with the new token (not for a streamed body, which cannot be
- *   sent twice);
+ *   request once with the new token — only when sending it twice is harmless:
+ *   an idempotent method (RFC 9110 §9.2.2) or a body marked with
+ *   {@link withReplayableBody}; otherwise the 401 is returned (the next request
+ *   gets the new token), and never for a streamed body;
  * - redirects are followed here, not by the underlying client: a hop to the
  *   origin of the original request carries the header, a hop to any other
- *   origin carries none (RFC 9700 §4.11: an `Authorization` header never crosses
- *   origins). With `FetchHttpClient`, requests run with `redirect: "manual"`.
+ *   origin carries no credential — neither `Authorization` and `DPoP` nor the
+ *   caller's `credentialHeaders` (RFC 9700 §4.11) — and no hop goes from https
+ *   to http (the 3xx is returned). With `FetchHttpClient`, requests run with
+ *   `redirect: "manual"`.
  *
  * ```ts
  * const api = AuthorizedHttpClient.make(session, yield* HttpClient.HttpClient)
@@ -37,7 +41,29 @@ export interface Options {
    * last 3xx response is returned. `0` returns every 3xx as is. Default 5.
    */
   readonly maxRedirects?: number | undefined
+  /**
+   * The caller's headers that carry a credential, removed (besides
+   * `Authorization` and `DPoP`) on a redirect to another origin. Default
+   * `["cookie", "proxy-authorization", "x-api-key"]`.
+   */
+  readonly credentialHeaders?: ReadonlyArray<string> | undefined
 }
+
+/**
+ * Marks the requests `self` sends as safe to send twice: after a 401
+ * `invalid_token` and a refresh, such a request is replayed with the new
+ * token even when its method is not idempotent (RFC 9110 §9.2.2).
+ *
+ * ```ts
+ * const response = yield* api.post(url, { body }).pipe(AuthorizedHttpClient.withReplayableBody)
+ * ```
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-9.2.2
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withReplayableBody = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.locally(self, internal.currentReplayable, true)
 
 /**
  * The client: the underlying client's errors plus the session's.

@@ -22,7 +22,7 @@
  *
  * @since 0.1.0
  */
-import type { Callback, Dpop, OAuthClient, TokenSet } from "@effect-oauth/core"
+import type { Callback, Dpop, OAuthClient, OAuthError, TokenSet } from "@effect-oauth/core"
 import type { Data, Effect, Queue, Redacted, Scope, Stream } from "effect"
 import type { InspectionEvent, Observer } from "xstate"
 import * as internal from "./internal/oauthSession.js"
@@ -231,14 +231,20 @@ export interface OAuthSession {
  * The session runs its programs on the runtime `make` is called in: the
  * `OAuthClient`, the `TokenStore` and the `Clock` of that context.
  *
- * Fails with `TokenStoreError` when the store cannot be read.
+ * Fails with `TokenStoreError` when the store cannot be read, and with
+ * `ConfigurationError` when `leaseTtl` does not exceed the client's request
+ * timeout (a lease must outlast the refresh request it guards).
  *
  * @since 0.1.0
  * @category constructors
  */
 export const make: (
   options: Options
-) => Effect.Effect<OAuthSession, TokenStoreError, OAuthClient.OAuthClient | TokenStore | Scope.Scope> = internal.make
+) => Effect.Effect<
+  OAuthSession,
+  TokenStoreError | OAuthError.ConfigurationError,
+  OAuthClient.OAuthClient | TokenStore | Scope.Scope
+> = internal.make
 
 /**
  * The changes between two snapshots, in the order {@link SessionChange}

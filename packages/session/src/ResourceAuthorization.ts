@@ -7,8 +7,13 @@
  *    challenge (RFC 6750 §3, RFC 9728 §5.1);
  * 2. read the resource's metadata from `resource_metadata` (or the well-known
  *    URL) and check it names the URL requested (RFC 9728 §3.3);
- * 3. discover its first authorization server (RFC 8414 / OpenID Connect);
- * 4. register a public client (RFC 7591) unless one is given;
+ * 3. choose an authorization server the resource names — the first one the
+ *    given client is bound to (`clientIssuers`), else the first — and discover
+ *    it (RFC 8414 / OpenID Connect);
+ * 4. register a public client there (RFC 7591) unless the given client is
+ *    bound to it: a pre-registered client's credentials go to no other server,
+ *    whatever the resource's metadata says (RFC 9700 §4.1.2: metadata from a
+ *    resource may name an attacker's server);
  * 5. run code + PKCE with the `resource` indicator (RFC 8707) in a new
  *    {@link OAuthSession}, the user's part played by `options.authorize`;
  * 6. send the request again through an {@link AuthorizedHttpClient}.
@@ -49,8 +54,23 @@ export interface Options<E> {
   readonly authorize: (request: Callback.AuthorizationRequest) => Effect.Effect<string | URL, E>
   /** The redirect URI: registered with a new client, sent in the authorization request. */
   readonly redirectUri: string
-  /** A client already registered at the resource's authorization server: no registration then. */
+  /**
+   * A client already registered at some authorization servers (`clientIssuers`):
+   * used, without registration, when the resource names one of them.
+   */
   readonly client?: OAuthClient.Client | undefined
+  /**
+   * The issuer identifiers of the authorization servers `client` is registered
+   * at. Its credentials (client secret, private key) are sent to these and no
+   * other; without them, to none.
+   */
+  readonly clientIssuers?: ReadonlyArray<string> | undefined
+  /**
+   * When the resource names no server `client` is bound to: `"register"` a new
+   * public client at the resource's server (RFC 7591), or `"fail"` with
+   * `ClientNotBound` before any request. Default `"register"`.
+   */
+  readonly otherServer?: "register" | "fail" | undefined
   /** `client_name` of a new registration. Default `"effect-oauth"`. */
   readonly clientName?: string | undefined
   /**
@@ -96,6 +116,7 @@ export const ResourceAuthorizationFailedReason = Schema.Literal(
   "ResourceMetadata",
   "Discovery",
   "Registration",
+  "ClientNotBound",
   "Authorization",
   "Request"
 )
@@ -106,6 +127,8 @@ export const ResourceAuthorizationFailedReason = Schema.Literal(
  * `WWW-Authenticate`), `ResourceMetadata` (no usable metadata, or it names
  * another resource), `Discovery` (the authorization server's metadata),
  * `Registration` (RFC 7591, or no registration endpoint and no client),
+ * `ClientNotBound` (the resource names only servers the given client is not
+ * bound to, and `otherServer` is `"fail"`; `server` names the first),
  * `Authorization` (the session's authorization), `Request` (a request to the
  * resource). `cause` is the underlying error; none carries a secret.
  *
@@ -117,6 +140,7 @@ export class ResourceAuthorizationFailed extends Schema.TaggedError<ResourceAuth
 )("ResourceAuthorizationFailed", {
   reason: ResourceAuthorizationFailedReason,
   status: Schema.optional(Schema.Number),
+  server: Schema.optional(Schema.String),
   cause: Schema.optional(Schema.Union(
     OAuthError.OAuthError,
     OAuthError.InvalidTokenResponse,
@@ -135,6 +159,9 @@ export class ResourceAuthorizationFailed extends Schema.TaggedError<ResourceAuth
 }) {
   override get message(): string {
     const status = this.status === undefined ? "" : ` (HTTP ${this.status})`
+    if (this.reason === "ClientNotBound") {
+      return `resource authorization failed at ClientNotBound: the given client is not registered at ${this.server}, the authorization server the resource names`
+    }
     const cause = this.cause === undefined ? "" : `: ${this.cause.message}`
     return `resource authorization failed at ${this.reason}${status}${cause}`
   }

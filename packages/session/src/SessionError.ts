@@ -71,6 +71,12 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>("@effect-oaut
  *   (`invalid_grant` and other `reauthorize` errors, kept as `cause`), and no
  *   other holder had rotated it (RFC 6749 §5.2).
  * - `GrantRemoved`: another holder of the same key removed it from the store.
+ * - `IdTokenRejected`: a refreshed ID token failed validation for a reason other
+ *   than an unknown key (`idTokenInvalid`): the tokens may belong to someone else, so the
+ *   store was cleared and the refresh token it came with revoked.
+ * - `ResponseLost`: as `GrantRejected`, after an earlier refresh's response was
+ *   lost on the way back (`RefreshFailed.responseLost`): the server had likely
+ *   rotated the refresh token, and refused the old one as reused.
  *
  * @since 0.1.0
  * @category errors
@@ -78,8 +84,10 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>("@effect-oaut
 export class SessionRevoked extends Schema.TaggedError<SessionRevoked>("@effect-oauth/session/SessionRevoked")(
   "SessionRevoked",
   {
-    reason: Schema.Literal("Revoked", "GrantRejected", "GrantRemoved"),
-    cause: Schema.optional(OAuthError.OAuthError)
+    reason: Schema.Literal("Revoked", "GrantRejected", "GrantRemoved", "ResponseLost", "IdTokenRejected"),
+    cause: Schema.optional(OAuthError.OAuthError),
+    /** With `IdTokenRejected`: why the refreshed ID token was refused. */
+    idTokenInvalid: Schema.optional(OAuthError.IdTokenInvalid)
   }
 ) {
   /** Always `reauthorize`. */
@@ -87,14 +95,25 @@ export class SessionRevoked extends Schema.TaggedError<SessionRevoked>("@effect-
     return "reauthorize"
   }
 
+  private get code(): string {
+    return this.cause === undefined ? "" : ` (${this.cause.error})`
+  }
+
   override get message(): string {
     switch (this.reason) {
       case "Revoked":
         return "the session was revoked: authorize again"
       case "GrantRejected":
-        return `the authorization server rejected the grant${this.cause === undefined ? "" : ` (${this.cause.error})`}: authorize again`
+        return `the authorization server rejected the grant${this.code}: authorize again`
+      case "IdTokenRejected":
+        return `the refreshed ID token was refused${
+          this.idTokenInvalid === undefined ? "" : ` (${this.idTokenInvalid.reason})`
+        }; the grant was dropped and its refresh token revoked: authorize again`
       case "GrantRemoved":
         return "the grant was removed from the token store by another holder: authorize again"
+      case "ResponseLost":
+        return `the authorization server rejected the refresh token${this.code} after an earlier refresh response ` +
+          "was lost (the server had likely rotated it): authorize again"
     }
   }
 }
@@ -121,6 +140,15 @@ export class RefreshFailed extends Schema.TaggedError<RefreshFailed>("@effect-oa
     return this.cause.remedy
   }
 
+  /**
+   * The request may have reached the server and only its response was lost (a
+   * timeout or a reset after sending: `TransportError.requestSent`). The
+   * server may have rotated the refresh token: the stored one may be spent.
+   */
+  get responseLost(): boolean {
+    return this.cause._tag === "TransportError" && this.cause.requestSent === true
+  }
+
   /** `Retry-After` of the cause in seconds, when the server sent one. */
   get retryAfter(): number | undefined {
     return "retryAfter" in this.cause ? this.cause.retryAfter : undefined
@@ -128,6 +156,10 @@ export class RefreshFailed extends Schema.TaggedError<RefreshFailed>("@effect-oa
 
   override get message(): string {
     const attempts = this.attempts === 1 ? "1 attempt" : `${this.attempts} attempts`
+    if (this.responseLost) {
+      return `refresh failed after ${attempts}: the request may have reached the server and its response was lost, ` +
+        `so the server may have rotated the refresh token (remedy: ${this.remedy}, but the grant may be spent): ${this.cause.message}`
+    }
     return `refresh failed after ${attempts} (remedy: ${this.remedy}): ${this.cause.message}`
   }
 }

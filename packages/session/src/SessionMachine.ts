@@ -9,6 +9,7 @@
  * authorized ── refresh window (eager), REFRESH, TOKEN_REJECTED ──→ refreshing
  * expired ───── REFRESH (demand), at once when eager ──→ refreshing | unauthorized (no refresh token)
  * refreshing ── stored ──→ authorized;  transient, retries spent ──→ authorized (still valid) | expired
+ *   (inside: requesting ── transient ──→ backingOff ── retryDelay ──→ requesting)
  * refreshing ── invalid_grant, no newer token in the store ──→ revoked (store cleared)
  * any state ─── REVOKE ──→ revoked ── AUTHORIZE ──→ authorizing
  * ```
@@ -33,6 +34,7 @@ import type { Duration, Effect, Fiber, Redacted } from "effect"
 import type { Actor as XActor, SnapshotFrom } from "xstate"
 import * as clock from "./internal/clock.js"
 import * as internal from "./internal/sessionMachine.js"
+import * as view from "./internal/view.js"
 import type { SessionError } from "./SessionError.js"
 import type { Lease, TokenStore } from "./TokenStore.js"
 
@@ -58,6 +60,16 @@ export const states: ReadonlyArray<State> = [
   "refreshing",
   "revoked"
 ]
+
+/**
+ * The public state of a snapshot, one of {@link states}: work under a state
+ * reads as that state (`{ refreshing: "backingOff" }` is `refreshing`). Use it
+ * instead of `snapshot.value`, which names the substate too.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const stateOf = (snapshot: { readonly value: Snapshot["value"] }): State => view.stateOf(snapshot)
 
 /**
  * How a refresh is retried after a transient failure (`remedy: "retry"`):
@@ -134,6 +146,8 @@ export interface Environment {
   readonly run: <A, E>(
     effect: Effect.Effect<A, E, OAuthClient.OAuthClient | TokenStore>
   ) => Fiber.RuntimeFiber<A, E>
+  /** A number in [0, 1) for the jitter of retry back-offs. Default `Math.random`. */
+  readonly random?: (() => number) | undefined
 }
 
 /**
@@ -183,6 +197,12 @@ export interface Context {
   readonly error: SessionError | undefined
   /** Failed attempts of the refresh in progress. */
   readonly attempt: number
+  /**
+   * An earlier refresh's response was lost after its request was sent
+   * (`RefreshFailed.responseLost`): a refusal of the refresh token that follows
+   * ends the grant as `SessionRevoked` `ResponseLost`. Cleared by new tokens.
+   */
+  readonly responseLost: boolean
   /** Wait (ms) before the next refresh attempt. */
   readonly retryDelay: number
   /** The refresh token lapses within `refreshTokenWarning`. */
@@ -262,23 +282,12 @@ export type Actor = XActor<Machine>
 export type Snapshot = SnapshotFrom<Machine>
 
 /**
- * Builds the machine for one session key. The actors it invokes:
- *
- * - `completeAuthorization`: `Callback.parse`, `OAuthClient.exchangeCode`, then a
- *   compare-and-set write; `STORED` or `FAILED` (`AuthorizationFailed`).
- * - `pollDeviceToken`: `OAuthClient.pollDeviceToken` (RFC 8628 §3.4), a
- *   `DEVICE_POLLED` per unsuccessful poll, then a compare-and-set write; `STORED`
- *   or `FAILED` (`AuthorizationFailed`: `Denied`, `Timeout`, `Exchange`, `Storage`).
- * - `refreshTokens`: waits `retryDelay`, takes the store's refresh lease (while
- *   another holder has it, re-reads and adopts what it stores), re-reads the
- *   store, refreshes the newest grant, writes by compare-and-set; on a
- *   `reauthorize` error re-reads once more (the rotation race: adopt a newer
- *   entry) before clearing the store. Tokens the store refuses stay unsaved
- *   (never handed out) with the lease kept, and the next attempt writes them.
- *   `STORED` or `FAILED` (`RefreshFailed`, `SessionRevoked`).
- * - `revokeGrant`: deletes the store entry (uninterruptibly), then revokes the
- *   newest refresh token at the server (RFC 7009); `REVOKED` or `FAILED`
- *   (`RevocationFailed`).
+ * Builds the machine for one session key. Its actors — `completeAuthorization`,
+ * `pollDeviceToken`, `refreshTokens` (in `refreshing.requesting`: lease, re-read,
+ * refresh the newest grant, compare-and-set; the rotation race adopts a newer
+ * entry; refused writes stay `unsaved` with the lease kept), `revokeGrant`
+ * (store entry deleted uninterruptibly, then RFC 7009 revocation) — are
+ * described with their events in docs/session-machine.md.
  *
  * Run it with one of this module's clocks ({@link systemClock},
  * {@link effectClock}): a delay with no deadline is `Infinity`, which those
@@ -291,8 +300,7 @@ export const make: (options: Options, environment: Environment) => Machine = int
 
 /**
  * A transition the machine declares: its source and target states and the
- * event that takes it (XState's name for a delayed one,
- * `xstate.after.<delay>.session.<state>`).
+ * event that takes it (`xstate.after.<delay>.session.<state>` for a delay).
  *
  * @since 0.1.0
  * @category models
@@ -304,28 +312,14 @@ export interface Transition {
 }
 
 /**
- * Every transition between states that `machine` declares (self-transitions
- * that re-enter their state included, internal ones without a target left
- * out): what a test of DESIGN §4 invariant 8 checks observed transitions
- * against, and what a diagram is drawn from.
+ * Every transition between states that `machine` declares, substates named by
+ * their public state (a back-off ending is `refreshing` to `refreshing`;
+ * targetless ones left out): what DESIGN §4 invariant 8 is checked against.
  *
  * @since 0.1.0
  * @category combinators
  */
-export const transitions = (machine: Machine): ReadonlyArray<Transition> => {
-  const found = new Map<string, Transition>()
-  for (const [from, node] of Object.entries(machine.root.states)) {
-    for (const [event, definitions] of node.transitions) {
-      for (const definition of definitions) {
-        for (const target of definition.target ?? []) {
-          const transition = { from: from as State, to: target.key as State, event }
-          found.set(`${from} ${event} ${target.key}`, transition)
-        }
-      }
-    }
-  }
-  return [...found.values()]
-}
+export const transitions: (machine: Machine) => ReadonlyArray<Transition> = internal.transitions
 
 /**
  * The clock XState schedules delayed events with (`createActor(machine, { clock })`).

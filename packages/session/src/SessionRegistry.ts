@@ -37,7 +37,7 @@
  *
  * @since 0.1.0
  */
-import type { Callback, OAuthClient, TokenSet } from "@effect-oauth/core"
+import type { Callback, OAuthClient, OAuthError, TokenSet } from "@effect-oauth/core"
 import { Context, Layer, Schema } from "effect"
 import type { Data, Duration, Effect, Queue, Redacted, Scope, Stream } from "effect"
 import * as internal from "./internal/sessionRegistry.js"
@@ -88,13 +88,14 @@ export class UnknownProvider extends Schema.TaggedError<UnknownProvider>("@effec
 }
 
 /**
- * Why a session could not be started: no client for its provider, or the
- * store could not be read.
+ * Why a session could not be started: no client for its provider, the store
+ * could not be read, or the session's `leaseTtl` does not outlast the client's
+ * request timeout (`ConfigurationError`).
  *
  * @since 0.1.0
  * @category errors
  */
-export type StartError = UnknownProvider | TokenStoreError
+export type StartError = UnknownProvider | TokenStoreError | OAuthError.ConfigurationError
 
 /**
  * What {@link Service.changes} reports:
@@ -163,7 +164,7 @@ export interface Service {
    * The session of `key`, started from the store if it is not in memory. It
    * stays in memory at least until the scope closes.
    *
-   * Fails with {@link UnknownProvider}, `TokenStoreError`.
+   * Fails with {@link UnknownProvider}, `TokenStoreError`, `ConfigurationError`.
    */
   readonly get: (key: Key) => Effect.Effect<OAuthSession.OAuthSession, StartError, Scope.Scope>
 

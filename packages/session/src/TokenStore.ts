@@ -32,10 +32,13 @@
  */
 import type { FileSystem } from "@effect/platform"
 import type { TokenSet } from "@effect-oauth/core"
-import { Context, Duration, Effect, Layer, Predicate, Schedule, Schema } from "effect"
+import { Context, Duration, Effect, Layer, Predicate, Schedule } from "effect"
 import { dual } from "effect/Function"
 import type { Array as Arr, Option, Redacted } from "effect"
 import * as encryptedStore from "./internal/encryptedStore.js"
+import * as storeErrors from "./internal/storeErrors.js"
+import type { LeaseUnavailable, TokenStoreError, VersionConflict } from "./internal/storeErrors.js"
+import * as lease from "./internal/lease.js"
 import * as fileStore from "./internal/fileStore.js"
 import * as memoryStore from "./internal/memoryStore.js"
 
@@ -73,7 +76,7 @@ export interface Lease {
  * @since 0.1.0
  * @category models
  */
-export const Operation = Schema.Literal("open", "get", "compareAndSet", "delete", "acquireLease", "releaseLease")
+export const Operation: typeof storeErrors.Operation = storeErrors.Operation
 
 /**
  * @since 0.1.0
@@ -89,29 +92,13 @@ export type Operation = typeof Operation.Type
  * - `Io`: the storage itself failed (permissions, disk full, connection lost).
  * - `Corrupt`: a stored entry is not a valid entry (see `detail` for the fields).
  * - `Timeout`: a short internal lock (the file store's write lock) stayed busy.
+ * - `Unencodable`: the tokens cannot be written as JSON (a response nested too
+ *   deep, a value JSON cannot hold); nothing was written.
  *
  * @since 0.1.0
  * @category errors
  */
-export class TokenStoreError extends Schema.TaggedError<TokenStoreError>("@effect-oauth/session/TokenStoreError")(
-  "TokenStoreError",
-  {
-    reason: Schema.Literal("Io", "Corrupt", "Timeout"),
-    operation: Operation,
-    key: Schema.String,
-    detail: Schema.String
-  }
-) {
-  /** Always `retry`: the stored grant, if any, is unaffected. */
-  get remedy(): "retry" {
-    return "retry"
-  }
-
-  override get message(): string {
-    const of = this.operation === "open" ? "" : ` of "${this.key}"`
-    return `token store ${this.operation}${of} failed (${this.reason}): ${this.detail}`
-  }
-}
+export { TokenStoreError } from "./internal/storeErrors.js"
 
 /**
  * A compare-and-set (or a conditional delete) found another version than the
@@ -120,26 +107,7 @@ export class TokenStoreError extends Schema.TaggedError<TokenStoreError>("@effec
  * @since 0.1.0
  * @category errors
  */
-export class VersionConflict extends Schema.TaggedError<VersionConflict>("@effect-oauth/session/VersionConflict")(
-  "VersionConflict",
-  {
-    key: Schema.String,
-    /** `undefined`: the writer expected no entry. */
-    expected: Schema.optional(Schema.Number),
-    /** `undefined`: there is no entry. */
-    actual: Schema.optional(Schema.Number)
-  }
-) {
-  /** Always `retry`: re-read, then try again. */
-  get remedy(): "retry" {
-    return "retry"
-  }
-
-  override get message(): string {
-    const show = (version: number | undefined) => version === undefined ? "none" : `version ${version}`
-    return `token store entry "${this.key}" changed: expected ${show(this.expected)}, found ${show(this.actual)}`
-  }
-}
+export { VersionConflict } from "./internal/storeErrors.js"
 
 /**
  * Another holder has the refresh lease of this key until `expiresAt`.
@@ -147,31 +115,15 @@ export class VersionConflict extends Schema.TaggedError<VersionConflict>("@effec
  * @since 0.1.0
  * @category errors
  */
-export class LeaseUnavailable extends Schema.TaggedError<LeaseUnavailable>("@effect-oauth/session/LeaseUnavailable")(
-  "LeaseUnavailable",
-  {
-    key: Schema.String,
-    /** When the current holder's lease lapses (epoch ms). */
-    expiresAt: Schema.Number
-  }
-) {
-  /** Always `retry`: wait, re-read, try again. */
-  get remedy(): "retry" {
-    return "retry"
-  }
-
-  override get message(): string {
-    return `the refresh lease of "${this.key}" is held by another holder`
-  }
-}
+export { LeaseUnavailable } from "./internal/storeErrors.js"
 
 /**
- * Every error of a token store.
+ * Every error of a token store (named so that it does not shadow the global `Error`).
  *
  * @since 0.1.0
  * @category errors
  */
-export type Error = TokenStoreError | VersionConflict | LeaseUnavailable
+export type StoreError = TokenStoreError | VersionConflict | LeaseUnavailable
 
 /**
  * `true` for the errors of a token store.
@@ -179,7 +131,7 @@ export type Error = TokenStoreError | VersionConflict | LeaseUnavailable
  * @since 0.1.0
  * @category guards
  */
-export const isError = (u: unknown): u is Error =>
+export const isError = (u: unknown): u is StoreError =>
   Predicate.isTagged(u, "TokenStoreError") || Predicate.isTagged(u, "VersionConflict") ||
   Predicate.isTagged(u, "LeaseUnavailable")
 
@@ -254,18 +206,7 @@ export const acquireLeaseWaiting = (
     readonly timeout?: Duration.DurationInput | undefined
     readonly schedule?: Schedule.Schedule<unknown> | undefined
   }
-): Effect.Effect<Lease, LeaseUnavailable | TokenStoreError> => {
-  const schedule = options.schedule ??
-    Schedule.exponential("50 millis").pipe(Schedule.union(Schedule.spaced("1 second")))
-  return store.acquireLease(key, options.ttl).pipe(
-    Effect.retry({
-      while: (error) => error._tag === "LeaseUnavailable",
-      schedule: schedule.pipe(Schedule.upTo(options.timeout ?? timesTwo(options.ttl)))
-    })
-  )
-}
-
-const timesTwo = (ttl: Duration.DurationInput): Duration.Duration => Duration.times(Duration.decode(ttl), 2)
+): Effect.Effect<Lease, LeaseUnavailable | TokenStoreError> => lease.acquireWaiting(store, key, options)
 
 /**
  * Runs `self` while holding the refresh lease of `key` (acquired with
@@ -279,13 +220,7 @@ export const withLease: {
     key: string,
     options: { readonly ttl: Duration.DurationInput; readonly timeout?: Duration.DurationInput | undefined }
   ): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | LeaseUnavailable | TokenStoreError, R | TokenStore>
-} = (key, options) => (self) =>
-  Effect.flatMap(TokenStore, (store) =>
-    Effect.acquireUseRelease(
-      acquireLeaseWaiting(store, key, options),
-      () => self,
-      (lease) => Effect.ignore(store.releaseLease(lease))
-    ))
+} = (key, options) => (self) => lease.withLease(TokenStore, key, options, self)
 
 /**
  * An in-memory store, for tests and single-process apps that need no

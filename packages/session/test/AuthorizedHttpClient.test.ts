@@ -11,6 +11,7 @@ interface Seen {
   readonly url: string
   readonly authorization: string | undefined
   readonly body: string
+  readonly headers?: Readonly<Record<string, string>>
 }
 
 interface Reply {
@@ -26,6 +27,8 @@ const stub = (handler: (seen: Seen, index: number) => Reply) => {
     Effect.gen(function*() {
       const body = request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : ""
       const entry: Seen = { method: request.method, url: url.toString(), authorization: request.headers["authorization"], body }
+      // Kept out of `toEqual` comparisons of the recorded requests.
+      Object.defineProperty(entry, "headers", { value: request.headers, enumerable: false })
       seen.push(entry)
       const reply = handler(entry, seen.length - 1)
       return HttpClientResponse.fromWeb(request, new Response(reply.body ?? null, { status: reply.status, headers: reply.headers ?? {} }))
@@ -53,12 +56,12 @@ describe("AuthorizedHttpClient", () => {
       expect(api.seen).toEqual([{ method: "GET", url: "https://api.example/me", authorization: bearer, body: "" }])
     }))
 
-  it.scoped("on 401 invalid_token, refreshes once and retries once with the new token", () =>
+  it.scoped("on 401 invalid_token, refreshes once and retries an idempotent request once with the new token", () =>
     Effect.gen(function*() {
       const { bearer, h, s } = yield* setup
       const api = stub((seen) => seen.authorization === bearer ? { status: 401, headers: invalidToken } : { status: 200 })
       const response = yield* AuthorizedHttpClient.make(s, api.client).execute(
-        HttpClientRequest.post("https://api.example/items").pipe(HttpClientRequest.bodyText("payload"))
+        HttpClientRequest.put("https://api.example/items/1").pipe(HttpClientRequest.bodyText("payload"))
       )
       expect(response.status).toBe(200)
       expect(h.server.counts.refresh).toBe(1)
@@ -66,6 +69,28 @@ describe("AuthorizedHttpClient", () => {
       expect(api.seen[1]!.authorization).toBe(`Bearer ${Redacted.value(yield* s.accessToken)}`)
       expect(api.seen[1]!.authorization).not.toBe(bearer)
       expect(api.seen[1]!.body).toBe("payload")
+    }))
+
+  it.scoped("issue 11: after a 401 and a refresh, a POST is not sent twice unless its body is marked replayable", () =>
+    Effect.gen(function*() {
+      const { h, s } = yield* setup
+      // The resource rejects the first two requests' tokens.
+      const api = stub((_, index) => index < 2 ? { status: 401, headers: invalidToken } : { status: 200 })
+      const client = AuthorizedHttpClient.make(s, api.client)
+      const post = HttpClientRequest.post("https://api.example/payments").pipe(HttpClientRequest.bodyText("pay 10"))
+      const once = yield* client.execute(post)
+      expect(once.status).toBe(401)
+      expect(api.seen).toHaveLength(1)
+      // The token was reported rejected all the same: the session refreshed.
+      expect(h.server.counts.refresh).toBe(1)
+      const marked = yield* client.execute(post).pipe(AuthorizedHttpClient.withReplayableBody)
+      expect(marked.status).toBe(200)
+      expect(api.seen.map(({ body, method }) => [method, body])).toEqual([
+        ["POST", "pay 10"],
+        ["POST", "pay 10"],
+        ["POST", "pay 10"]
+      ])
+      expect(h.server.counts.refresh).toBe(2)
     }))
 
   it.scoped("retries only once: a second 401 is returned as is", () =>
@@ -157,6 +182,43 @@ describe("AuthorizedHttpClient", () => {
         HttpClientRequest.get("https://api.example/").pipe(HttpClientRequest.setHeader("authorization", "Basic c2VjcmV0"))
       )
       expect(api.seen[1]).toMatchObject({ url: "https://evil.example/", authorization: undefined })
+    }))
+
+  it.scoped("issue 11: a redirect to another origin strips every credential-bearing header, the configured ones too", () =>
+    Effect.gen(function*() {
+      const { bearer, s } = yield* setup
+      const api = stub((seen) =>
+        seen.url.startsWith("https://api.example") ? { status: 307, headers: { location: "https://evil.example/x" } } : { status: 200 }
+      )
+      const request = HttpClientRequest.get("https://api.example/").pipe(
+        HttpClientRequest.setHeaders({
+          cookie: "sid=secret",
+          "x-api-key": "key-secret",
+          "proxy-authorization": "Basic cHJveHk=",
+          "x-tenant-token": "tenant-secret",
+          accept: "application/json"
+        })
+      )
+      yield* AuthorizedHttpClient.make(s, api.client).execute(request)
+      expect(api.seen[0]!.headers!).toMatchObject({ authorization: bearer, cookie: "sid=secret", "x-api-key": "key-secret" })
+      const crossed = api.seen[1]!.headers!
+      for (const name of ["authorization", "dpop", "cookie", "x-api-key", "proxy-authorization"]) expect(crossed[name]).toBeUndefined()
+      expect(crossed["x-tenant-token"]).toBe("tenant-secret")
+      expect(crossed["accept"]).toBe("application/json")
+      yield* AuthorizedHttpClient.make(s, api.client, { credentialHeaders: ["X-Tenant-Token", "cookie"] }).execute(request)
+      expect(api.seen[3]!.headers!["x-tenant-token"]).toBeUndefined()
+      expect(api.seen[3]!.headers!["cookie"]).toBeUndefined()
+    }))
+
+  it.scoped("issue 11: never follows a redirect from https to http, even to the same host", () =>
+    Effect.gen(function*() {
+      const { s } = yield* setup
+      const api = stub(() => ({ status: 302, headers: { location: "http://api.example/plain" } }))
+      const response = yield* AuthorizedHttpClient.make(s, api.client).execute(
+        HttpClientRequest.get("https://api.example/").pipe(HttpClientRequest.setHeader("cookie", "sid=secret"))
+      )
+      expect(response.status).toBe(302)
+      expect(api.seen.map(({ url }) => url)).toEqual(["https://api.example/"])
     }))
 
   it.scoped("turns a 303 after a POST into a GET without body, and keeps method and body on 307", () =>

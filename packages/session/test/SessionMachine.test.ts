@@ -78,12 +78,12 @@ describe("SessionMachine / transitions", () => {
       const s = yield* session(h, {
         refresh: "eager",
         inspect: (event) => {
-          if (event.type === "@xstate.snapshot" && "value" in event.snapshot) inspected.push(String(event.snapshot.value))
+          if (event.type === "@xstate.snapshot" && "value" in event.snapshot) inspected.push(JSON.stringify(event.snapshot.value))
         }
       })
       yield* until(s, (snapshot) => snapshot.value === "authorized")
-      expect(inspected).toContain("expired")
-      expect(inspected.indexOf("expired")).toBeLessThan(inspected.indexOf("refreshing"))
+      expect(inspected).toContain(`"expired"`)
+      expect(inspected.indexOf(`"expired"`)).toBeLessThan(inspected.indexOf(`{"refreshing":"requesting"}`))
       expect(h.server.counts.refresh).toBe(1)
     }))
 
@@ -118,7 +118,7 @@ describe("SessionMachine / transitions", () => {
 })
 
 describe("SessionMachine / refresh failures", () => {
-  it.scoped("retries transient failures with exponential backoff, then goes expired keeping the error, never revoked", () =>
+  it.scoped("retries transient failures with jittered exponential backoff in refreshing.backingOff, then goes expired keeping the error, never revoked", () =>
     Effect.gen(function*() {
       const h = yield* harness()
       const s = yield* session(h)
@@ -127,18 +127,21 @@ describe("SessionMachine / refresh failures", () => {
       yield* TestClock.adjust(hour)
       h.server.failNext("refresh", Fake.transportError(), Fake.unavailable(), Fake.transportError(), Fake.transportError())
       const caller = yield* Effect.fork(Effect.either(s.accessToken))
-      yield* until(s, (snapshot) => snapshot.context.attempt === 1)
-      expect(h.server.counts.refresh).toBe(1)
-      yield* TestClock.adjust(499)
-      expect(h.server.counts.refresh).toBe(1)
-      yield* TestClock.adjust(1)
-      yield* until(s, (snapshot) => snapshot.context.attempt === 2)
-      expect(h.server.counts.refresh).toBe(2)
-      yield* TestClock.adjust(999)
-      expect(h.server.counts.refresh).toBe(2)
-      yield* TestClock.adjust(1)
-      yield* until(s, (snapshot) => snapshot.context.attempt === 3)
-      yield* TestClock.adjust(2000)
+      for (const attempt of [1, 2, 3]) {
+        const backingOff = yield* until(s, (snapshot) => snapshot.context.attempt === attempt)
+        expect(backingOff.value).toEqual({ refreshing: "backingOff" })
+        expect(h.server.counts.refresh).toBe(attempt)
+        // Equal jitter: between half the exponential back-off and all of it.
+        const backoff = 500 * 2 ** (attempt - 1)
+        const delay = backingOff.context.retryDelay
+        expect(delay).toBeGreaterThanOrEqual(backoff / 2)
+        expect(delay).toBeLessThanOrEqual(backoff)
+        yield* TestClock.adjust(delay - 1)
+        expect(h.server.counts.refresh).toBe(attempt)
+        yield* TestClock.adjust(1)
+        yield* until(s, (snapshot) => h.server.counts.refresh === attempt + 1 || snapshot.context.attempt !== attempt)
+        expect(h.server.counts.refresh).toBe(attempt + 1)
+      }
       const result = yield* Fiber.join(caller)
       expect(h.server.counts.refresh).toBe(4)
       expect(Either.isLeft(result) && result.left).toMatchObject({ _tag: "RefreshFailed", attempts: 4 })

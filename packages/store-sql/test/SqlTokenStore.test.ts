@@ -35,6 +35,20 @@ const withSqlite = <A, E>(
   }).pipe(Effect.scoped)
 
 describe("SqlTokenStore / layerSqlite", () => {
+  it.effect("issue 11: answers a typed Unencodable error, writing nothing, for tokens JSON cannot hold", () =>
+    withSqlite((filename) =>
+      Effect.gen(function*() {
+        const store = yield* storeOf(SqlTokenStore.layerSqlite({ filename }))
+        let deep: Record<string, unknown> = {}
+        for (let i = 0; i < 100_000; i++) deep = { deep }
+        const error = yield* Effect.flip(
+          store.compareAndSet("alice", undefined, new TokenSet.TokenSet({ ...tokens(1), extra: Redacted.make({ deep }) }))
+        )
+        expect(error).toMatchObject({ _tag: "TokenStoreError", reason: "Unencodable", operation: "compareAndSet", key: "alice" })
+        expect(Option.isNone(yield* store.get("alice"))).toBe(true)
+      })
+    ))
+
   it.effect("creates the database file with mode 0600", () =>
     withSqlite((filename) =>
       Effect.sync(() => {

@@ -90,12 +90,13 @@ describe("ResourceAuthorization / fromResource", () => {
         for (const secret of secrets) expect(recorded).not.toContain(secret)
       }).pipe(Effect.scoped))
 
-    it.effect("uses a given client instead of registering one", () =>
+    it.effect("uses a given client bound to the resource's authorization server instead of registering one", () =>
       Effect.gen(function*() {
         const server = yield* TestServer.TestServerTag
         const resource = server.protectedResource!
         const { registration, response } = yield* chain(resource.url, {
           client: TestServer.clientConfig(server.clients.web, ["api:read"]),
+          clientIssuers: [server.issuer],
           key: "with-web-client"
         })
         expect(Option.isNone(registration)).toBe(true)

@@ -791,6 +791,7 @@ export const make = (
     const service: OAuthClient.Service = {
       provider,
       clientId: client.clientId,
+      timeout: limits.timeout,
       dpop,
       authorizationUrl,
       exchangeCode,

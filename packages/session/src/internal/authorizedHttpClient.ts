@@ -2,12 +2,22 @@ import { FetchHttpClient, Headers, HttpBody, HttpClient, HttpClientRequest } fro
 import type { HttpClientError, HttpClientResponse } from "@effect/platform"
 import { WwwAuthenticate } from "@effect-oauth/core"
 import type { TokenSet } from "@effect-oauth/core"
-import { Effect, Either, Option, Redacted } from "effect"
+import { Effect, Either, FiberRef, Option, Redacted } from "effect"
 import type * as AuthorizedHttpClient from "../AuthorizedHttpClient.js"
 import type { OAuthSession } from "../OAuthSession.js"
 import type { AccessTokenError } from "../SessionError.js"
 
 const redirectStatuses: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
+
+/** @internal */
+export const defaultCredentialHeaders: ReadonlyArray<string> = ["cookie", "proxy-authorization", "x-api-key"]
+
+// RFC 9110 §9.2.2: "the intended effect on the server of multiple identical
+// requests with that method is the same as the effect for a single such request".
+const idempotent: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"])
+
+/** @internal */
+export const currentReplayable: FiberRef.FiberRef<boolean> = FiberRef.unsafeMake(false)
 
 /**
  * RFC 6750 §3.1: "invalid_token — The access token provided is expired, revoked,
@@ -82,6 +92,12 @@ export const make = (
   options?: AuthorizedHttpClient.Options | undefined
 ): AuthorizedHttpClient.AuthorizedHttpClient => {
   const maxRedirects = Math.max(0, options?.maxRedirects ?? 5)
+  // The session's own credentials always; the caller's (cookies, API keys) as configured.
+  const stripped = [
+    "authorization",
+    "dpop",
+    ...(options?.credentialHeaders ?? defaultCredentialHeaders).map((name) => name.toLowerCase())
+  ]
 
   const execute = (
     original: HttpClientRequest.HttpClientRequest
@@ -117,7 +133,7 @@ export const make = (
             outgoing = HttpClientRequest.setHeader(outgoing, "dpop", Redacted.value(proof))
           }
         } else {
-          outgoing = rebuild(request, { headers: Headers.remove(request.headers, ["authorization", "dpop"]) })
+          outgoing = rebuild(request, { headers: Headers.remove(request.headers, stripped) })
         }
         // Spans record request headers: the platform redacts `authorization`, and a
         // DPoP proof is redacted as well.
@@ -137,13 +153,15 @@ export const make = (
           }
         }
 
-        if (
-          response.status === 401 && sent !== undefined && !retried && request.body._tag !== "Stream" &&
-          isInvalidToken(response.headers)
-        ) {
+        if (response.status === 401 && sent !== undefined && !retried && isInvalidToken(response.headers)) {
           retried = true
           yield* session.tokenRejected(sent.accessToken)
-          continue
+          // A request that may have taken effect is not sent twice: only an
+          // idempotent one, or a body the caller marked replayable, goes again.
+          const replayable = request.body._tag !== "Stream" &&
+            (idempotent.has(request.method) || (yield* FiberRef.get(currentReplayable)))
+          if (replayable) continue
+          return response
         }
 
         const location = response.headers["location"]
@@ -154,7 +172,10 @@ export const make = (
           } catch {
             target = undefined
           }
-          const next = target === undefined ? undefined : follow(request, response.status, target)
+          // Never from https down to http: the request (and its cookies) would travel in clear.
+          const downgrade = target !== undefined && Option.isSome(url) && url.value.protocol === "https:" &&
+            target.protocol !== "https:"
+          const next = target === undefined || downgrade ? undefined : follow(request, response.status, target)
           if (next !== undefined) {
             redirects++
             request = next

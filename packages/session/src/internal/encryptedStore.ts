@@ -42,12 +42,22 @@ export const make = (
     const seal = (key: string, tokens: TokenSet.TokenSet) =>
       Effect.gen(function*() {
         const iv = globalThis.crypto.getRandomValues(new Uint8Array(12))
+        const plain = yield* Effect.try({
+          try: () => new TextEncoder().encode(TokenSet.toJson(tokens)),
+          catch: () =>
+            new TokenStore.TokenStoreError({
+              reason: "Unencodable",
+              operation: "compareAndSet",
+              key,
+              detail: "the tokens cannot be written as JSON (nested too deep, or not JSON)"
+            })
+        })
         const sealed = yield* Effect.tryPromise({
           try: () =>
             globalThis.crypto.subtle.encrypt(
               { name: "AES-GCM", iv, additionalData: additionalData(key, current.id) },
               currentKey,
-              new TextEncoder().encode(TokenSet.toJson(tokens))
+              plain
             ),
           catch: () => new TokenStore.TokenStoreError({ reason: "Io", operation: "compareAndSet", key, detail: "encryption failed" })
         })

@@ -49,6 +49,24 @@ export const make = (
       )
     )
 
+    // A directory others may write to lets them replace an entry, a temporary
+    // file or a lock: refuse it (POSIX modes only; Windows has none).
+    if (globalThis.process?.platform !== "win32") {
+      const info = yield* fs.stat(root).pipe(
+        Effect.mapError((error) =>
+          new TokenStore.TokenStoreError({ reason: "Io", operation: "open", key: "", detail: error.message })
+        )
+      )
+      if ((info.mode & 0o022) !== 0) {
+        return yield* new TokenStore.TokenStoreError({
+          reason: "Io",
+          operation: "open",
+          key: "",
+          detail: `the store directory is writable by group or others (mode ${(info.mode & 0o777).toString(8)}): ` +
+            "make it private (chmod 700) or choose another one"
+        })
+      }
+    }
     const names = new Map<string, Paths>()
     const pathsOf = (key: string): Effect.Effect<Paths> => {
       const known = names.get(key)
@@ -63,6 +81,13 @@ export const make = (
       )
     }
 
+    const unencodable = (operation: TokenStore.Operation, key: string) =>
+      new TokenStore.TokenStoreError({
+        reason: "Unencodable",
+        operation,
+        key,
+        detail: "the tokens cannot be written as JSON (nested too deep, or not JSON)"
+      })
     const io = (operation: TokenStore.Operation, key: string) => (error: PlatformError | fileLock.GuardTimeout) =>
       new TokenStore.TokenStoreError({
         reason: error._tag === "GuardTimeout" ? "Timeout" : "Io",
@@ -111,11 +136,15 @@ export const make = (
       Effect.gen(function*() {
         const { data } = yield* pathsOf(key)
         const temp = `${data}.${fileLock.randomId()}.tmp`
-        const content = JSON.stringify({
-          format,
-          key,
-          version: slot.version,
-          tokens: slot.tokens === undefined ? null : TokenSet.encode(slot.tokens)
+        const content = yield* Effect.try({
+          try: () =>
+            JSON.stringify({
+              format,
+              key,
+              version: slot.version,
+              tokens: slot.tokens === undefined ? null : TokenSet.encode(slot.tokens)
+            }),
+          catch: () => unencodable(operation, key)
         })
         yield* Effect.scoped(
           Effect.gen(function*() {

@@ -1,15 +1,16 @@
 import { OAuthClient, OAuthError, TokenSet } from "@effect-oauth/core"
-import { Data, Effect, FiberSet, Option, Queue, Redacted, Stream } from "effect"
+import { Data, Duration, Effect, FiberSet, Option, Queue, Redacted, Stream } from "effect"
 import { createActor } from "xstate"
 import type { Subscription } from "xstate"
 import type * as OAuthSession from "../OAuthSession.js"
-import { AuthorizationFailed, RefreshFailed, SessionRevoked, Unauthorized } from "../SessionError.js"
-import type { AccessTokenError, RevocationFailed } from "../SessionError.js"
+import { AuthorizationFailed } from "../SessionError.js"
+import type { AccessTokenError, SessionRevoked } from "../SessionError.js"
 import type * as SessionMachine from "../SessionMachine.js"
 import * as TokenStore from "../TokenStore.js"
 import * as clock from "./clock.js"
 import { resolve } from "./config.js"
 import * as machine from "./sessionMachine.js"
+import * as View from "./view.js"
 
 type Snapshot = SessionMachine.Snapshot
 type SessionChange = OAuthSession.SessionChange
@@ -32,9 +33,9 @@ export const diff = (previous: Snapshot, next: Snapshot): ReadonlyArray<SessionC
   if (after.devicePoll !== undefined && after.devicePoll !== before.devicePoll) {
     changes.push(SessionChange.DevicePolled({ poll: after.devicePoll }))
   }
-  if (previous.value !== next.value) {
-    changes.push(SessionChange.StateChanged({ from: previous.value, to: next.value, error: after.error }))
-    if (next.value === "revoked") {
+  if (View.stateOf(previous) !== View.stateOf(next)) {
+    changes.push(SessionChange.StateChanged({ from: View.stateOf(previous), to: View.stateOf(next), error: after.error }))
+    if (View.stateOf(next) === "revoked") {
       changes.push(SessionChange.Revoked({ reason: after.error?._tag === "SessionRevoked" ? after.error.reason : "Revoked" }))
     }
   }
@@ -43,26 +44,6 @@ export const diff = (previous: Snapshot, next: Snapshot): ReadonlyArray<SessionC
 
 /** The transitions recorded as events of a session's span (OpenTelemetry's default event limit). */
 const maxTransitionEvents = 128
-
-type Settle<A, E> = (result: Effect.Effect<A, E>) => void
-type Step<A, E> = (snapshot: Snapshot, settle: Settle<A, E>) => void
-
-const expiredOnArrival = () =>
-  new RefreshFailed({
-    cause: new OAuthError.InvalidTokenResponse({
-      reason: "InvalidField",
-      status: 200,
-      field: "expires_in",
-      detail: "the access token expired before it could be used"
-    }),
-    attempts: 2
-  })
-
-const missingRefreshToken = () =>
-  new RefreshFailed({
-    cause: new OAuthError.ConfigurationError({ reason: "MissingCredential", detail: "the grant has no refresh token" }),
-    attempts: 0
-  })
 
 /**
  * `shared`: a machine from `makeShared` for many sessions (the registry's),
@@ -77,11 +58,21 @@ export const make = (
   Effect.gen(function*() {
     const store = yield* TokenStore.TokenStore
     const client = yield* OAuthClient.OAuthClient
+    const { leaseTtlMillis, margin } = resolve(options)
+    // The lease must outlive a refresh request: one that lapses mid-request
+    // lets another holder spend the same refresh token (reuse → revoked grant).
+    if (client.timeout !== undefined && leaseTtlMillis <= Duration.toMillis(client.timeout)) {
+      return yield* new OAuthError.ConfigurationError({
+        reason: "Unsupported",
+        detail: `the session's leaseTtl (${leaseTtlMillis} ms) must exceed the client's request timeout ` +
+          `(${Duration.toMillis(client.timeout)} ms): a refresh lease that lapses while its request is in flight ` +
+          "lets another holder spend the same refresh token"
+      })
+    }
     const effectClock = yield* Effect.clock
     const run = yield* FiberSet.makeRuntime<OAuthClient.OAuthClient | TokenStore.TokenStore>()
     const entry = yield* store.get(options.key)
 
-    const { margin } = resolve(options)
     const now = () => effectClock.unsafeCurrentTimeMillis()
     const built = shared?.machine ?? machine.make(options, { now, run })
     const logic = options.machine === undefined ? built : options.machine(built)
@@ -130,141 +121,71 @@ export const make = (
     if (Option.isSome(entry)) actor.send({ type: "LOADED", tokens: entry.value.tokens, version: entry.value.version })
 
     /**
-     * Waits on the actor: `step` sees the current snapshot, then each new one
-     * (XState notifies observers after every event, handled or not), until it
-     * settles. A stopped actor (the session's scope closed) interrupts the caller.
+     * The one wait of every demand: `decide` (a reading of `view.ts`) sees the
+     * current snapshot, then each new one (XState notifies observers after every
+     * event, handled or not), and says whether to wait, to send `event`, or
+     * what the demand ended with. A stopped actor (the session's scope closed)
+     * interrupts the caller.
      */
-    const observe = <A, E>(makeStep: () => Step<A, E>): Effect.Effect<A, E> =>
+    const wait = <A, E>(
+      event: SessionMachine.Event | undefined,
+      decide: (snapshot: Snapshot, demand: View.Demand) => View.Verdict<A, E>
+    ): Effect.Effect<A, E> =>
       Effect.async<A, E>((resume) => {
-        const step = makeStep()
+        const demand = View.demand()
         let settled = false
         let subscription: Subscription | undefined
-        const settle: Settle<A, E> = (result) => {
+        const settle = (result: Effect.Effect<A, E>) => {
           if (settled) return
           settled = true
           subscription?.unsubscribe()
           resume(result)
         }
+        const step = (snapshot: Snapshot): void => {
+          if (settled) return
+          View.observe(demand, snapshot)
+          const verdict = decide(snapshot, demand)
+          if (verdict._tag === "Wait") return
+          if (verdict._tag === "Done") return settle(verdict.result)
+          demand.sent++
+          if (event !== undefined) actor.send(event)
+        }
         if (actor.getSnapshot().status !== "active") {
           settle(Effect.interrupt)
           return
         }
-        subscription = actor.subscribe({
-          next: (snapshot) => settled || step(snapshot, settle),
-          complete: () => settle(Effect.interrupt)
-        })
-        step(actor.getSnapshot(), settle)
+        subscription = actor.subscribe({ next: step, complete: () => settle(Effect.interrupt) })
+        step(actor.getSnapshot())
         if (settled) subscription.unsubscribe()
         return Effect.sync(() => subscription?.unsubscribe())
       })
-
-    // The held token, when it can be handed out without asking the machine for
-    // anything: valid, not rejected, and outside the refresh window (or the last
-    // refresh failed: then it is used until it expires).
-    const fresh = (): TokenSet.TokenSet | undefined => {
-      const snapshot = actor.getSnapshot()
-      if (snapshot.value !== "authorized") return undefined
-      const { error, lapsed, rejected, tokens } = snapshot.context
-      if (tokens === undefined || rejected || lapsed) return undefined
-      const at = now()
-      if (TokenSet.isExpired(tokens, at)) return undefined
-      return error === undefined && TokenSet.needsRefresh(tokens, at, margin) ? undefined : tokens
-    }
 
     // The caller resumes after the snapshot that settled it: a revocation in
     // between (another holder removed the grant while this one refreshed ahead
     // of expiry) wins, so nothing is handed out once the session is revoked.
     const handOut = (tokens: TokenSet.TokenSet): Effect.Effect<TokenSet.TokenSet, SessionRevoked> =>
       Effect.suspend(() => {
-        const { context, value } = actor.getSnapshot()
-        if (value !== "revoked") return Effect.succeed(tokens)
-        return Effect.fail(context.error?._tag === "SessionRevoked" ? context.error : new SessionRevoked({ reason: "Revoked" }))
+        const snapshot = actor.getSnapshot()
+        return View.stateOf(snapshot) === "revoked" ? Effect.fail(View.revokedError(snapshot.context)) : Effect.succeed(tokens)
       })
 
-    const awaitTokens = observe<TokenSet.TokenSet, AccessTokenError>(() => {
-      let sent = false
-      let requests = 0
-      const request = () => {
-        sent = true
-        requests++
-        actor.send({ type: "REFRESH" })
-      }
-      return (snapshot, settle) => {
-        const { error, lapsed, rejected, tokens } = snapshot.context
-        const at = now()
-        const usable = tokens !== undefined && !rejected && !lapsed && !TokenSet.isExpired(tokens, at) ? tokens : undefined
-        switch (snapshot.value) {
-          case "authorized": {
-            if (usable !== undefined && (sent || error !== undefined || !TokenSet.needsRefresh(usable, at, margin))) {
-              return settle(handOut(usable))
-            }
-            if (!sent) return request()
-            if (error?._tag === "RefreshFailed") return settle(Effect.fail(error))
-            // Fresh tokens that expired on arrival (a lifetime shorter than the
-            // round trip): ask once more, then report the response as unusable.
-            if (tokens !== undefined && !rejected && requests < 2) return request()
-            return settle(Effect.fail(tokens === undefined ? new Unauthorized({ reason: "NoGrant" }) : expiredOnArrival()))
-          }
-          case "refreshing":
-            // A refresh ahead of expiry: the held token is still good meanwhile.
-            return usable === undefined ? undefined : settle(handOut(usable))
-          case "expired": {
-            if (!sent) return request()
-            return error?._tag === "RefreshFailed" ? settle(Effect.fail(error)) : undefined
-          }
-          case "unauthorized":
-            return settle(Effect.fail(error?._tag === "Unauthorized" ? error : new Unauthorized({ reason: "NoGrant" })))
-          case "authorizing":
-            return settle(Effect.fail(new Unauthorized({ reason: "Authorizing" })))
-          case "revoked":
-            return settle(Effect.fail(error?._tag === "SessionRevoked" ? error : new SessionRevoked({ reason: "Revoked" })))
-        }
-      }
-    })
+    const refreshEvent: SessionMachine.Event = { type: "REFRESH" }
+    const awaitTokens = Effect.flatMap(
+      wait(refreshEvent, (snapshot, demand) => View.tokens(snapshot, now(), margin, demand)),
+      handOut
+    )
 
     const tokens: Effect.Effect<TokenSet.TokenSet, AccessTokenError> = Effect.suspend(() => {
-      const held = fresh()
+      const held = View.held(actor.getSnapshot(), now(), margin)
       return held === undefined ? awaitTokens : Effect.succeed(held)
     })
 
     const accessToken: Effect.Effect<Redacted.Redacted<string>, AccessTokenError> = Effect.suspend(() => {
-      const held = fresh()
+      const held = View.held(actor.getSnapshot(), now(), margin)
       return held === undefined ? Effect.map(awaitTokens, (tokens) => tokens.accessToken) : Effect.succeed(held.accessToken)
     })
 
-    const refresh = observe<TokenSet.TokenSet, RefreshFailed | Unauthorized | SessionRevoked>(() => {
-      let sent = false
-      let refreshing = false
-      return (snapshot, settle) => {
-        const { error, tokens } = snapshot.context
-        switch (snapshot.value) {
-          case "refreshing":
-            refreshing = true
-            sent = true
-            return
-          case "authorized":
-          case "expired": {
-            if (!sent) {
-              sent = true
-              actor.send({ type: "REFRESH" })
-              return
-            }
-            if (error?._tag === "RefreshFailed") return settle(Effect.fail(error))
-            if (snapshot.value === "expired") return
-            if (!refreshing) return settle(Effect.fail(missingRefreshToken()))
-            return tokens !== undefined && !TokenSet.isExpired(tokens, now())
-              ? settle(Effect.succeed(tokens))
-              : settle(Effect.fail(new Unauthorized({ reason: "NoGrant" })))
-          }
-          case "unauthorized":
-            return settle(Effect.fail(error?._tag === "Unauthorized" ? error : new Unauthorized({ reason: "NoGrant" })))
-          case "authorizing":
-            return settle(Effect.fail(new Unauthorized({ reason: "Authorizing" })))
-          case "revoked":
-            return settle(Effect.fail(error?._tag === "SessionRevoked" ? error : new SessionRevoked({ reason: "Revoked" })))
-        }
-      }
-    })
+    const refresh = wait(refreshEvent, (snapshot, demand) => View.refresh(snapshot, now(), demand))
 
     /**
      * Starts an authorization where one may start: builds it (a failure that is
@@ -278,7 +199,7 @@ export const make = (
       taken: (context: SessionMachine.Snapshot["context"], value: Redacted.Redacted<A>) => boolean
     ) =>
       Effect.gen(function*() {
-        const state = actor.getSnapshot().value
+        const state = View.stateOf(actor.getSnapshot())
         const invalid = (state: string) => new AuthorizationFailed({ reason: "InvalidState", state })
         if (state !== "unauthorized" && state !== "authorizing" && state !== "revoked") return yield* invalid(state)
         const value = yield* build.pipe(
@@ -289,7 +210,7 @@ export const make = (
         const redacted = Redacted.make(value)
         send(redacted)
         const after = actor.getSnapshot()
-        if (!taken(after.context, redacted)) return yield* invalid(after.value)
+        if (!taken(after.context, redacted)) return yield* invalid(View.stateOf(after))
         return value
       })
 
@@ -301,49 +222,17 @@ export const make = (
         (context, request) => context.request === request
       )
 
-    /**
-     * How an awaited authorization ends, seen in a snapshot: nothing yet while it
-     * is still the pending one; its tokens once stored; its failure; or
-     * `Superseded` when another authorization, a revocation or another holder's
-     * grant took its place.
-     */
-    const settleAuthorization = (
-      snapshot: SessionMachine.Snapshot,
-      settle: Settle<TokenSet.TokenSet, AuthorizationFailed>,
-      pending: boolean
-    ): void => {
-      const { error, tokens } = snapshot.context
-      const superseded = Effect.fail(new AuthorizationFailed({ reason: "Superseded" }))
-      switch (snapshot.value) {
-        case "authorizing":
-          return pending ? undefined : settle(superseded)
-        case "unauthorized":
-          return settle(error?._tag === "AuthorizationFailed" ? Effect.fail(error) : superseded)
-        case "revoked":
-          return settle(superseded)
-        default:
-          return settle(tokens === undefined ? superseded : Effect.succeed(tokens))
-      }
-    }
-
     const completeAuthorization = (callbackUrl: string | URL) =>
       Effect.suspend(() => {
         const current = actor.getSnapshot()
-        if (current.value !== "authorizing" || current.context.request === undefined) {
-          return Effect.fail(new AuthorizationFailed({ reason: "InvalidState", state: current.value }))
+        if (View.stateOf(current) !== "authorizing" || current.context.request === undefined) {
+          return Effect.fail(new AuthorizationFailed({ reason: "InvalidState", state: View.stateOf(current) }))
         }
         const url = Redacted.make(String(callbackUrl))
-        return observe<TokenSet.TokenSet, AuthorizationFailed>(() => {
-          let sent = false
-          return (snapshot, settle) => {
-            if (!sent) {
-              sent = true
-              actor.send({ type: "CALLBACK", url })
-              return
-            }
-            return settleAuthorization(snapshot, settle, snapshot.context.callback === url)
-          }
-        })
+        return wait({ type: "CALLBACK", url }, (snapshot, demand) =>
+          demand.sent === 0
+            ? { _tag: "Send" }
+            : View.authorization(snapshot, snapshot.context.callback === url))
       })
 
     const authorizeDevice = (grantOptions?: OAuthClient.GrantOptions | undefined) =>
@@ -359,34 +248,14 @@ export const make = (
     const awaitAuthorization: Effect.Effect<TokenSet.TokenSet, AuthorizationFailed> = Effect.suspend(() => {
       const current = actor.getSnapshot()
       const { device, request } = current.context
-      if (current.value !== "authorizing" || (device === undefined && request === undefined)) {
-        return Effect.fail(new AuthorizationFailed({ reason: "InvalidState", state: current.value }))
+      if (View.stateOf(current) !== "authorizing" || (device === undefined && request === undefined)) {
+        return Effect.fail(new AuthorizationFailed({ reason: "InvalidState", state: View.stateOf(current) }))
       }
-      return observe<TokenSet.TokenSet, AuthorizationFailed>(() => (snapshot, settle) =>
-        settleAuthorization(
-          snapshot,
-          settle,
-          snapshot.context.device === device && snapshot.context.request === request
-        )
-      )
+      return wait(undefined, (snapshot) =>
+        View.authorization(snapshot, snapshot.context.device === device && snapshot.context.request === request))
     })
 
-    const revoke = observe<void, RevocationFailed>(() => {
-      let sent = false
-      return (snapshot, settle) => {
-        if (snapshot.value === "revoked") {
-          if (snapshot.context.revocation !== undefined) {
-            sent = true
-            return
-          }
-          const error = snapshot.context.error
-          return settle(sent && error?._tag === "RevocationFailed" ? Effect.fail(error) : Effect.void)
-        }
-        if (sent) return settle(Effect.void)
-        sent = true
-        actor.send({ type: "REVOKE" })
-      }
-    })
+    const revoke = wait({ type: "REVOKE" }, View.revocation)
 
     const subscribe = Effect.acquireRelease(
       Effect.tap(Queue.unbounded<SessionChange>(), (queue) => Effect.sync(() => subscribers.add(queue))),
@@ -405,7 +274,7 @@ export const make = (
       revoke,
       tokenRejected: (token) =>
         Effect.sync(() => actor.send({ type: "TOKEN_REJECTED", ...(token === undefined ? {} : { accessToken: token }) })),
-      state: Effect.sync(() => actor.getSnapshot().value),
+      state: Effect.sync(() => View.stateOf(actor.getSnapshot())),
       snapshot: Effect.sync(() => actor.getSnapshot()),
       changes: Stream.unwrapScoped(Effect.map(subscribe, (queue) => Stream.fromQueue(queue))),
       subscribe,

@@ -137,8 +137,8 @@ export interface RefreshInput {
   readonly lease: TokenStore.Lease | undefined
   /** Failed attempts so far. */
   readonly attempt: number
-  /** Wait before this attempt (ms). */
-  readonly delay: number
+  /** An earlier attempt's response was lost: a refusal now is most likely the server's reuse detection. */
+  readonly responseLost: boolean
 }
 
 /**
@@ -192,11 +192,47 @@ export const refreshTokens = (
     const key = config.key
     const attempts = input.attempt + 1
     const failed = (cause: RefreshFailed["cause"]) => new RefreshFailed({ cause, attempts })
-    const removed = new SessionRevoked({ reason: "GrantRemoved" })
+    const removed = () => new SessionRevoked({ reason: "GrantRemoved" })
+    // Core's refresh fails with `IdTokenInvalid` (carrying the rotated refresh
+    // token) when the refreshed ID token fails validation.
+    const refresh: (
+      tokens: TokenSet.TokenSet
+    ) => Effect.Effect<TokenSet.TokenSet, OAuthError.TokenEndpointError | OAuthError.IdTokenInvalid> = client.refresh
+
+    /**
+     * No access token of a response whose ID token failed is handed out, and
+     * its rotated refresh token is never simply lost. `UnknownKey` (the key set
+     * may catch up): the rotated refresh token is stored and the failure is
+     * transient. Any other reason (the tokens may be someone else's): the
+     * store is cleared, the rotated refresh token revoked (best effort, RFC
+     * 7009 §2.1), and the grant ends with the error.
+     */
+    const idTokenRefused = (
+      base: TokenStore.Entry,
+      error: OAuthError.IdTokenInvalid,
+      write: (tokens: TokenSet.TokenSet) => Effect.Effect<Stored, RefreshFailed | SessionRevoked | Unsaved>
+    ): Effect.Effect<Stored, RefreshFailed | SessionRevoked | Unsaved> =>
+      Effect.gen(function*() {
+        const rotated = error.refreshToken
+        if (error.remedy === "retry") {
+          if (rotated !== undefined) {
+            const { refreshTokenExpiresAt: _, ...rest } = base.tokens
+            const stored = yield* write(new TokenSet.TokenSet({ ...rest, refreshToken: rotated }))
+            if (stored.source === "store") return stored
+          }
+          return yield* failed(error)
+        }
+        yield* Effect.uninterruptible(retryStoreErrors(store.delete(key, base.version))).pipe(Effect.mapError(failed))
+        const newest = rotated ?? base.tokens.refreshToken
+        if (newest !== undefined && client.provider.revocationEndpoint !== undefined) {
+          yield* Effect.ignore(client.revoke(newest, { hint: "refresh_token" }))
+        }
+        return yield* new SessionRevoked({ reason: "IdTokenRejected", idTokenInvalid: error })
+      })
 
     const read = store.get(key).pipe(
       Effect.mapError(failed),
-      Effect.flatMap(Option.match({ onNone: () => Effect.fail(removed), onSome: Effect.succeed }))
+      Effect.flatMap(Option.match({ onNone: () => Effect.fail(removed()), onSome: Effect.succeed }))
     )
     // Another holder's tokens are taken over when they are not due yet.
     const adoptable = (entry: TokenStore.Entry) =>
@@ -205,8 +241,6 @@ export const refreshTokens = (
         (now) => entry.version !== input.version && !TokenSet.needsRefresh(entry.tokens, now, config.margin)
       )
     const adopt = (entry: TokenStore.Entry): Stored => ({ tokens: entry.tokens, version: entry.version, source: "store" })
-
-    if (input.delay > 0) yield* sleepMillis(input.delay)
 
     const startedAt = yield* Clock.currentTimeMillis
     const acquire = (round: number): Effect.Effect<Either.Either<Stored, TokenStore.Lease>, RefreshFailed | SessionRevoked> =>
@@ -241,9 +275,10 @@ export const refreshTokens = (
         )
       if (input.unsaved !== undefined && base.version === input.version) return yield* write(input.unsaved)
       if (yield* adoptable(base)) return adopt(base)
-      const result = yield* Effect.either(client.refresh(base.tokens))
+      const result = yield* Effect.either(refresh(base.tokens))
       if (Either.isLeft(result)) {
         const error = result.left
+        if (error._tag === "IdTokenInvalid") return yield* idTokenRefused(base, error, write)
         if (!isGrantError(error)) return yield* failed(error)
         const again = yield* read
         if (again.version !== base.version) {
@@ -251,7 +286,7 @@ export const refreshTokens = (
           return yield* failed(new TokenStore.VersionConflict({ key, expected: base.version, actual: again.version }))
         }
         yield* store.delete(key, base.version).pipe(Effect.mapError(failed))
-        return yield* new SessionRevoked({ reason: "GrantRejected", cause: error })
+        return yield* new SessionRevoked({ reason: input.responseLost ? "ResponseLost" : "GrantRejected", cause: error })
       }
       return yield* write(TokenSet.merge(base.tokens, result.right))
     })

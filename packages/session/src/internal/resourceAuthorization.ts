@@ -8,6 +8,9 @@ import { ResourceAuthorizationFailed } from "../ResourceAuthorization.js"
 
 type Reason = ResourceAuthorizationFailed["reason"]
 
+// Issuer identifiers compare exactly (RFC 8414 §3.3), but for a trailing slash.
+const issuerKey = (issuer: string) => issuer.endsWith("/") ? issuer.slice(0, -1) : issuer
+
 const failedAt = (reason: Reason) => (cause: NonNullable<ResourceAuthorizationFailed["cause"]>) =>
   new ResourceAuthorizationFailed({ reason, cause })
 
@@ -28,12 +31,21 @@ export const fromResource = <E>(url: string, options: ResourceAuthorization.Opti
     const metadata = yield* ResourceMetadata.fromChallenge(url, challenge, { match: options.match }).pipe(
       Effect.mapError(failedAt("ResourceMetadata"))
     )
-    const provider = yield* Provider.discover(metadata.authorizationServers[0]!).pipe(Effect.mapError(failedAt("Discovery")))
+    // The given client's credentials go only to a server it is bound to: the
+    // resource's metadata is not trusted to say where they may go.
+    const bound = new Set((options.clientIssuers ?? []).map(issuerKey))
+    const servers = metadata.authorizationServers
+    const server = servers.find((issuer) => options.client !== undefined && bound.has(issuerKey(issuer))) ?? servers[0]!
+    const useClient = options.client !== undefined && bound.has(issuerKey(server))
+    if (options.client !== undefined && !useClient && options.otherServer === "fail") {
+      return yield* new ResourceAuthorizationFailed({ reason: "ClientNotBound", server })
+    }
+    const provider = yield* Provider.discover(server).pipe(Effect.mapError(failedAt("Discovery")))
     const scopes = options.scopes ?? (challenge.scope.length > 0 ? challenge.scope : metadata.scopesSupported)
 
     let registration = Option.none<Registration.RegisteredClient>()
     let client: OAuthClient.Client
-    if (options.client !== undefined) {
+    if (useClient && options.client !== undefined) {
       client = {
         ...options.client,
         redirectUri: options.client.redirectUri ?? options.redirectUri,

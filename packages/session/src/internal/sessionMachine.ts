@@ -1,90 +1,26 @@
-import { OAuthError, TokenSet } from "@effect-oauth/core"
-import type { OAuthClient } from "@effect-oauth/core"
-import { Cause, Effect, Equal, Exit, FiberId, Redacted } from "effect"
-import { and, assign, fromCallback, not, setup } from "xstate"
-import type { EventObject } from "xstate"
+import { Redacted } from "effect"
+import { and, assign, not, setup } from "xstate"
 import type * as SessionMachine from "../SessionMachine.js"
-import type * as TokenStore from "../TokenStore.js"
-import { AuthorizationFailed, RefreshFailed, RevocationFailed, Unauthorized } from "../SessionError.js"
+import { AuthorizationFailed, Unauthorized } from "../SessionError.js"
 import type { SessionError } from "../SessionError.js"
 import { type Config, resolve } from "./config.js"
-import * as programs from "./programs.js"
+import * as parts from "./machineParts.js"
 
-const { ConfigurationError } = OAuthError
-type ConfigurationError = OAuthError.ConfigurationError
-type Requirements = OAuthClient.OAuthClient | TokenStore.TokenStore
-
-type Context = SessionMachine.Context
-type Event = SessionMachine.Event
-
-/**
- * An invoked actor running an Effect program: `fromCallback` forks the fiber and
- * returns its interruption as the cleanup (XState calls it when the state is
- * left); the typed `Exit` becomes an event. An interrupted fiber sends nothing.
- */
-const effectActor = <I, A, E>(
-  runOf: RunOf,
-  program: (input: I, sendBack: (event: Event) => void) => Effect.Effect<A, E, Requirements>,
-  onSuccess: (value: A) => Event,
-  onFailure: (error: E) => Event
-) =>
-  fromCallback<EventObject, I>(({ input, sendBack, system }) => {
-    // The fiber succeeds with the program's `Exit`, so a typed failure is not
-    // reported as an unhandled fiber failure; only interruption fails it.
-    const fiber = runOf(system)(Effect.exit(program(input, sendBack)))
-    fiber.addObserver((outcome) => {
-      if (Exit.isFailure(outcome)) return
-      const exit = outcome.value
-      if (Exit.isSuccess(exit)) return sendBack(onSuccess(exit.value))
-      const failure = Cause.failureOption(exit.cause)
-      if (failure._tag === "Some") sendBack(onFailure(failure.value))
-    })
-    return () => fiber.unsafeInterruptAsFork(FiberId.none)
-  })
-
-// A defect is a bug, not a protocol outcome: it is logged (by name only, a
-// defect may hold anything) and reported as a failure a human must look at, so
-// that no caller waits forever on a state that will not change.
-const unexpected = (actor: string) =>
-<A, E, R>(self: Effect.Effect<A, E, R>, toError: (cause: ConfigurationError) => E) =>
-  Effect.catchAllDefect(self, (defect) =>
-    Effect.zipRight(
-      Effect.logError(`session actor ${actor} failed unexpectedly`, defect instanceof Error ? defect.name : typeof defect),
-      Effect.fail(toError(
-        new ConfigurationError({ reason: "Unsupported", detail: `the ${actor} program failed unexpectedly (see the log)` })
-      ))
-    ))
-
-const stored = (value: programs.Stored): Event => ({ type: "STORED", ...value })
-const failed = (error: SessionError): Event => ({ type: "FAILED", error })
-const refreshFailed = (error: SessionError | programs.Unsaved): Event =>
-  error._tag === "Unsaved"
-    ? { type: "FAILED", error: error.error, unsaved: error.tokens, lease: error.lease }
-    : failed(error)
+const isResponseLost = (error: SessionError) => error._tag === "RefreshFailed" && error.responseLost
 
 const difference = (requested: ReadonlyArray<string>, granted: ReadonlyArray<string>) =>
   requested.filter((scope) => !granted.includes(scope))
 
-type Run = SessionMachine.Environment["run"]
-type RunOf = (system: object) => Run
+type Context = SessionMachine.Context
+type Event = SessionMachine.Event
+type RunOf = parts.RunOf
 
-/** The machine's input: the session key (default: the key of the options it was built with). @internal */
-export interface Input {
-  readonly key: string
-}
+/** @internal */
+export type Input = parts.Input
 
 /** @internal */
 export const make = (options: SessionMachine.Options, environment: SessionMachine.Environment) =>
-  build(options, environment.now, () => environment.run)
-
-// The runtimes of the actors of shared machines, by actor system (one per root actor).
-const runs = new WeakMap<object, Run>()
-
-const runOfSystem: RunOf = (system) => {
-  const run = runs.get(system)
-  if (run === undefined) throw new Error("a shared session machine ran in an actor without a runtime (bindRun)")
-  return run
-}
+  build(options, environment.now, () => environment.run, environment.random ?? Math.random)
 
 /**
  * One machine for many sessions with the same options and clock (building a
@@ -93,31 +29,16 @@ const runOfSystem: RunOf = (system) => {
  *
  * @internal
  */
-export const makeShared = (options: SessionMachine.Options, now: () => number) => build(options, now, runOfSystem)
+export const makeShared = (options: SessionMachine.Options, now: () => number) =>
+  build(options, now, parts.runOfSystem, Math.random)
 
 /** Gives an actor of a {@link makeShared} machine the runtime of its programs. @internal */
-export const bindRun = (actor: { readonly system: object }, run: Run): void => {
-  runs.set(actor.system, run)
-}
+export const bindRun = parts.bindRun
 
-const build = (options: SessionMachine.Options, now: () => number, run: RunOf) => {
+const build = (options: SessionMachine.Options, now: () => number, run: RunOf, random: () => number) => {
   const config: Config = resolve(options)
   // A program works on the key of the actor it runs for.
   const keyed = (key: string): Config => key === config.key ? config : { ...config, key }
-
-  const isUsable = (context: Context, at: number) =>
-    context.tokens !== undefined && !context.rejected && !context.lapsed && !TokenSet.isExpired(context.tokens, at)
-  const hasUsableRefreshToken = (context: Context) =>
-    context.tokens?.refreshToken !== undefined && !TokenSet.isRefreshTokenExpired(context.tokens, now())
-  const refreshTokenExpiring = (tokens: TokenSet.TokenSet | undefined, at: number) =>
-    tokens?.refreshToken !== undefined && tokens.refreshTokenExpiresAt !== undefined &&
-    tokens.refreshTokenExpiresAt - at <= config.refreshTokenWarningMillis
-  // Until `deadline`, never longer than the token's whole lifetime: a clock set
-  // back after issuance cannot stretch a token's life (DESIGN §4, invariant 9).
-  const until = (tokens: TokenSet.TokenSet, deadline: number | undefined) =>
-    deadline === undefined
-      ? Number.POSITIVE_INFINITY
-      : Math.max(0, Math.min(deadline - now(), deadline - tokens.issuedAt))
 
   return setup({
     types: {} as {
@@ -125,81 +46,8 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
       events: Event
       input: Input | undefined
     },
-    actors: {
-      // Idle (until the state is left) while no callback has arrived.
-      completeAuthorization: effectActor(
-        run,
-        (input: (programs.AuthorizationInput & Input) | undefined) =>
-          input === undefined
-            ? Effect.never
-            : unexpected("completeAuthorization")(
-              programs.completeAuthorization(keyed(input.key), input),
-              (cause) => new AuthorizationFailed({ reason: "Exchange", cause })
-            ),
-        stored,
-        failed
-      ),
-      // Idle (until the state is left) while no device authorization is pending.
-      pollDeviceToken: effectActor(
-        run,
-        (input: (programs.DeviceInput & Input) | undefined, sendBack) =>
-          input === undefined
-            ? Effect.never
-            : unexpected("pollDeviceToken")(
-              programs.pollDeviceToken(
-                keyed(input.key),
-                input,
-                (poll) => Effect.sync(() => sendBack({ type: "DEVICE_POLLED", poll }))
-              ),
-              (cause) => new AuthorizationFailed({ reason: "Exchange", cause })
-            ),
-        stored,
-        failed
-      ),
-      refreshTokens: effectActor(
-        run,
-        (input: programs.RefreshInput & Input) =>
-          unexpected("refreshTokens")(
-            programs.refreshTokens(keyed(input.key), input),
-            (cause) => new RefreshFailed({ cause, attempts: input.attempt + 1 })
-          ),
-        stored,
-        refreshFailed
-      ),
-      // Idle while no revocation is pending (entered after a rejected grant).
-      revokeGrant: effectActor(
-        run,
-        (input: (programs.RevocationInput & Input) | undefined) =>
-          input === undefined
-            ? Effect.never
-            : unexpected("revokeGrant")(
-              programs.revokeGrant(keyed(input.key), input),
-              (cause) => new RevocationFailed({ cause })
-            ),
-        (): Event => ({ type: "REVOKED" }),
-        failed
-      )
-    },
-    guards: {
-      isLoadedTokenUsable: ({ event }) => event.type === "LOADED" && !TokenSet.isExpired(event.tokens, now()),
-      hasUsableRefreshToken: ({ context }) => hasUsableRefreshToken(context),
-      isAccessTokenUsable: ({ context }) => isUsable(context, now()),
-      isEager: () => config.eager,
-      hasError: ({ context }) => context.error !== undefined,
-      hasAuthorizationRequest: ({ context }) => context.request !== undefined,
-      isCurrentToken: ({ context, event }) =>
-        event.type === "TOKEN_REJECTED" && context.tokens !== undefined &&
-        (event.accessToken === undefined || Equal.equals(event.accessToken, context.tokens.accessToken)),
-      isGrantDead: ({ event }) => event.type === "FAILED" && event.error._tag === "SessionRevoked",
-      canRetry: ({ context, event }) => {
-        if (event.type !== "FAILED" || event.error._tag !== "RefreshFailed") return false
-        const error = event.error
-        const retryAfter = error.retryAfter
-        return error.remedy === "retry" && context.attempt + 1 < config.maxAttempts &&
-          (retryAfter === undefined || retryAfter * 1000 <= config.maxDelayMillis)
-      },
-      isRefreshTokenExpiringFlagged: ({ context }) => context.refreshTokenExpiring
-    },
+    actors: parts.actors(run, keyed),
+    guards: parts.guards(config, now),
     actions: {
       loadTokens: assign(({ context, event }) =>
         event.type === "LOADED"
@@ -209,7 +57,8 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
             rejected: false,
             lapsed: false,
             missingScopes: difference(context.requestedScopes, event.tokens.scopes),
-            error: undefined
+            error: undefined,
+            responseLost: false
           }
           : {}
       ),
@@ -254,12 +103,20 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
           error: undefined,
           attempt: 0,
           retryDelay: 0,
+          responseLost: false,
           unsaved: undefined,
           unsavedLease: undefined
         }
       }),
-      keepError: assign(({ event }) =>
-        event.type === "FAILED" ? { error: event.error, unsaved: event.unsaved, unsavedLease: event.lease } : {}
+      keepError: assign(({ context, event }) =>
+        event.type === "FAILED"
+          ? {
+            error: event.error,
+            unsaved: event.unsaved,
+            unsavedLease: event.lease,
+            responseLost: context.responseLost || isResponseLost(event.error)
+          }
+          : {}
       ),
       endAuthorization: assign({ request: undefined, callback: undefined, device: undefined, devicePoll: undefined }),
       failAuthorizationTimeout: assign({
@@ -274,13 +131,18 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
         if (event.type !== "FAILED") return {}
         const attempt = context.attempt + 1
         const backoff = Math.min(config.maxDelayMillis, config.initialDelayMillis * 2 ** (attempt - 1))
+        // "Equal jitter": between half the back-off and all of it, so that
+        // sessions failing together do not retry together; never before the
+        // server's `Retry-After` (RFC 9110 §10.2.3).
+        const jittered = Math.round(backoff * (0.5 + 0.5 * random()))
         const retryAfter = event.error._tag === "RefreshFailed" ? event.error.retryAfter : undefined
         return {
           attempt,
-          retryDelay: retryAfter === undefined ? backoff : Math.max(backoff, retryAfter * 1000),
+          retryDelay: retryAfter === undefined ? jittered : Math.max(jittered, retryAfter * 1000),
           error: event.error,
           unsaved: event.unsaved,
-          unsavedLease: event.lease
+          unsavedLease: event.lease,
+          responseLost: context.responseLost || isResponseLost(event.error)
         }
       }),
       endRefreshCycle: assign({ attempt: 0, retryDelay: 0 }),
@@ -306,6 +168,7 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
         refreshTokenExpiring: false,
         attempt: 0,
         retryDelay: 0,
+        responseLost: false,
         error: event.type === "FAILED" ? event.error : undefined
       })),
       beginRevocation: assign(({ context }) => ({
@@ -323,6 +186,7 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
         refreshTokenExpiring: false,
         attempt: 0,
         retryDelay: 0,
+        responseLost: false,
         error: undefined
       })),
       endRevocation: assign(({ event }) => ({
@@ -330,48 +194,15 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
         ...(event.type === "FAILED" ? { error: event.error } : {})
       })),
       checkRefreshTokenExpiry: assign(({ context }) => ({
-        refreshTokenExpiring: refreshTokenExpiring(context.tokens, now())
+        refreshTokenExpiring: parts.refreshTokenExpiring(config, context.tokens, now())
       })),
       markRefreshTokenExpiring: assign({ refreshTokenExpiring: true })
     },
-    delays: {
-      accessTokenExpiry: ({ context }) =>
-        context.tokens === undefined ? Number.POSITIVE_INFINITY : until(context.tokens, context.tokens.expiresAt),
-      refreshWindow: ({ context }) =>
-        !config.eager || context.tokens === undefined
-          ? Number.POSITIVE_INFINITY
-          : until(context.tokens, TokenSet.refreshAt(context.tokens, config.margin)),
-      refreshTokenWarning: ({ context }) => {
-        const at = context.tokens?.refreshTokenExpiresAt
-        return context.tokens === undefined || at === undefined || context.refreshTokenExpiring
-          ? Number.POSITIVE_INFINITY
-          : Math.max(0, at - config.refreshTokenWarningMillis - now())
-      },
-      authorizationTimeout: () => config.authorizationTimeoutMillis
-    }
+    delays: parts.delays(config, now)
   }).createMachine({
     id: "session",
     initial: "unauthorized",
-    context: ({ input }) => ({
-      key: input?.key ?? config.key,
-      tokens: undefined,
-      version: undefined,
-      rejected: false,
-      lapsed: false,
-      request: undefined,
-      callback: undefined,
-      device: undefined,
-      devicePoll: undefined,
-      requestedScopes: options.scopes ?? [],
-      missingScopes: [],
-      error: undefined,
-      attempt: 0,
-      retryDelay: 0,
-      refreshTokenExpiring: false,
-      revocation: undefined,
-      unsaved: undefined,
-      unsavedLease: undefined
-    }),
+    context: ({ input }) => parts.initialContext(input?.key ?? config.key, options.scopes ?? []),
     states: {
       unauthorized: {
         on: {
@@ -413,6 +244,7 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
         }
       },
       authorized: {
+        tags: "usable",
         entry: "checkRefreshTokenExpiry",
         after: {
           refreshWindow: {
@@ -460,24 +292,36 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
         }
       },
       refreshing: {
-        invoke: {
-          src: "refreshTokens",
-          input: ({ context }) => ({
-            key: context.key,
-            // Entered only with tokens held (guards on every transition in).
-            tokens: context.tokens!,
-            version: context.version,
-            attempt: context.attempt,
-            delay: context.retryDelay,
-            unsaved: context.unsaved,
-            lease: context.unsavedLease
-          })
+        tags: "busy",
+        initial: "requesting",
+        states: {
+          requesting: {
+            invoke: {
+              src: "refreshTokens",
+              input: ({ context }) => ({
+                key: context.key,
+                // Entered only with tokens held (guards on every transition in).
+                tokens: context.tokens!,
+                version: context.version,
+                attempt: context.attempt,
+                responseLost: context.responseLost,
+                unsaved: context.unsaved,
+                lease: context.unsavedLease
+              })
+            },
+            on: {
+              FAILED: { guard: "canRetry", target: "backingOff", actions: "scheduleRetry" }
+            }
+          },
+          // A named delay, not a sleep in a program: the inspector shows the wait.
+          backingOff: {
+            after: { retryDelay: "requesting" }
+          }
         },
         on: {
           STORED: { target: "authorized", actions: "storeTokens" },
           FAILED: [
             { guard: "isGrantDead", target: "revoked", actions: "dropGrant" },
-            { guard: "canRetry", target: "refreshing", reenter: true, actions: "scheduleRetry" },
             { guard: "isAccessTokenUsable", target: "authorized", actions: ["keepError", "endRefreshCycle"] },
             { target: "expired", actions: ["keepError", "endRefreshCycle"] }
           ],
@@ -500,3 +344,6 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf) =
     }
   })
 }
+
+/** @internal */
+export const transitions = parts.transitions

@@ -7,6 +7,7 @@ import { make as makeSession } from "../OAuthSession.js"
 import type * as SessionPromise from "../SessionPromise.js"
 import type { TokenStore } from "../TokenStore.js"
 import { resolve } from "./config.js"
+import { stateOf } from "./view.js"
 
 /** A failure as the session's own error: the typed failure when there is one. */
 const settle = <A, E>(exit: Exit.Exit<A, E>): Promise<A> =>
@@ -100,7 +101,7 @@ export const fromSession = (
       authorize: (authorizeOptions) => run(session.authorize(authorizeOptions)).then(settle),
       completeAuthorization: (callbackUrl) => run(session.completeAuthorization(callbackUrl)).then(settle),
       revoke: () => run(session.revoke).then(settle),
-      state: () => actor.getSnapshot().value,
+      state: () => stateOf(actor.getSnapshot()),
       session,
       close: () => Promise.resolve()
     }

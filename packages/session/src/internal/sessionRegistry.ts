@@ -4,7 +4,7 @@ import type { Subscription } from "xstate"
 import * as OAuthSession from "../OAuthSession.js"
 import * as oauthSession from "./oauthSession.js"
 import * as sessionMachine from "./sessionMachine.js"
-import type * as SessionMachine from "../SessionMachine.js"
+import * as View from "./view.js"
 import * as SessionRegistry from "../SessionRegistry.js"
 import * as TokenStore from "../TokenStore.js"
 
@@ -24,24 +24,6 @@ interface Entry {
   /** Uses in progress: `get` scopes and calls of the service. */
   refs: number
   lastUsed: number
-}
-
-// A session may leave memory only where stopping its actor interrupts no work
-// and drops nothing: no program running (authorizing, refreshing, revoking) and
-// no issued-but-unstored tokens (`unsaved`, which exist nowhere else).
-const isSettled = (snapshot: SessionMachine.Snapshot): boolean => {
-  if (snapshot.status !== "active" || snapshot.context.unsaved !== undefined) return false
-  switch (snapshot.value) {
-    case "unauthorized":
-    case "authorized":
-    case "expired":
-      return true
-    case "revoked":
-      return snapshot.context.revocation === undefined
-    case "authorizing":
-    case "refreshing":
-      return false
-  }
 }
 
 /** @internal */
@@ -83,7 +65,7 @@ export const make = (options: SessionRegistry.Options) =>
     }
 
     const isReleasable = (entry: Entry) =>
-      entry.refs === 0 && entry.session !== undefined && isSettled(entry.session.actor.getSnapshot())
+      entry.refs === 0 && entry.session !== undefined && View.isSettled(entry.session.actor.getSnapshot())
 
     const sweep = Effect.suspend(() => {
       const at = now()
@@ -121,7 +103,7 @@ export const make = (options: SessionRegistry.Options) =>
           previous = snapshot
         })
         entry.session = session
-        publish(RegistryChange.Started({ key: entry.key, state: previous.value }))
+        publish(RegistryChange.Started({ key: entry.key, state: View.stateOf(previous) }))
         const lapsesAt = previous.context.tokens?.refreshTokenExpiresAt
         if (previous.context.refreshTokenExpiring && lapsesAt !== undefined) {
           publish(RegistryChange.Changed({

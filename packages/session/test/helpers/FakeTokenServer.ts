@@ -45,6 +45,16 @@ export const endpoint = "https://as.example/token"
 export const transportError = () =>
   new OAuthError.TransportError({ reason: "Transport", method: "POST", endpoint, detail: "RequestError (Transport) ECONNRESET" })
 
+/** The connection dropped after the request went out: the server may have acted on it. */
+export const responseLost = () =>
+  new OAuthError.TransportError({
+    reason: "Timeout",
+    method: "POST",
+    endpoint,
+    detail: "no response within the time limit",
+    requestSent: true
+  })
+
 export const unavailable = (retryAfter?: number) =>
   new OAuthError.OAuthError({
     error: "temporarily_unavailable",
@@ -63,6 +73,14 @@ export const invalidClient = () =>
 export const invalidGrant = (description = "grant request is invalid") =>
   new OAuthError.OAuthError({ error: "invalid_grant", description, status: 400, remedy: "reauthorize", endpoint })
 
+/**
+ * Core's refresh fails so when a refreshed ID token fails validation (the
+ * contract `IdTokenInvalid.refreshToken` declares); its signature does not list
+ * that error yet, hence the widening here.
+ */
+const idTokenRefused = (error: OAuthError.IdTokenInvalid): Effect.Effect<never, OAuthError.TokenEndpointError> =>
+  Effect.fail(error) as unknown as Effect.Effect<never, OAuthError.TokenEndpointError>
+
 export const provider = Provider.make({
   name: "fake",
   authorizationEndpoint: "https://as.example/authorize",
@@ -80,6 +98,8 @@ export class FakeTokenServer {
   private readonly accessTokens = new Map<string, { readonly grant: Grant; readonly expiresAt: number }>()
   private readonly failures: Record<Operation, Array<OAuthError.TokenEndpointError>> = { refresh: [], exchange: [], revoke: [] }
   private gate: Deferred.Deferred<void> | undefined
+  private readonly lost: Record<Operation, number> = { refresh: 0, exchange: 0, revoke: 0 }
+  private readonly idTokenRefusals: Array<OAuthError.IdTokenInvalid["reason"]> = []
   private readonly waiters: Array<{ readonly operation: Operation; readonly n: number; readonly wake: () => void }> = []
 
   /** Whether refreshes rotate the refresh token; starts as `options.rotate` (default true). */
@@ -92,6 +112,20 @@ export class FakeTokenServer {
   /** How many failures scripted with `failNext` are still to come. */
   get pendingFailures(): number {
     return this.failures.refresh.length + this.failures.exchange.length + this.failures.revoke.length
+  }
+
+  /** The next `n` calls of `operation` take effect at the server, and their responses are lost on the way back. */
+  loseNext(operation: Operation, n = 1): void {
+    this.lost[operation] += n
+  }
+
+  /**
+   * The next refresh takes effect at the server (the refresh token rotates), and
+   * the client refuses the response's ID token with `reason`, as core's refresh
+   * does: an `IdTokenInvalid` carrying the rotated refresh token.
+   */
+  refuseIdTokenNext(reason: OAuthError.IdTokenInvalid["reason"]): void {
+    this.idTokenRefusals.push(reason)
   }
 
   /** Drops the failures scripted with `failNext`. */
@@ -204,10 +238,10 @@ export class FakeTokenServer {
     })
   }
 
-  private call<A>(
+  private call<A, E = never>(
     operation: Operation,
-    body: (now: number) => Effect.Effect<A, OAuthError.TokenEndpointError>
-  ): Effect.Effect<A, OAuthError.TokenEndpointError> {
+    body: (now: number) => Effect.Effect<A, OAuthError.TokenEndpointError | E>
+  ): Effect.Effect<A, OAuthError.TokenEndpointError | E> {
     return Effect.gen(this, function*() {
       this.counts[operation]++
       for (const waiter of this.waiters.splice(0)) {
@@ -219,7 +253,12 @@ export class FakeTokenServer {
       if (operation === "refresh" && this.gate !== undefined) yield* Deferred.await(this.gate)
       const failure = this.failures[operation].shift()
       if (failure !== undefined) return yield* Effect.fail(failure)
-      return yield* body(now)
+      const result = yield* body(now)
+      if (this.lost[operation] > 0) {
+        this.lost[operation]--
+        return yield* Effect.fail(responseLost())
+      }
+      return result
     })
   }
 
@@ -265,7 +304,16 @@ export class FakeTokenServer {
             return Effect.fail(invalidGrant("refresh token reused"))
           }
           if (rotate) record.used = true
-          return Effect.succeed(TokenSet.merge(tokens, this.issue(record.grant, now, rotate)))
+          const refreshed = TokenSet.merge(tokens, this.issue(record.grant, now, rotate))
+          const refusal = this.idTokenRefusals.shift()
+          return refusal === undefined
+            ? Effect.succeed(refreshed)
+            : idTokenRefused(
+              new OAuthError.IdTokenInvalid({
+                reason: refusal,
+                ...(refreshed.refreshToken === undefined ? {} : { refreshToken: refreshed.refreshToken })
+              })
+            )
         })
       }),
     clientCredentials: () => Effect.die("not modelled"),

@@ -1,6 +1,7 @@
 import { OAuthClient } from "@effect-oauth/core"
+import type { OAuthError } from "@effect-oauth/core"
 import { OAuthSession, TokenStore } from "@effect-oauth/session"
-import type { SessionMachine } from "@effect-oauth/session"
+import { SessionMachine } from "@effect-oauth/session"
 import { Chunk, Effect, Fiber, Queue, Redacted, Stream } from "effect"
 import type { Scope } from "effect"
 import { FakeTokenServer } from "./FakeTokenServer.js"
@@ -20,7 +21,7 @@ export const harness = (options: FakeServerOptions = {}, store?: TokenStore.Serv
 export const session = (
   { server, store }: Harness,
   options: Partial<OAuthSession.Options> = {}
-): Effect.Effect<OAuthSession.OAuthSession, TokenStore.TokenStoreError, Scope.Scope> =>
+): Effect.Effect<OAuthSession.OAuthSession, TokenStore.TokenStoreError | OAuthError.ConfigurationError, Scope.Scope> =>
   OAuthSession.make({ key: "alice", refresh: "lazy", clock: "effect", ...options }).pipe(
     Effect.provideService(OAuthClient.OAuthClient, server.client),
     Effect.provideService(TokenStore.TokenStore, store)
@@ -55,7 +56,7 @@ export const until = (
   predicate: SessionMachine.State | ((snapshot: SessionMachine.Snapshot) => boolean)
 ): Effect.Effect<SessionMachine.Snapshot> =>
   Effect.async<SessionMachine.Snapshot>((resume) => {
-    const test = typeof predicate === "string" ? (s: SessionMachine.Snapshot) => s.value === predicate : predicate
+    const test = typeof predicate === "string" ? (s: SessionMachine.Snapshot) => SessionMachine.stateOf(s) === predicate : predicate
     const now = session.actor.getSnapshot()
     if (test(now)) return resume(Effect.succeed(now))
     const subscription = session.actor.subscribe((snapshot) => {

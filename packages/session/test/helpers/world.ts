@@ -224,14 +224,14 @@ const startSession = (world: World, holder: Omit<Holder, "session" | "scope" | "
     session.actor.subscribe((next) => {
       const before = previous
       previous = next
-      if (before.value === next.value) return
-      if (next.value === "authorizing") target.authorizingSince = world.server.issued.length
-      if (before.value === "authorizing" && next.value === "unauthorized") {
+      if (SessionMachine.stateOf(before) === SessionMachine.stateOf(next)) return
+      if (SessionMachine.stateOf(next) === "authorizing") target.authorizingSince = world.server.issued.length
+      if (SessionMachine.stateOf(before) === "authorizing" && SessionMachine.stateOf(next) === "unauthorized") {
         // Tokens exchanged but never stored belong to no session.
         for (const value of world.server.issued.slice(target.authorizingSince)) world.excused.add(value)
       }
       const unsaved = next.context.unsaved?.refreshToken
-      if (before.value === "refreshing" && next.value !== "refreshing" && unsaved !== undefined && world.holders.length > 1) {
+      if (SessionMachine.stateOf(before) === "refreshing" && SessionMachine.stateOf(next) !== "refreshing" && unsaved !== undefined && world.holders.length > 1) {
         // A known limit, not a promise: tokens still unsaved when a refresh cycle ends are
         // written on the next demand, but once the kept lease lapses another holder may
         // refresh with the refresh token they replaced, and reuse detection then revokes
@@ -240,12 +240,12 @@ const startSession = (world: World, holder: Omit<Holder, "session" | "scope" | "
         world.deaths++
       }
       for (const check of world.checks) report(world, check.onTransition?.(world, target, before, next))
-      if (next.value === "revoked") {
+      if (SessionMachine.stateOf(next) === "revoked") {
         target.revoked = true
         target.forbidden = new Set(world.server.issued)
       }
-      if (next.value === "authorized") target.mustAdopt = false
-      if (before.value === "authorizing" && next.value === "authorized") {
+      if (SessionMachine.stateOf(next) === "authorized") target.mustAdopt = false
+      if (SessionMachine.stateOf(before) === "authorizing" && SessionMachine.stateOf(next) === "authorized") {
         target.revoked = false
         target.appRevoked = false
       }
@@ -405,7 +405,7 @@ export const execute = (world: World, command: Command): Effect.Effect<void> =>
 export const atRest = (world: World): boolean =>
   world.holders.every((holder) => {
     const snapshot = holder.session.actor.getSnapshot()
-    return snapshot.value !== "refreshing" && snapshot.value !== "authorizing" && snapshot.context.revocation === undefined
+    return SessionMachine.stateOf(snapshot) !== "refreshing" && SessionMachine.stateOf(snapshot) !== "authorizing" && snapshot.context.revocation === undefined
   })
 
 const checkAtRest = (world: World, end = false) =>
@@ -598,7 +598,7 @@ const keepsNewest = (world: World): Violation => {
 export const newestRefreshTokenKept: Check = {
   onTransition: (world, holder, _from, to) => {
     const busy = (snapshot: SessionMachine.Snapshot) =>
-      snapshot.value === "refreshing" || snapshot.value === "authorizing" || snapshot.context.revocation !== undefined
+      SessionMachine.stateOf(snapshot) === "refreshing" || SessionMachine.stateOf(snapshot) === "authorizing" || snapshot.context.revocation !== undefined
     const others = world.holders.filter((other) => other !== holder).map((other) => other.session.actor.getSnapshot())
     return busy(to) || others.some(busy) || world.inFlight > 0 ? undefined : keepsNewest(world)
   },
@@ -616,9 +616,9 @@ export const storedFirst: Check = {
  */
 export const errorsClassified: Check = {
   onTransition: (world, holder, from, to) => {
-    if (to.value !== "revoked" && !(to.value === "unauthorized" && from.value !== "authorizing")) return undefined
+    if (SessionMachine.stateOf(to) !== "revoked" && !(SessionMachine.stateOf(to) === "unauthorized" && SessionMachine.stateOf(from) !== "authorizing")) return undefined
     if (world.deaths > 0 || holder.appRevoked) return undefined
-    return `${from.value} → ${to.value} (${to.context.error?._tag}) although the grant is live`
+    return `${SessionMachine.stateOf(from)} → ${SessionMachine.stateOf(to)} (${to.context.error?._tag}) although the grant is live`
   },
   onOutcome: (_world, _holder, outcome) =>
     Either.isLeft(outcome) && outcome.left._tag === "RefreshFailed" && outcome.left.attempts > maxAttempts
@@ -635,7 +635,7 @@ export const errorsClassified: Check = {
 export const rotationRaceAdopts: Check = {
   onTransition: (_world, holder, _from, to) => {
     const error = to.context.error
-    return to.value === "revoked" && holder.mustAdopt && error?._tag === "SessionRevoked"
+    return SessionMachine.stateOf(to) === "revoked" && holder.mustAdopt && error?._tag === "SessionRevoked"
       ? `revoked (${error.reason}) although another holder had already stored a rotation`
       : undefined
   }
@@ -654,7 +654,7 @@ export const nothingAfterRevoke: Check = {
 /** 8: every observed transition is one the machine declares. */
 export const declaredTransitions: Check = {
   onTransition: (world, _holder, from, to) => {
-    const edge = `${from.value} → ${to.value}`
+    const edge = `${SessionMachine.stateOf(from)} → ${SessionMachine.stateOf(to)}`
     return world.declared.has(edge) ? undefined : `observed ${edge}, which the machine does not declare`
   }
 }
@@ -683,12 +683,12 @@ export const model: Check = {
   },
   atEnd: (world) => {
     if (world.deaths > 0) return undefined
-    const states = world.holders.map((holder) => holder.session.actor.getSnapshot().value)
+    const states = world.holders.map((holder) => SessionMachine.stateOf(holder.session.actor.getSnapshot()))
     return states.every((state) => state === "authorized") ? undefined : `holders ended ${states.join(", ")} with a live grant`
   },
   atRest: (world) => {
     if (world.deaths > 0) return undefined
-    const states = world.holders.map((holder) => holder.session.actor.getSnapshot().value)
+    const states = world.holders.map((holder) => SessionMachine.stateOf(holder.session.actor.getSnapshot()))
     return states.every((state) => state === "authorized" || state === "expired")
       ? undefined
       : `holders are ${states.join(", ")} with a live grant`

@@ -54,7 +54,7 @@ interface RefreshInput {
   readonly version: number | undefined
   readonly unsaved: TokenSet.TokenSet | undefined
   readonly attempt: number
-  readonly delay: number
+  readonly responseLost: boolean
   readonly lease: TokenStore.Lease | undefined
 }
 

@@ -175,7 +175,7 @@ export const suite = <E>(
                 : undefined
               // A delete without a version (deleteAny, or deleteCurrent of an absent entry) always succeeds.
               const succeeds = op === "deleteAny" || op === "deleteCurrent" || expected === current
-              const result: Either.Either<number, TokenStore.Error> = op.startsWith("write")
+              const result: Either.Either<number, TokenStore.StoreError> = op.startsWith("write")
                 ? yield* Effect.either(handle.compareAndSet("alice", expected, tokens(i)))
                 : yield* Effect.either(Effect.as(handle.delete("alice", op === "deleteAny" ? undefined : expected), 0))
               if (!succeeds) {
