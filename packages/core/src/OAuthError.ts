@@ -179,7 +179,10 @@ export class InvalidTokenResponse extends Schema.TaggedError<InvalidTokenRespons
     const detail = this.detail === undefined ? "" : `${field}${this.detail}; `
     const excerpt = this.excerpt === undefined ? "" : `; body: ${this.excerpt}`
     const retry = this.retryAfter === undefined ? "" : `; retry after ${this.retryAfter}s`
-    return `invalid token response (${this.reason}): ${detail}HTTP ${this.status}${where}${retry}${excerpt}`
+    const lost = this.status >= 200 && this.status < 300
+      ? "; the server answered success, so it may have spent the code or rotated the refresh token: the grant may be lost"
+      : ""
+    return `invalid token response (${this.reason}): ${detail}HTTP ${this.status}${where}${retry}${lost}${excerpt}`
   }
 }
 

@@ -58,7 +58,12 @@ export interface ParseOptions {
  * - JSON, or `application/x-www-form-urlencoded` (GitHub without
  *   `Accept: application/json`, Facebook's legacy `text/plain` answer): the shape is
  *   sniffed, the content type is not trusted. A UTF-8 BOM is ignored; bytes are
- *   decoded as UTF-8. A form field sent twice is `InvalidField`.
+ *   decoded as UTF-8. Reading takes time linear in the body (no backtracking
+ *   regular expression), and JSON nests at most 32 levels.
+ * - A field of RFC 6749 §5.1 or §5.2 sent twice (RFC 6749 §3.2), or nested past the
+ *   limit, is `InvalidField`. An extension field that is repeated or nested too
+ *   deeply is dropped and named in a warning log, never the tokens: the server has
+ *   issued them (and may have retired the refresh token it was sent) by then.
  * - Empty → `EmptyBody`; HTML, plain text, invalid JSON or a JSON array →
  *   `NotJson`; over 1 MiB → `TooLarge`.
  *
@@ -77,8 +82,11 @@ export interface ParseOptions {
  *
  * Tokens
  * - `access_token` missing, `null` or empty → `MissingAccessToken`; not a string → `InvalidField`.
- * - `token_type`: `bearer` (any case) → `Bearer`, `dpop` → `DPoP`, others as
- *   received; missing → `quirks.defaultTokenType ?? "Bearer"`.
+ * - `token_type`: `bearer` (any case) → `Bearer`, `dpop` → `DPoP`; another type
+ *   is `InvalidField` (RFC 6749 §7.1) unless `quirks.tokenTypes` maps it; missing →
+ *   `quirks.defaultTokenType ?? "Bearer"`.
+ * - A CR, LF or NUL in `access_token`, `token_type`, `refresh_token` or `id_token`
+ *   is `InvalidField` (they end up in headers and logs).
  * - `expires_in` (or a `quirks.expiresInAliases` name): a number or numeric string
  *   of seconds counted from `requestedAt`. `0` → expires at `requestedAt` (due at
  *   once). Negative, non-finite or non-numeric → `InvalidField` naming the field.

@@ -15,7 +15,7 @@ import {
   type TransportError
 } from "../OAuthError.js"
 import * as Pkce from "../Pkce.js"
-import type { ClientAuthMethod, Provider } from "../Provider.js"
+import type { ClientAuthMethod, Provider, TokenResponseQuirks } from "../Provider.js"
 import * as TokenResponse from "../TokenResponse.js"
 import * as TokenSet from "../TokenSet.js"
 import * as WwwAuthenticate from "../WwwAuthenticate.js"
@@ -336,7 +336,8 @@ export const make = (
     const tokenRequest = (
       params: Form,
       requestedScopes: ReadonlyArray<string>,
-      secrets: ReadonlyArray<Redacted.Redacted<string>>
+      secrets: ReadonlyArray<Redacted.Redacted<string>>,
+      responseQuirks: TokenResponseQuirks | undefined = provider.tokenResponse
     ): Effect.Effect<TokenSet.TokenSet, TokenEndpointError> =>
       Effect.gen(function*() {
         const prepared = yield* prepare(tokenUrl, params, quirks.tokenMethod ?? "POST", secrets)
@@ -348,7 +349,7 @@ export const make = (
           return yield* TokenResponse.parse(response, {
             requestedAt,
             requestedScopes,
-            quirks: provider.tokenResponse,
+            quirks: responseQuirks,
             endpoint: http.where(tokenUrl),
             secrets: prepared.secrets
           })
@@ -641,7 +642,12 @@ export const make = (
         ...(scopes.length === 0 ? {} : { scope: scopes.join(" ") })
       }
       const secrets = [request.subjectToken, ...(request.actorToken === undefined ? [] : [request.actorToken])]
-      const tokens = yield* tokenRequest(params, scopes, secrets)
+      // "token_type: … If the issued token is not an access token or usable as an
+      // access token, then the token_type value N_A is used" (RFC 8693 §2.2.1).
+      const tokens = yield* tokenRequest(params, scopes, secrets, {
+        ...provider.tokenResponse,
+        tokenTypes: { ...provider.tokenResponse?.tokenTypes, N_A: "N_A" }
+      })
       // "issued_token_type: REQUIRED. An identifier … for the representation of the
       // issued security token." (RFC 8693 §2.2.1)
       const issuedTokenType = TokenSet.extraField(tokens, "issued_token_type")
