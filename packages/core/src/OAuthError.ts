@@ -7,7 +7,8 @@
  * @since 0.1.0
  */
 import type { HttpClientError } from "@effect/platform"
-import { Predicate, Schema } from "effect"
+import { Predicate, type Redacted, Schema } from "effect"
+import * as Mask from "./internal/wire/mask.js"
 
 /**
  * What a caller can do about a failure:
@@ -552,3 +553,33 @@ export const remedyOf = (error: CoreError): Remedy =>
   error._tag === "StateMismatch" || error._tag === "IssuerMismatch" || error._tag === "InvalidCallback"
     ? "reauthorize"
     : error.remedy
+
+/**
+ * The one masker of the project: `text` with every credential of `secrets` replaced
+ * by `<redacted>` — raw, URL-encoded and form-encoded (RFC 6749 Appendix B), and any
+ * run of 8 or more characters of one of those forms (a server that echoes part of a
+ * token). Pass the base64 value of an `Authorization: Basic` header as one more
+ * secret. Every error of every endpoint is built through it; provider code uses it
+ * for its own messages.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#appendix-B
+ * @since 0.2.0
+ * @category constructors
+ */
+export const mask = (text: string, secrets: ReadonlyArray<Redacted.Redacted<string>>): string =>
+  Mask.mask(text, secrets)
+
+/**
+ * A short, secret-free view of a text body for an error's `excerpt`: markup tags,
+ * scripts and styles dropped, whitespace collapsed, {@link mask}ed, every run of 16 or
+ * more token-like characters replaced by `…`, at most `length` characters. Linear in
+ * the body.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const excerpt = (
+  text: string,
+  secrets: ReadonlyArray<Redacted.Redacted<string>>,
+  length = 120
+): string => Mask.excerpt(text, Mask.make(secrets), length)

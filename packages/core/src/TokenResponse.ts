@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import type { Effect, Redacted } from "effect"
+import type { Effect, Either, Redacted } from "effect"
 import * as internal from "./internal/tokenResponse.js"
 import type { InvalidTokenResponse, OAuthError } from "./OAuthError.js"
 import type { TokenResponseQuirks } from "./Provider.js"
@@ -122,3 +122,34 @@ export const parse: (
   response: RawResponse,
   options: ParseOptions
 ) => Effect.Effect<TokenSet, OAuthError | InvalidTokenResponse> = internal.parse
+
+/**
+ * The one reader of error bodies, for every endpoint (token, revocation,
+ * introspection, PAR, device, registration, userinfo, a provider's own operation):
+ * the same rules as {@link parse}, returning the error. An RFC 6749 §5.2 body, or the
+ * shape `quirks.readError` knows, is an `OAuthError` (code, description, `error_uri`
+ * and details masked for every credential in `secrets`, `remedy` classified,
+ * `Retry-After` read); anything else an `InvalidTokenResponse` (`UnexpectedStatus`
+ * for a non-2xx status, with a secret-free excerpt).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ * @since 0.2.0
+ * @category parsing
+ */
+export const parseError: (response: RawResponse, options: ParseOptions) => OAuthError | InvalidTokenResponse =
+  internal.parseError
+
+/**
+ * The JSON object of a successful answer of an endpoint that is not a token
+ * endpoint (Google's `tokeninfo`, Facebook's `debug_token`), read by the same
+ * linear, nesting-limited reader that refuses repeated members; an error body, a
+ * non-2xx status or anything that is not a JSON object goes to {@link parseError}.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ * @since 0.2.0
+ * @category parsing
+ */
+export const parseJson: (
+  response: RawResponse,
+  options: ParseOptions
+) => Either.Either<Readonly<Record<string, unknown>>, OAuthError | InvalidTokenResponse> = internal.parseJson

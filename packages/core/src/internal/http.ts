@@ -1,7 +1,9 @@
 import { FetchHttpClient, Headers, HttpClient, HttpClientRequest } from "@effect/platform"
-import { Clock, Duration, Effect, Option, Predicate, Redacted, Stream } from "effect"
-import { classify, ConfigurationError, InvalidTokenResponse, OAuthError, TransportError } from "../OAuthError.js"
+import { Clock, Duration, Effect, Option, Redacted, Stream } from "effect"
+import { ConfigurationError, type InvalidTokenResponse, type OAuthError, TransportError } from "../OAuthError.js"
 import type { TokenResponseQuirks } from "../Provider.js"
+import * as tokenResponse from "./tokenResponse.js"
+import * as Json from "./wire/json.js"
 
 /** @internal */
 export const defaultTimeout: Duration.Duration = Duration.seconds(30)
@@ -209,39 +211,14 @@ const decoder = new TextDecoder("utf-8", { fatal: false })
 /** The body as text, a UTF-8 byte order mark dropped. @internal */
 export const text = (body: Uint8Array): string => decoder.decode(body).replace(/^\uFEFF/, "")
 
-const isRecord = (u: unknown): u is Record<string, unknown> =>
-  Predicate.isObject(u) && !Array.isArray(u) && typeof u !== "function"
-
-/** A JSON object body, or `undefined`. @internal */
-export const jsonObject = (body: Uint8Array): Record<string, unknown> | undefined => {
-  try {
-    const json: unknown = JSON.parse(text(body))
-    return isRecord(json) ? json : undefined
-  } catch {
-    return undefined
-  }
-}
-
 /**
- * `Retry-After` in seconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3).
- *
- * @internal
+ * A JSON object body (linear-time, nesting-limited; a member sent twice or nested
+ * too deeply makes it no object), or `undefined`. @internal
  */
-export const retryAfter = (header: string | undefined): Effect.Effect<number | undefined> =>
-  Effect.map(Clock.currentTimeMillis, (now) => {
-    if (header === undefined) return undefined
-    const trimmed = header.trim()
-    if (/^\d+$/.test(trimmed)) return Number(trimmed)
-    const at = Date.parse(trimmed)
-    return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000))
-  })
-
-/** Replaces every credential that was sent with the request by `<redacted>`. @internal */
-export const mask = (value: string, secrets: ReadonlyArray<Redacted.Redacted<string>>): string =>
-  secrets.reduce((text, secret) => {
-    const clear = Redacted.value(secret)
-    return clear.length === 0 ? text : text.split(clear).join("<redacted>")
-  }, value)
+export const jsonObject = (body: Uint8Array): Record<string, unknown> | undefined => {
+  const json = Json.parseObject(text(body))
+  return json._tag === "Object" && json.duplicates.length === 0 && json.dropped.length === 0 ? json.fields : undefined
+}
 
 /** @internal */
 export interface ErrorContext {
@@ -251,10 +228,12 @@ export interface ErrorContext {
 }
 
 /**
- * Reads a failed response of a non-token endpoint (revocation, introspection):
+ * Reads a failed response of a non-token endpoint (revocation, introspection, PAR,
+ * device, registration) with the one error-body reader (`TokenResponse.parseError`):
  * an RFC 6749 §5.2 error body (RFC 7009 §2.2.1 and RFC 7662 §2.3 use the same
- * shape) becomes an `OAuthError`; anything else an `InvalidTokenResponse`
- * (`UnexpectedStatus`, `retry` for 429 and 5xx such as RFC 7009's 503).
+ * shape) becomes an `OAuthError`, every credential sent masked; anything else an
+ * `InvalidTokenResponse` (`UnexpectedStatus`, `retry` for 429 and 5xx such as
+ * RFC 7009's 503).
  *
  * @internal
  */
@@ -262,42 +241,13 @@ export const failure = (
   response: RawResponse,
   context: ErrorContext
 ): Effect.Effect<never, OAuthError | InvalidTokenResponse> =>
-  Effect.flatMap(retryAfter(response.headers["retry-after"]), (after): Effect.Effect<never, OAuthError | InvalidTokenResponse> => {
-    const body = jsonObject(response.body)
-    const fields = body === undefined ? undefined : (context.quirks?.readError?.(body) ?? rfcError(body))
-    if (fields !== undefined) {
-      return Effect.fail(
-        new OAuthError({
-          error: fields.error,
-          ...(fields.description === undefined ? {} : { description: mask(fields.description, context.secrets) }),
-          ...(fields.uri === undefined ? {} : { uri: fields.uri }),
-          status: response.status,
-          ...(after === undefined ? {} : { retryAfter: after }),
-          endpoint: context.endpoint,
-          remedy: ("remedy" in fields ? fields.remedy : undefined) ??
-            classify(fields.error, response.status, context.quirks?.errorRemedies)
-        })
-      )
-    }
-    return Effect.fail(
-      new InvalidTokenResponse({
-        reason: "UnexpectedStatus",
-        status: response.status,
-        endpoint: context.endpoint,
-        ...(after === undefined ? {} : { retryAfter: after }),
-        ...excerptOf(response, body)
-      })
-    )
-  })
-
-const rfcError = (body: Record<string, unknown>) => {
-  if (typeof body["error"] !== "string" || body["error"] === "") return undefined
-  return {
-    error: body["error"],
-    description: typeof body["error_description"] === "string" ? body["error_description"] : undefined,
-    uri: typeof body["error_uri"] === "string" ? body["error_uri"] : undefined
-  }
-}
+  Effect.flatMap(Clock.currentTimeMillis, (requestedAt) =>
+    Effect.fail(tokenResponse.parseError(response, {
+      requestedAt,
+      quirks: context.quirks,
+      endpoint: context.endpoint,
+      secrets: context.secrets
+    })))
 
 /** A secret-free view of a body: field names for JSON, the media type otherwise. @internal */
 export const excerptOf = (

@@ -4,6 +4,7 @@ import type * as Provider from "../Provider.js"
 import type * as TokenResponse from "../TokenResponse.js"
 import * as TokenSet from "../TokenSet.js"
 import * as Json from "./wire/json.js"
+import * as Mask from "./wire/mask.js"
 import * as Text from "./wire/text.js"
 
 /** @internal */
@@ -18,7 +19,6 @@ export const excerptLength = 120
 /** @internal */
 export const descriptionLength = 500
 
-const redactedMarker = "<redacted>"
 
 type Failure = OAuthError | InvalidTokenResponse
 type Fields = Readonly<Record<string, unknown>>
@@ -67,7 +67,7 @@ export const parseEither = (
     if (value !== undefined) headers.set(name.toLowerCase(), value)
   }
   const header = (name: string) => headers.get(name)
-  const mask = makeMask(options.secrets)
+  const mask = Mask.make(options.secrets)
   const ctx: Context = {
     status: response.status,
     header,
@@ -133,6 +133,63 @@ const protocolFields = (quirks: Provider.TokenResponseQuirks): ReadonlySet<strin
     ...(quirks.expiresInAliases ?? []),
     ...(quirks.refreshTokenExpiresInFields ?? ["refresh_token_expires_in", "refresh_expires_in"])
   ])
+
+/**
+ * Reads the failed answer of any endpoint (token, revocation, introspection, PAR,
+ * device, registration, a provider's own operation) with the same rules as a token
+ * response: an RFC 6749 §5.2 body (or the provider's `readError` shape) is an
+ * `OAuthError`; anything else an `InvalidTokenResponse` (`UnexpectedStatus` for a
+ * non-2xx status, with a secret-free excerpt).
+ *
+ * @internal
+ */
+export const parseError = (response: TokenResponse.RawResponse, options: TokenResponse.ParseOptions): Failure =>
+  Either.match(parseEither(response, options), {
+    onLeft: (error) =>
+      error._tag === "InvalidTokenResponse" && (response.status < 200 || response.status >= 300) &&
+        (error.reason === "EmptyBody" || error.reason === "NotJson")
+        ? new InvalidTokenResponse({ ...error, reason: "UnexpectedStatus" })
+        : error,
+    onRight: () =>
+      new InvalidTokenResponse({
+        reason: "UnexpectedStatus",
+        status: response.status,
+        detail: "is a token response where an error was expected",
+        ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint })
+      })
+  })
+
+/**
+ * The JSON object of a successful answer of a non-token endpoint (a provider's
+ * token-info operation), read by the same linear, depth-limited reader; anything
+ * else is read by {@link parseError}.
+ *
+ * @internal
+ */
+export const parseJson = (
+  response: TokenResponse.RawResponse,
+  options: TokenResponse.ParseOptions
+): Either.Either<Record<string, unknown>, Failure> => {
+  if (response.status >= 200 && response.status < 300) {
+    const text = stripBom(typeof response.body === "string" ? response.body : utf8.decode(response.body)).trim()
+    const json = Json.parseObject(text)
+    if (
+      json._tag === "Object" && json.duplicates.length === 0 && json.dropped.length === 0 &&
+      json.fields["error"] === undefined
+    ) return Either.right(json.fields)
+    if (json._tag !== "Object" && Text.isFormLike(text)) {
+      return Either.left(
+        new InvalidTokenResponse({
+          reason: "NotJson",
+          status: response.status,
+          detail: "is form-encoded, not a JSON object",
+          ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint })
+        })
+      )
+    }
+  }
+  return Either.left(parseError(response, options))
+}
 
 // Body -------------------------------------------------------------------------
 
@@ -468,32 +525,12 @@ const describe = (u: unknown): string =>
 
 // Secret-free text ---------------------------------------------------------------
 
-const makeMask = (secrets: ReadonlyArray<Redacted.Redacted<string>> | undefined): (text: string) => string => {
-  const values = new Set<string>()
-  for (const secret of secrets ?? []) {
-    const value = Redacted.value(secret)
-    if (value.length === 0) continue
-    values.add(value)
-    values.add(encodeURIComponent(value))
-    values.add(new URLSearchParams({ v: value }).toString().slice(2))
-  }
-  const ordered = [...values].sort((a, b) => b.length - a.length)
-  if (ordered.length === 0) return (text) => text
-  return (text) => ordered.reduce((masked, value) => masked.split(value).join(redactedMarker), text)
-}
-
-// 16 or more characters of the kind tokens are made of (base64, base64url, JWT
-// dots, percent-encoding, Salesforce's `!`, Amazon's `|`).
-const tokenLikeRun = /[A-Za-z0-9\-._~+/=%!|]{16,}/g
-
-/** @internal */
-export const maskTokenLike = (text: string): string => text.replace(tokenLikeRun, "…")
+const maskTokenLike = Mask.maskTokenLike
 
 const truncate = (text: string, length: number) => (text.length > length ? `${text.slice(0, length - 1)}…` : text)
 
-/** @internal */
-export const textExcerpt = (text: string, mask: (text: string) => string): string =>
-  truncate(maskTokenLike(mask(Text.visibleText(text, excerptLength * 8))), excerptLength)
+const textExcerpt = (text: string, mask: (text: string) => string): string =>
+  Mask.excerpt(text, mask, excerptLength)
 
 const fieldsExcerpt = (kind: "JSON" | "form", fields: Fields, mask: (text: string) => string): string => {
   const names = Object.keys(fields).map((name) => maskTokenLike(mask(name)))
