@@ -24,6 +24,7 @@ import * as JwtAssertion from "../JwtAssertion.js"
 import { base64, utf8Bytes } from "./crypto.js"
 import * as deviceFlow from "./deviceFlow.js"
 import * as http from "./http.js"
+import * as Mask from "./wire/mask.js"
 import { keyOf, signWith } from "./jwtAssertion.js"
 
 /** A form body; a parameter with several values (`resource`, `audience`) is repeated. */
@@ -248,14 +249,15 @@ export const make = (
     > => {
       const secret = client.clientSecret === undefined ? "" : Redacted.value(client.clientSecret)
       switch (authMethod) {
-        case "client_secret_basic":
+        case "client_secret_basic": {
+          const credentials = basicCredentials(client.clientId, secret, quirks.basicAuthEncoding)
           return Effect.succeed({
             body: params,
-            headers: {
-              authorization: `Basic ${basicCredentials(client.clientId, secret, quirks.basicAuthEncoding)}`
-            },
-            secrets: []
+            headers: { authorization: `Basic ${credentials}` },
+            // A server that echoes the header echoes its base64 value.
+            secrets: [Redacted.make(credentials)]
           })
+        }
         case "client_secret_post":
           return Effect.succeed({
             body: { ...params, client_id: client.clientId, client_secret: secret },
@@ -755,14 +757,19 @@ export const make = (
       if (response.status !== 200) {
         const challenge = Either.getOrElse(WwwAuthenticate.fromHeaders(response.headers), () => [])
           .find((entry) => entry.error !== undefined)
-        if ((response.status === 401 || response.status === 403) && challenge?.error !== undefined) {
+        if ((response.status === 400 || response.status === 401 || response.status === 403) && challenge?.error !== undefined) {
+          const mask = (text: string) => Mask.mask(text, context.secrets)
           return yield* new OAuthError({
-            error: challenge.error,
-            ...(challenge.errorDescription === undefined ? {} : { description: challenge.errorDescription }),
-            ...(challenge.errorUri === undefined ? {} : { uri: challenge.errorUri }),
+            error: mask(challenge.error),
+            ...(challenge.errorDescription === undefined ? {} : { description: mask(challenge.errorDescription) }),
+            ...(challenge.errorUri === undefined ? {} : { uri: mask(challenge.errorUri) }),
             status: response.status,
             endpoint: context.endpoint,
-            remedy: classify(challenge.error, response.status, provider.tokenResponse?.errorRemedies)
+            // RFC 6750 §3.1: `invalid_token` from a resource means this access token
+            // is expired or revoked: get a new one (refresh), the grant may be fine.
+            remedy: challenge.error === "invalid_token"
+              ? "retry"
+              : classify(challenge.error, response.status, provider.tokenResponse?.errorRemedies)
           })
         }
         return yield* http.failure(response, context)
