@@ -88,6 +88,11 @@ export interface Options {
   readonly timeout?: Duration.DurationInput | undefined
   /** Largest response body read. Default 1 MiB. */
   readonly maxResponseBytes?: number | undefined
+  /**
+   * Send the current trace context (`traceparent`, `b3`) to the authorization
+   * server. Default `false`: the server is another party's.
+   */
+  readonly tracePropagation?: boolean | undefined
   /** How ID tokens are validated (OpenID Connect Core §3.1.3.7). */
   readonly idToken?: IdTokenOptions | undefined
   /**

@@ -316,6 +316,21 @@ const systemErrorCode = (cause: unknown): string | undefined => {
   return undefined
 }
 
+// System errors raised before a connection exists: the request never left.
+const notConnected: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+  "ERR_INVALID_URL",
+  "CERT_HAS_EXPIRED",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "ERR_TLS_CERT_ALTNAME_INVALID"
+])
+
 /**
  * The request to an authorization server did not complete: connection refused,
  * DNS, TLS, timeout, a redirect (token requests never follow one), or a body over
@@ -370,14 +385,21 @@ export class TransportError extends Schema.TaggedError<TransportError>("@effect-
       method: error.request.method,
       endpoint: originAndPath(error.request.url),
       ...(error._tag === "ResponseError" ? { status: error.response.status } : {}),
-      detail: `${error._tag} (${error.reason})${code === undefined ? "" : ` ${code}`}`
+      detail: `${error._tag} (${error.reason})${code === undefined ? "" : ` ${code}`}`,
+      requestSent: error._tag === "ResponseError" ||
+        (error.reason === "Transport" && (code === undefined || !notConnected.has(code)))
     })
   }
 
   override get message(): string {
     const status = this.status === undefined ? "" : ` HTTP ${this.status}`
     const detail = this.detail === undefined ? "" : `: ${this.detail}`
-    return `${this.reason} error on ${this.method} ${this.endpoint}${status}${detail}`
+    const sent = this.requestSent === true
+      ? "; the request may have reached the server, which may have acted on it"
+      : this.requestSent === false
+      ? "; the request was not sent"
+      : ""
+    return `${this.reason} error on ${this.method} ${this.endpoint}${status}${detail}${sent}`
   }
 }
 

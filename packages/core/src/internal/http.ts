@@ -15,15 +15,19 @@ export const defaultMaxResponseBytes = 1024 * 1024
 export interface Limits {
   readonly timeout: Duration.Duration
   readonly maxResponseBytes: number
+  /** Send `traceparent` / `b3` headers: off unless the application turns it on. */
+  readonly tracePropagation: boolean
 }
 
 /** @internal */
 export const limits = (options: {
   readonly timeout?: Duration.DurationInput | undefined
   readonly maxResponseBytes?: number | undefined
+  readonly tracePropagation?: boolean | undefined
 }): Limits => ({
   timeout: options.timeout === undefined ? defaultTimeout : Duration.decode(options.timeout),
-  maxResponseBytes: options.maxResponseBytes ?? defaultMaxResponseBytes
+  maxResponseBytes: options.maxResponseBytes ?? defaultMaxResponseBytes,
+  tracePropagation: options.tracePropagation ?? false
 })
 
 /** `localhost`, `127.0.0.0/8` and `[::1]` (RFC 8252 §8.3). @internal */
@@ -101,7 +105,12 @@ const readBody = (
  *   into the calling context's `RequestInit`), and any 3xx from any client is a
  *   `TransportError` (`Redirect`), so a credential never reaches another URL;
  * - the body is read as a stream and abandoned past `maxResponseBytes` (`TooLarge`);
- * - sending and reading together are bounded by `timeout` (`Timeout`);
+ * - sending and reading together are bounded by `timeout` (`Timeout`), and every
+ *   reader of the body runs in time linear in it, so the cap bounds parsing too;
+ * - every `TransportError` says whether the request may have reached the server
+ *   (`requestSent`): only a connection that was never made is `false`;
+ * - trace context (`traceparent`, `b3`) goes to another party's server only when
+ *   `tracePropagation` is on;
  * - with `hideUrl` (credentials in the query string), the platform's span, whose
  *   attributes hold the full URL, is not recorded.
  *
@@ -117,7 +126,14 @@ export const send = (
   const method = request.method
   const named = where(endpoint)
   const fail = (reason: TransportError["reason"], detail: string, status?: number) =>
-    new TransportError({ reason, method, endpoint: named, detail, ...(status === undefined ? {} : { status }) })
+    new TransportError({
+      reason,
+      method,
+      endpoint: named,
+      detail,
+      ...(status === undefined ? {} : { status }),
+      requestSent: true
+    })
   const tooLarge = () => fail("TooLarge", `response body exceeds ${limits.maxResponseBytes} bytes`)
   return Effect.gen(function*() {
     const response = yield* client.execute(request).pipe(Effect.mapError(TransportError.fromHttpClientError))
@@ -148,6 +164,7 @@ export const send = (
       onTimeout: () => fail("Timeout", `no complete response within ${Duration.format(limits.timeout)}`)
     }),
     Effect.locallyWith(HttpClient.currentTracerDisabledWhen, (disabled) => hideUrl ? () => true : disabled),
+    Effect.locally(HttpClient.currentTracerPropagation, limits.tracePropagation),
     withCredentialHeadersRedacted,
     withManualRedirect
   )
@@ -175,7 +192,8 @@ export const getDocument = (
         method: "GET",
         endpoint: where(url),
         status: response.status,
-        detail: `${options.what} temporarily unavailable`
+        detail: `${options.what} temporarily unavailable`,
+        requestSent: true
       })
     }
     return response
