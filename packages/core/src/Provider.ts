@@ -181,6 +181,13 @@ export interface DiscoverOptions {
   readonly timeout?: Duration.DurationInput | undefined
   /** Largest metadata document read. Default 1 MiB. */
   readonly maxResponseBytes?: number | undefined
+  /**
+   * Hosts (as in the URL: `name` or `name:port`) that the metadata of a remote
+   * issuer may name although they are loopback, link-local or private addresses.
+   * Default: none — such an endpoint is refused (`ConfigurationError`, RFC 9728 §7.7
+   * applied to RFC 8414 metadata).
+   */
+  readonly allowHosts?: ReadonlyArray<string> | undefined
 }
 
 /**
