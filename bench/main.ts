@@ -4,6 +4,7 @@
  */
 import { cpus } from "node:os"
 import { hotPath } from "./hotPath.js"
+import { parseWorstCase } from "./parse.js"
 import { suite as multiProcessStorm } from "./multiProcessStorm.js"
 import { refreshStorm } from "./refreshStorm.js"
 import { sessionMemory } from "./sessionMemory.js"
@@ -27,6 +28,7 @@ const main = async () => {
   }
   const cpu = cpus()
   console.log(formatTable(rows))
+  console.log(parseWorstCase())
   console.log("")
   console.log(`machine: ${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores; Node ${process.version}; ${new Date().toISOString()}`)
   return 0

@@ -27,7 +27,8 @@ export type ObjectResult =
 
 /** Sets a property by definition: a body's `__proto__` member must not set a prototype. @internal */
 export const define = (record: Record<string, unknown>, name: string, value: unknown): void => {
-  Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true })
+  if (name === "__proto__") Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true })
+  else record[name] = value
 }
 
 class Malformed {
