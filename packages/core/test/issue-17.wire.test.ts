@@ -103,3 +103,17 @@ describe("issue 17 / trace context", () => {
       expect(headers["traceparent"]).toBeDefined()
     }))
 })
+
+describe("issue 17 / a public client with a secret", () => {
+  it.effect("is refused at construction, saying which setting conflicts (RFC 6749 §2.1)", () =>
+    Effect.gen(function*() {
+      const { layer } = HttpStub.make(() => new Response(null, { status: 500 }))
+      const error = yield* Effect.flip(
+        OAuthClient.make({ provider: provider("https://as.example.com"), client: { ...client, authMethod: "none" } })
+          .pipe(Effect.provide(layer))
+      )
+      expect(error).toMatchObject({ _tag: "ConfigurationError", reason: "InvalidCredential" })
+      expect(error.message).toContain("public client")
+      expect(error.message).toContain("clientSecret")
+    }))
+})

@@ -149,6 +149,16 @@ export const make = (
         : client.clientSecret === undefined
         ? "none"
         : defaultSecretMethod(provider))
+    // RFC 6749 §2.1: a public client is "incapable of maintaining the
+    // confidentiality of its credentials"; a secret configured for it is a mistake
+    // (it would never be sent), or a confidential client misdeclared.
+    if (authMethod === "none" && client.clientSecret !== undefined) {
+      return yield* new ConfigurationError({
+        reason: "InvalidCredential",
+        detail: "client authentication none (a public client, RFC 6749 §2.1) is configured with a client secret: " +
+          "remove client.clientSecret, or choose client_secret_basic or client_secret_post"
+      })
+    }
     if (authMethod === "private_key_jwt" && client.signingKey === undefined) {
       return yield* new ConfigurationError({
         reason: "MissingCredential",
