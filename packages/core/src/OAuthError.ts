@@ -202,7 +202,10 @@ export class AuthorizationDenied extends Schema.TaggedError<AuthorizationDenied>
   description: Schema.optional(Schema.String),
   uri: Schema.optional(Schema.String)
 }) {
-  /** Always `reauthorize`: only a new authorization can help. */
+  /**
+   * `retry` for `temporarily_unavailable` and `server_error` (RFC 6749 §4.1.2.1: the
+   * server could not answer now; send the user again later), else `reauthorize`.
+   */
   get remedy(): Remedy {
     return this.error === "temporarily_unavailable" || this.error === "server_error" ? "retry" : "reauthorize"
   }
@@ -225,6 +228,11 @@ export class StateMismatch extends Schema.TaggedError<StateMismatch>("@effect-oa
   "StateMismatch",
   { missing: Schema.Boolean }
 ) {
+  /** Always `reauthorize`: drop this callback and start a new authorization. */
+  get remedy(): Remedy {
+    return "reauthorize"
+  }
+
   override get message(): string {
     return this.missing
       ? "callback has no state parameter (RFC 6749 §10.12)"
@@ -246,6 +254,14 @@ export class IssuerMismatch extends Schema.TaggedError<IssuerMismatch>("@effect-
   "IssuerMismatch",
   { expected: Schema.String, received: Schema.optional(Schema.String) }
 ) {
+  /**
+   * Always `reauthorize`: drop this callback and start a new authorization (from
+   * discovery: check the issuer the application asked for).
+   */
+  get remedy(): Remedy {
+    return "reauthorize"
+  }
+
   override get message(): string {
     return this.received === undefined
       ? `issuer "${this.expected}" expected, none received (RFC 9207)`
@@ -265,6 +281,11 @@ export class InvalidCallback extends Schema.TaggedError<InvalidCallback>("@effec
   "InvalidCallback",
   { reason: Schema.Literal("InvalidUrl", "MissingCode", "DuplicateParameter", "UnexpectedParameter"), parameter: Schema.optional(Schema.String) }
 ) {
+  /** Always `reauthorize`: the callback cannot be used; start a new authorization. */
+  get remedy(): Remedy {
+    return "reauthorize"
+  }
+
   override get message(): string {
     const parameter = this.parameter === undefined ? "" : ` ("${this.parameter}")`
     return `invalid authorization callback: ${this.reason}${parameter}`
@@ -571,10 +592,7 @@ export const isCoreError = (u: unknown): u is CoreError =>
  * @since 0.1.0
  * @category combinators
  */
-export const remedyOf = (error: CoreError): Remedy =>
-  error._tag === "StateMismatch" || error._tag === "IssuerMismatch" || error._tag === "InvalidCallback"
-    ? "reauthorize"
-    : error.remedy
+export const remedyOf = (error: CoreError): Remedy => error.remedy
 
 /**
  * The one masker of the project: `text` with every credential of `secrets` replaced
