@@ -117,7 +117,8 @@ describe("OpenID Connect against the embedded server", () => {
         const bad = yield* Effect.flip(
           oauth.userinfo(new TokenSet.TokenSet({ ...tokens, accessToken: Redacted.make("not-a-token") }))
         )
-        expect(bad).toMatchObject({ _tag: "OAuthError", error: "invalid_token", status: 401, remedy: "reauthorize" })
+        // RFC 6750 §3.1: this access token is refused; a new one may be fine.
+        expect(bad).toMatchObject({ _tag: "OAuthError", error: "invalid_token", status: 401, remedy: "retry" })
       }))
 
     it.effect("puts the validated claims within reach of a session", () =>
