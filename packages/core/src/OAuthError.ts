@@ -479,7 +479,8 @@ export const IdTokenInvalidReason = Schema.Literal(
   "IssuedInFuture",
   "NotYetValid",
   "NonceMismatch",
-  "SubjectMismatch"
+  "SubjectMismatch",
+  "AuthTimeMismatch"
 )
 
 /**

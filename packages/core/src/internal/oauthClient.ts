@@ -1,5 +1,5 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { Clock, Effect, Either, Layer, Redacted } from "effect"
+import { Clock, Duration, Effect, Either, Layer, Redacted } from "effect"
 import { AuthorizationRequest } from "../Callback.js"
 import type { AuthorizationResponse } from "../Callback.js"
 import * as IdToken from "../IdToken.js"
@@ -214,6 +214,7 @@ export const make = (
         readonly required: boolean
         readonly nonce?: Redacted.Redacted<string> | undefined
         readonly previous?: IdToken.Claims | undefined
+        readonly maxAge?: number | undefined
       }
     ) =>
       Effect.gen(function*() {
@@ -235,7 +236,9 @@ export const make = (
           algorithms,
           ...(idTokenOptions.clockSkew === undefined ? {} : { clockSkew: idTokenOptions.clockSkew }),
           ...(context.nonce === undefined ? {} : { nonce: context.nonce }),
-          ...(context.previous === undefined ? {} : { previous: context.previous })
+          ...(context.previous === undefined ? {} : { previous: context.previous }),
+          ...(idTokenOptions.trustedAudiences === undefined ? {} : { trustedAudiences: idTokenOptions.trustedAudiences }),
+          ...(context.maxAge === undefined ? {} : { maxAge: Duration.seconds(context.maxAge) })
         })
         return new TokenSet.TokenSet({ ...tokens, idTokenClaims: Redacted.make(claims) })
       })
@@ -521,9 +524,11 @@ export const make = (
       const secrets = [response.code, ...(request.codeVerifier === undefined ? [] : [request.codeVerifier])]
       const tokens = yield* tokenRequest(params, request.scopes, secrets)
       // OpenID Connect Core §3.1.3.3: with openid requested, the response "MUST" hold an ID token.
+      const maxAge = maxAgeOf(request.url)
       return yield* withIdTokenClaims(tokens, {
         required: request.scopes.includes("openid"),
-        nonce: request.nonce
+        nonce: request.nonce,
+        ...(maxAge === undefined ? {} : { maxAge })
       })
     })
 
@@ -552,20 +557,24 @@ export const make = (
       }
       const next = yield* tokenRequest(params, scopes ?? tokens.scopes, [refreshToken])
       // §12.2: the response "might not contain an id_token"; when it does, it is checked
-      // against the first one. A refused ID token is dropped, never the response: the
-      // server may already have rotated the refresh token, and failing here would lose
-      // the only one that still works (DESIGN invariant 3). The previous ID token and
-      // its claims stay.
+      // against the first one. A refused ID token means the tokens may belong to
+      // someone else: no access token of this response is handed out. The server may
+      // already have rotated the refresh token, so the error carries the one this
+      // response holds (DESIGN invariant 3): the caller keeps it.
       const checked = next.idToken === undefined ? next : yield* withIdTokenClaims(next, {
         required: tokens.idTokenClaims !== undefined,
         previous: TokenSet.claims(tokens)
       }).pipe(
-        Effect.catchAll((error) =>
-          Effect.as(
-            Effect.logWarning(`the refreshed ID token is dropped: ${error.message}`),
-            withoutIdToken(next)
-          )
-        )
+        Effect.mapError((error) => {
+          const kept = next.refreshToken ?? refreshToken
+          return error._tag === "IdTokenInvalid"
+            ? new IdTokenInvalid({ ...error, refreshToken: kept })
+            : new IdTokenInvalid({
+              reason: "UnknownKey",
+              detail: `the refreshed ID token could not be checked: ${error.message}`,
+              refreshToken: kept
+            })
+        })
       )
       return TokenSet.merge(tokens, checked)
     })
@@ -834,10 +843,17 @@ export const make = (
   })
 
 /** The tokens without their ID token (and its claims). */
-const withoutIdToken = (tokens: TokenSet.TokenSet): TokenSet.TokenSet => {
-  const { idToken: _, idTokenClaims: __, ...rest } = tokens
-  return new TokenSet.TokenSet(rest)
+// OpenID Connect Core §3.1.2.1 `max_age` of a request, when its URL carries it (a
+// pushed request's parameters are not in the URL).
+const maxAgeOf = (url: string): number | undefined => {
+  try {
+    const value = new URL(url).searchParams.get("max_age")
+    return value === null || !/^\d{1,10}$/.test(value) ? undefined : Number(value)
+  } catch {
+    return undefined
+  }
 }
+
 
 /** The advertised ID token algorithms this client can verify (never `none`, never `HS*`). */
 const advertisedAlgorithms = (provider: Provider): ReadonlyArray<string> | undefined => {
