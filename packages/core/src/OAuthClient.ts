@@ -389,11 +389,14 @@ export interface Service {
    * has none, and the previous ID token with its claims. A new ID token is
    * validated, and its `iss`, `sub`, `aud`, `azp` and `auth_time` must equal the
    * previous one's (OpenID Connect Core §12.2; a `nonce` may be absent or equal).
-   * One that fails means the tokens may belong to someone else: `refresh` fails
-   * with `IdTokenInvalid` and hands out no access token of that response; the
+   * One that fails on whose it is (signature, `iss`, `sub`, `aud`, `azp`,
+   * `auth_time`, `nonce`) means the tokens may belong to someone else: `refresh`
+   * fails with `IdTokenInvalid` and hands out no access token of that response; the
    * error's `refreshToken` is the refresh token the response carried (or the one
    * sent, when it carried none), since the server may already have rotated the old
-   * one (DESIGN invariant 3).
+   * one (DESIGN invariant 3). One refused only for its validity period (`exp`,
+   * `iat`, `nbf`) or whose key set cannot be read now is dropped with a logged
+   * warning, and the previous ID token kept.
    *
    * Fails with `ConfigurationError` (`MissingCredential`) when `tokens` has no
    * refresh token, with `IdTokenInvalid` as above, and with the token endpoint's errors.

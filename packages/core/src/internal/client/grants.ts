@@ -93,24 +93,22 @@ export const make = (ctx: ClientContext, tokenEndpoint: TokenEndpoint) => {
     }
     const next = yield* tokenRequest(params, scopes ?? tokens.scopes, [refreshToken])
     // §12.2: the response "might not contain an id_token"; when it does, it is checked
-    // against the first one. A refused ID token means the tokens may belong to
-    // someone else: no access token of this response is handed out. The server may
-    // already have rotated the refresh token, so the error carries the one this
-    // response holds (DESIGN invariant 3): the caller keeps it.
+    // against the first one. One that fails on whose it is (signature, iss, sub, aud,
+    // azp, auth_time, nonce) means the tokens may belong to someone else: no access
+    // token of this response is handed out, and since the server may already have
+    // rotated the refresh token, the error carries the one this response holds
+    // (DESIGN invariant 3). A failure that says nothing about whose the tokens are —
+    // a clock disagreement on exp/iat/nbf, a key set that cannot be read now — drops
+    // the new ID token with a warning and keeps the previous one, as before.
     const checked = next.idToken === undefined ? next : yield* withIdTokenClaims(next, {
       required: tokens.idTokenClaims !== undefined,
       previous: TokenSet.claims(tokens)
     }).pipe(
-      Effect.mapError((error) => {
-        const kept = next.refreshToken ?? refreshToken
-        return error._tag === "IdTokenInvalid"
-          ? new IdTokenInvalid({ ...error, refreshToken: kept })
-          : new IdTokenInvalid({
-            reason: "UnknownKey",
-            detail: `the refreshed ID token could not be checked: ${error.message}`,
-            refreshToken: kept
-          })
-      })
+      Effect.catchAll((error) =>
+        error._tag === "IdTokenInvalid" && !timeReasons.has(error.reason)
+          ? Effect.fail(new IdTokenInvalid({ ...error, refreshToken: next.refreshToken ?? refreshToken }))
+          : Effect.as(Effect.logWarning(`the refreshed ID token is dropped: ${error.message}`), withoutIdToken(next))
+      )
     )
     return TokenSet.merge(tokens, checked)
   })
@@ -238,4 +236,13 @@ export const make = (ctx: ClientContext, tokenEndpoint: TokenEndpoint) => {
   })
 
   return { grant, exchangeCode, refresh, clientCredentials, deviceAuthorization, pollDeviceToken, jwtBearer, exchangeToken, password }
+}
+
+// Reasons that concern the token's validity period, not whose it is.
+const timeReasons: ReadonlySet<string> = new Set(["Expired", "IssuedInFuture", "NotYetValid"])
+
+/** The tokens without their ID token (and its claims). */
+const withoutIdToken = (tokens: TokenSet.TokenSet): TokenSet.TokenSet => {
+  const { idToken: _, idTokenClaims: __, ...rest } = tokens
+  return new TokenSet.TokenSet(rest)
 }
