@@ -117,3 +117,56 @@ describe("issue 17 / a public client with a secret", () => {
       expect(error.message).toContain("clientSecret")
     }))
 })
+
+describe("issue 17 / revocation that is not RFC 7009", () => {
+  const revoking = (requests: Provider.RequestQuirks, revocationEndpoint: string, answer: () => Response) =>
+    Effect.gen(function*() {
+      const stub = HttpStub.make(answer)
+      const oauth = yield* OAuthClient.make({
+        provider: { ...provider("https://as.example.com"), revocationEndpoint, requests },
+        client
+      }).pipe(Effect.provide(stub.layer))
+      const exit = yield* Effect.exit(oauth.revoke(Redacted.make("at-to-revoke")))
+      return { exit, seen: stub.seen }
+    })
+
+  it.effect("GitHub: DELETE /applications/{client_id}/grant with Basic credentials and a JSON body", () =>
+    Effect.gen(function*() {
+      const { exit, seen } = yield* revoking(
+        { revocation: { method: "DELETE", tokenIn: "json", tokenParameter: "access_token" } },
+        "https://api.github.example/applications/{client_id}/grant",
+        () => new Response(null, { status: 204 })
+      )
+      expect(exit._tag).toBe("Success")
+      expect(seen[0]!.method).toBe("DELETE")
+      expect(seen[0]!.url.pathname).toBe("/applications/client-1/grant")
+      expect(seen[0]!.headers["authorization"]).toMatch(/^Basic /)
+      expect(JSON.parse(seen[0]!.body)).toEqual({ access_token: "at-to-revoke" })
+    }))
+
+  it.effect("Facebook: DELETE /me/permissions with the token in the query and no client credentials", () =>
+    Effect.gen(function*() {
+      const { exit, seen } = yield* revoking(
+        { revocation: { method: "DELETE", tokenIn: "query", tokenParameter: "access_token", clientAuthentication: false } },
+        "https://graph.facebook.example/me/permissions",
+        () => new Response(JSON.stringify({ success: true }), { status: 200 })
+      )
+      expect(exit._tag).toBe("Success")
+      expect(seen[0]!.method).toBe("DELETE")
+      expect(seen[0]!.url.searchParams.get("access_token")).toBe("at-to-revoke")
+      expect(seen[0]!.headers["authorization"]).toBeUndefined()
+    }))
+
+  it.effect("Google: a documented 'already invalid' error counts as revoked (RFC 7009 §2.2)", () =>
+    Effect.gen(function*() {
+      const answer = () =>
+        new Response(JSON.stringify({ error: "invalid_token", error_description: "Token expired or revoked" }), {
+          status: 400,
+          headers: { "content-type": "application/json" }
+        })
+      const known = yield* revoking({ revocation: { alreadyRevokedErrors: ["invalid_token"] } }, "https://oauth2.google.example/revoke", answer)
+      expect(known.exit._tag).toBe("Success")
+      const unknown = yield* revoking({}, "https://oauth2.google.example/revoke", answer)
+      expect(unknown.exit._tag).toBe("Failure")
+    }))
+})

@@ -55,12 +55,32 @@ export const make = (ctx: ClientContext, tokenEndpoint: TokenEndpoint) => {
       : token.refreshToken === undefined
       ? [token.accessToken, revokeOptions?.hint ?? "access_token"]
       : [token.refreshToken, revokeOptions?.hint ?? "refresh_token"]
-    const { context, response } = yield* tokenManagement(url, value, hint)
+    const shape = ctx.quirks.revocation
+    const { context, response } = shape === undefined
+      ? yield* tokenManagement(url, value, hint)
+      : yield* Effect.gen(function*() {
+        // A provider whose revocation is not RFC 7009 (GitHub's DELETE with a JSON
+        // body, Facebook's DELETE /me/permissions): its shape comes from its quirks.
+        const target = new URL(url.href.replaceAll("%7Bclient_id%7D", encodeURIComponent(ctx.client.clientId)))
+        const prepared = yield* prepare(
+          target,
+          { [shape.tokenParameter ?? "token"]: Redacted.value(value), ...(hint === undefined || shape.tokenParameter !== undefined ? {} : { token_type_hint: hint }) },
+          shape.method ?? "POST",
+          [value],
+          { body: shape.tokenIn, authenticate: shape.clientAuthentication }
+        )
+        const response = yield* http.send(httpClient, prepared.request, target, limits, prepared.hideUrl)
+        return { response, context: { endpoint: http.where(target), quirks: provider.tokenResponse, secrets: prepared.secrets } }
+      })
     // RFC 7009 §2.2: "The authorization server responds with HTTP status code 200 if
     // the token has been revoked successfully or if the client submitted an invalid
     // token." The content of the body is ignored by the client.
     if (response.status >= 200 && response.status < 300) return
-    return yield* http.failure(response, context)
+    const error = yield* Effect.flip(http.failure(response, context))
+    // A provider that answers "this token is already invalid" with an error (Google:
+    // 400 invalid_token) has done what RFC 7009 §2.2 asks: the token is gone.
+    if (error._tag === "OAuthError" && (shape?.alreadyRevokedErrors ?? []).includes(error.error)) return
+    return yield* error
   })
 
   const introspect = Effect.fn("OAuthClient.introspect")(function*(

@@ -126,20 +126,37 @@ export const make = (ctx: ClientContext) => {
   const prepare = (
     url: URL,
     params: Form,
-    method: "POST" | "GET",
-    secrets: ReadonlyArray<Redacted.Redacted<string>>
+    method: "POST" | "GET" | "DELETE",
+    secrets: ReadonlyArray<Redacted.Redacted<string>>,
+    shape: {
+      /** Where the parameters go; default a form body (a query for GET). */
+      readonly body?: "form" | "json" | "query" | undefined
+      /** Add client authentication; default true. */
+      readonly authenticate?: boolean | undefined
+    } = {}
   ): Effect.Effect<Prepared, ConfigurationError> =>
-    Effect.map(authenticate(url, params), ({ body, headers, secrets: credentials }) => {
-      const base = method === "GET"
-        ? HttpClientRequest.get(url).pipe(HttpClientRequest.appendUrlParams(body))
-        : HttpClientRequest.post(url).pipe(HttpClientRequest.bodyUrlParams(body))
-      return {
-        url,
-        request: HttpClientRequest.setHeaders(base, { ...baseHeaders, ...headers }),
-        secrets: [...clientSecrets, ...credentials, ...secrets],
-        hideUrl: method === "GET" && Object.keys(body).some((name) => name !== "client_id")
+    Effect.map(
+      shape.authenticate === false ? Effect.succeed({ body: params, headers: {}, secrets: [] }) : authenticate(url, params),
+      ({ body, headers, secrets: credentials }) => {
+        const where = shape.body ?? (method === "GET" ? "query" : "form")
+        const bare = method === "GET"
+          ? HttpClientRequest.get(url)
+          : method === "DELETE"
+          ? HttpClientRequest.del(url)
+          : HttpClientRequest.post(url)
+        const base = where === "query"
+          ? HttpClientRequest.appendUrlParams(bare, body)
+          : where === "json"
+          ? HttpClientRequest.bodyUnsafeJson(bare, body)
+          : HttpClientRequest.bodyUrlParams(bare, body)
+        return {
+          url,
+          request: HttpClientRequest.setHeaders(base, { ...baseHeaders, ...headers }),
+          secrets: [...clientSecrets, ...credentials, ...secrets],
+          hideUrl: where === "query" && Object.keys(body).some((name) => name !== "client_id")
+        }
       }
-    })
+    )
 
   /**
    * Sends a prepared request, with a DPoP proof of it when the client has a key
