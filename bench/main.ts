@@ -7,6 +7,7 @@
  */
 import { cpus, loadavg } from "node:os"
 import { hotPath } from "./hotPath.js"
+import { parseWorstCase } from "./parse.js"
 import { suite as multiProcessStorm } from "./multiProcessStorm.js"
 import { peers } from "./peers.js"
 import { refreshStorm } from "./refreshStorm.js"
@@ -50,6 +51,7 @@ const main = async () => {
   }
   const cpu = cpus()
   console.log(formatTable(rows))
+  console.log(parseWorstCase())
   console.log("")
   const load = loadavg().map((value) => value.toFixed(2)).join(", ")
   console.log(

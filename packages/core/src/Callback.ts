@@ -42,7 +42,8 @@ export class AuthorizationRequest extends Schema.Class<AuthorizationRequest>("@e
 
 /**
  * A validated authorization response: the `code` (redacted), the `iss` received,
- * and the request it answers. Only {@link parse} makes one.
+ * the request it answers, and the response's other `parameters` (a provider's
+ * granted `scope`, OIDC `session_state`). Only {@link parse} makes one.
  *
  * @since 0.1.0
  * @category models
@@ -63,6 +64,9 @@ export type AuthorizationResponse = internal.AuthorizationResponse
  *   it must be present when the server advertises it → `IssuerMismatch`;
  * - `state` must be present and equal the request's, compared in constant time
  *   (both sides hashed, then compared without an early exit) → `StateMismatch`;
+ * - a response carrying both `code` and `error` → `InvalidCallback`
+ *   (`UnexpectedParameter`); parameters found only in the fragment of a request
+ *   that did not ask for `response_mode=fragment` → `InvalidCallback`;
  * - `error=access_denied` (or any RFC 6749 §4.1.2.1 code) → `AuthorizationDenied`;
  * - a non-empty `code` must be present → `InvalidCallback` (`MissingCode`).
  *

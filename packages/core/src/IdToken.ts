@@ -89,6 +89,8 @@ export interface RemoteKeySetOptions {
    * Default 30 seconds.
    */
   readonly cooldown?: Duration.DurationInput | undefined
+  /** How long a fetched key set is used before it is fetched again. Default 10 minutes. */
+  readonly cacheLifetime?: Duration.DurationInput | undefined
   /** Timeout of the request. Default 30 seconds. */
   readonly timeout?: Duration.DurationInput | undefined
   /** Largest JWKS document read. Default 1 MiB. */
@@ -97,8 +99,9 @@ export interface RemoteKeySetOptions {
 
 /**
  * The key set at an issuer's `jwks_uri` (OpenID Connect Discovery §3; RFC 7517
- * §5): fetched on first use, then cached; fetched again on demand (an unknown
- * `kid`) at most once per cooldown. Concurrent callers share one fetch. Same
+ * §5): fetched on first use, then cached for `cacheLifetime`; fetched again on
+ * demand (an unknown `kid`) at most once per cooldown, counted from the last such
+ * fetch. Imported keys are cached with their set. Concurrent callers share one fetch. Same
  * request rules as every other call: `https:` (plain `http:` on loopback only),
  * no redirects, a timeout and a size cap.
  *
@@ -149,6 +152,16 @@ export interface ValidateOptions {
    * refresh (OpenID Connect Core §12.2): `iss`, `sub` and `aud` must be the same.
    */
   readonly previous?: Claims | undefined
+  /**
+   * Audiences besides `clientId` the client trusts in `aud`. Default none: an ID
+   * token naming another audience is refused (OpenID Connect Core §3.1.3.7 (3)).
+   */
+  readonly trustedAudiences?: ReadonlyArray<string> | undefined
+  /**
+   * The `max_age` sent with the authentication request: `auth_time` must then be
+   * present and no older (§3.1.3.7 (13)).
+   */
+  readonly maxAge?: Duration.DurationInput | undefined
 }
 
 /**
@@ -157,8 +170,11 @@ export interface ValidateOptions {
  * allowed algorithms; the key named by `kid` (or the only key of the right type)
  * found in the key set, refetched once when absent; the signature; then `iss`,
  * `aud`, `azp`, `exp`, `iat`, `nbf` (with the clock skew, time from Effect's
- * `Clock`), `nonce` (compared in constant time) and, for a refresh, `iss`/`sub`/
- * `aud` against `previous`. No claim is read before the signature is verified.
+ * `Clock`), `nonce` (compared in constant time), `auth_time` with `maxAge`, and,
+ * for a refresh, `iss`/`sub`/`aud`/`azp`/`auth_time` (and a present `nonce`)
+ * against `previous` (§12.2). `sub` must be 1 to 255 ASCII characters; an `aud`
+ * naming an audience not trusted is refused; a JWT access token (`typ` `at+jwt`,
+ * RFC 9068) is refused. No claim is read before the signature is verified.
  *
  * Fails with `IdTokenInvalid` (its `reason` says which check), and with the key
  * set's `TransportError` / `ConfigurationError`.

@@ -88,6 +88,11 @@ export interface Options {
   readonly timeout?: Duration.DurationInput | undefined
   /** Largest response body read. Default 1 MiB. */
   readonly maxResponseBytes?: number | undefined
+  /**
+   * Send the current trace context (`traceparent`, `b3`) to the authorization
+   * server. Default `false`: the server is another party's.
+   */
+  readonly tracePropagation?: boolean | undefined
   /** How ID tokens are validated (OpenID Connect Core §3.1.3.7). */
   readonly idToken?: IdTokenOptions | undefined
   /**
@@ -129,6 +134,11 @@ export interface IdTokenOptions {
   readonly keys?: IdToken.KeySet | undefined
   /** Shortest time between two JWKS fetches caused by an unknown `kid`. Default 30 seconds. */
   readonly jwksRefetchCooldown?: Duration.DurationInput | undefined
+  /**
+   * Audiences besides the client's own that may appear in `aud`. Default none: an
+   * ID token naming another audience is refused (OpenID Connect Core §3.1.3.7 (3)).
+   */
+  readonly trustedAudiences?: ReadonlyArray<string> | undefined
 }
 
 /**
@@ -379,14 +389,19 @@ export interface Service {
   /**
    * Refreshes (RFC 6749 §6). Keeps the previous refresh token when the response
    * has none, and the previous ID token with its claims. A new ID token is
-   * validated, and its `iss`, `sub` and `aud` must equal the previous one's
-   * (OpenID Connect Core §12.2; no `nonce` is expected). One that fails is
-   * dropped with a logged warning, and the previous ID token kept: the response's
-   * access and refresh tokens are kept either way, as the server may already have
-   * rotated the refresh token (DESIGN invariant 3).
+   * validated, and its `iss`, `sub`, `aud`, `azp` and `auth_time` must equal the
+   * previous one's (OpenID Connect Core §12.2; a `nonce` may be absent or equal).
+   * One that fails on whose it is (signature, `iss`, `sub`, `aud`, `azp`,
+   * `auth_time`, `nonce`) means the tokens may belong to someone else: `refresh`
+   * fails with `IdTokenInvalid` and hands out no access token of that response; the
+   * error's `refreshToken` is the refresh token the response carried (or the one
+   * sent, when it carried none), since the server may already have rotated the old
+   * one (DESIGN invariant 3). One refused only for its validity period (`exp`,
+   * `iat`, `nbf`) or whose key set cannot be read now is dropped with a logged
+   * warning, and the previous ID token kept.
    *
    * Fails with `ConfigurationError` (`MissingCredential`) when `tokens` has no
-   * refresh token, and with the token endpoint's errors.
+   * refresh token, with `IdTokenInvalid` as above, and with the token endpoint's errors.
    *
    * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
    * @see https://openid.net/specs/openid-connect-core-1_0.html#RefreshTokenResponse
@@ -394,7 +409,7 @@ export interface Service {
   readonly refresh: (
     tokens: TokenSet,
     options?: GrantOptions | undefined
-  ) => Effect.Effect<TokenSet, TokenEndpointError>
+  ) => Effect.Effect<TokenSet, TokenEndpointError | IdTokenInvalid>
 
   /**
    * The client credentials grant (RFC 6749 §4.4), with the given scopes, else the

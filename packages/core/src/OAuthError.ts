@@ -7,7 +7,8 @@
  * @since 0.1.0
  */
 import type { HttpClientError } from "@effect/platform"
-import { Predicate, Schema } from "effect"
+import { Predicate, type Redacted, Schema } from "effect"
+import * as Mask from "./internal/wire/mask.js"
 
 /**
  * What a caller can do about a failure:
@@ -179,7 +180,10 @@ export class InvalidTokenResponse extends Schema.TaggedError<InvalidTokenRespons
     const detail = this.detail === undefined ? "" : `${field}${this.detail}; `
     const excerpt = this.excerpt === undefined ? "" : `; body: ${this.excerpt}`
     const retry = this.retryAfter === undefined ? "" : `; retry after ${this.retryAfter}s`
-    return `invalid token response (${this.reason}): ${detail}HTTP ${this.status}${where}${retry}${excerpt}`
+    const lost = this.status >= 200 && this.status < 300
+      ? "; the server answered success, so it may have spent the code or rotated the refresh token: the grant may be lost"
+      : ""
+    return `invalid token response (${this.reason}): ${detail}HTTP ${this.status}${where}${retry}${lost}${excerpt}`
   }
 }
 
@@ -198,7 +202,10 @@ export class AuthorizationDenied extends Schema.TaggedError<AuthorizationDenied>
   description: Schema.optional(Schema.String),
   uri: Schema.optional(Schema.String)
 }) {
-  /** Always `reauthorize`: only a new authorization can help. */
+  /**
+   * `retry` for `temporarily_unavailable` and `server_error` (RFC 6749 §4.1.2.1: the
+   * server could not answer now; send the user again later), else `reauthorize`.
+   */
   get remedy(): Remedy {
     return this.error === "temporarily_unavailable" || this.error === "server_error" ? "retry" : "reauthorize"
   }
@@ -221,6 +228,11 @@ export class StateMismatch extends Schema.TaggedError<StateMismatch>("@effect-oa
   "StateMismatch",
   { missing: Schema.Boolean }
 ) {
+  /** Always `reauthorize`: drop this callback and start a new authorization. */
+  get remedy(): Remedy {
+    return "reauthorize"
+  }
+
   override get message(): string {
     return this.missing
       ? "callback has no state parameter (RFC 6749 §10.12)"
@@ -242,6 +254,14 @@ export class IssuerMismatch extends Schema.TaggedError<IssuerMismatch>("@effect-
   "IssuerMismatch",
   { expected: Schema.String, received: Schema.optional(Schema.String) }
 ) {
+  /**
+   * Always `reauthorize`: drop this callback and start a new authorization (from
+   * discovery: check the issuer the application asked for).
+   */
+  get remedy(): Remedy {
+    return "reauthorize"
+  }
+
   override get message(): string {
     return this.received === undefined
       ? `issuer "${this.expected}" expected, none received (RFC 9207)`
@@ -261,6 +281,11 @@ export class InvalidCallback extends Schema.TaggedError<InvalidCallback>("@effec
   "InvalidCallback",
   { reason: Schema.Literal("InvalidUrl", "MissingCode", "DuplicateParameter", "UnexpectedParameter"), parameter: Schema.optional(Schema.String) }
 ) {
+  /** Always `reauthorize`: the callback cannot be used; start a new authorization. */
+  get remedy(): Remedy {
+    return "reauthorize"
+  }
+
   override get message(): string {
     const parameter = this.parameter === undefined ? "" : ` ("${this.parameter}")`
     return `invalid authorization callback: ${this.reason}${parameter}`
@@ -311,6 +336,21 @@ const systemErrorCode = (cause: unknown): string | undefined => {
   }
   return undefined
 }
+
+// System errors raised before a connection exists: the request never left.
+const notConnected: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+  "ERR_INVALID_URL",
+  "CERT_HAS_EXPIRED",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "ERR_TLS_CERT_ALTNAME_INVALID"
+])
 
 /**
  * The request to an authorization server did not complete: connection refused,
@@ -366,14 +406,21 @@ export class TransportError extends Schema.TaggedError<TransportError>("@effect-
       method: error.request.method,
       endpoint: originAndPath(error.request.url),
       ...(error._tag === "ResponseError" ? { status: error.response.status } : {}),
-      detail: `${error._tag} (${error.reason})${code === undefined ? "" : ` ${code}`}`
+      detail: `${error._tag} (${error.reason})${code === undefined ? "" : ` ${code}`}`,
+      requestSent: error._tag === "ResponseError" ||
+        (error.reason === "Transport" && (code === undefined || !notConnected.has(code)))
     })
   }
 
   override get message(): string {
     const status = this.status === undefined ? "" : ` HTTP ${this.status}`
     const detail = this.detail === undefined ? "" : `: ${this.detail}`
-    return `${this.reason} error on ${this.method} ${this.endpoint}${status}${detail}`
+    const sent = this.requestSent === true
+      ? "; the request may have reached the server, which may have acted on it"
+      : this.requestSent === false
+      ? "; the request was not sent"
+      : ""
+    return `${this.reason} error on ${this.method} ${this.endpoint}${status}${detail}${sent}`
   }
 }
 
@@ -432,7 +479,8 @@ export const IdTokenInvalidReason = Schema.Literal(
   "IssuedInFuture",
   "NotYetValid",
   "NonceMismatch",
-  "SubjectMismatch"
+  "SubjectMismatch",
+  "AuthTimeMismatch"
 )
 
 /**
@@ -545,7 +593,34 @@ export const isCoreError = (u: unknown): u is CoreError =>
  * @since 0.1.0
  * @category combinators
  */
-export const remedyOf = (error: CoreError): Remedy =>
-  error._tag === "StateMismatch" || error._tag === "IssuerMismatch" || error._tag === "InvalidCallback"
-    ? "reauthorize"
-    : error.remedy
+export const remedyOf = (error: CoreError): Remedy => error.remedy
+
+/**
+ * The one masker of the project: `text` with every credential of `secrets` replaced
+ * by `<redacted>` — raw, URL-encoded and form-encoded (RFC 6749 Appendix B), and any
+ * run of 8 or more characters of one of those forms (a server that echoes part of a
+ * token). Pass the base64 value of an `Authorization: Basic` header as one more
+ * secret. Every error of every endpoint is built through it; provider code uses it
+ * for its own messages.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#appendix-B
+ * @since 0.2.0
+ * @category constructors
+ */
+export const mask = (text: string, secrets: ReadonlyArray<Redacted.Redacted<string>>): string =>
+  Mask.mask(text, secrets)
+
+/**
+ * A short, secret-free view of a text body for an error's `excerpt`: markup tags,
+ * scripts and styles dropped, whitespace collapsed, {@link mask}ed, every run of 16 or
+ * more token-like characters replaced by `…`, at most `length` characters. Linear in
+ * the body.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const excerpt = (
+  text: string,
+  secrets: ReadonlyArray<Redacted.Redacted<string>>,
+  length = 120
+): string => Mask.excerpt(text, Mask.make(secrets), length)

@@ -121,6 +121,37 @@ export interface RequestQuirks {
   readonly tokenParams?: Readonly<Record<string, string>> | undefined
   /** PKCE is on by default (RFC 9700 §2.1.1); only a server that rejects it may turn it off. */
   readonly pkce?: boolean | undefined
+  /**
+   * A revocation endpoint that is not RFC 7009: GitHub revokes with `DELETE
+   * /applications/{client_id}/grant`, Basic client credentials and a JSON body
+   * `{ "access_token" }`; Facebook with `DELETE /me/permissions?access_token=…`.
+   * `{client_id}` in `revocationEndpoint` is replaced by the client's id.
+   */
+  readonly revocation?: RevocationQuirks | undefined
+}
+
+/**
+ * The shape of a provider's revocation request, and the errors that mean "already
+ * revoked".
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.2
+ * @since 0.2.0
+ * @category models
+ */
+export interface RevocationQuirks {
+  /** Default `POST`. */
+  readonly method?: "POST" | "DELETE" | undefined
+  /** Where the token goes: a form body (RFC 7009, the default), a JSON body, or the query. */
+  readonly tokenIn?: "form" | "json" | "query" | undefined
+  /** The token's parameter name; default `token` (then `token_type_hint` is sent too). */
+  readonly tokenParameter?: string | undefined
+  /** Send client authentication; default `true`. */
+  readonly clientAuthentication?: boolean | undefined
+  /**
+   * Error codes the provider documents for a token that is already invalid, counted
+   * as revoked as RFC 7009 §2.2 intends (Google answers 400 `invalid_token`).
+   */
+  readonly alreadyRevokedErrors?: ReadonlyArray<string> | undefined
 }
 
 /**
@@ -192,6 +223,13 @@ export interface DiscoverOptions {
   readonly timeout?: Duration.DurationInput | undefined
   /** Largest metadata document read. Default 1 MiB. */
   readonly maxResponseBytes?: number | undefined
+  /**
+   * Hosts (as in the URL: `name` or `name:port`) that the metadata of a remote
+   * issuer may name although they are loopback, link-local or private addresses.
+   * Default: none — such an endpoint is refused (`ConfigurationError`, RFC 9728 §7.7
+   * applied to RFC 8414 metadata).
+   */
+  readonly allowHosts?: ReadonlyArray<string> | undefined
 }
 
 /**

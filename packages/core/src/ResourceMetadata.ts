@@ -65,6 +65,13 @@ export interface Options {
   readonly timeout?: Duration.DurationInput | undefined
   /** Largest document read. Default 1 MiB. */
   readonly maxResponseBytes?: number | undefined
+  /**
+   * Hosts (as in the URL: `name` or `name:port`) that a learned URL may point at
+   * although it is a loopback, link-local or private address, or although a
+   * challenge's `resource_metadata` is on another origin than the resource (RFC 9728
+   * §3, §7.7). Default: none.
+   */
+  readonly allowHosts?: ReadonlyArray<string> | undefined
 }
 
 /**

@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import type { Effect, Redacted } from "effect"
+import type { Effect, Either, Redacted } from "effect"
 import * as internal from "./internal/tokenResponse.js"
 import type { InvalidTokenResponse, OAuthError } from "./OAuthError.js"
 import type { TokenResponseQuirks } from "./Provider.js"
@@ -58,7 +58,12 @@ export interface ParseOptions {
  * - JSON, or `application/x-www-form-urlencoded` (GitHub without
  *   `Accept: application/json`, Facebook's legacy `text/plain` answer): the shape is
  *   sniffed, the content type is not trusted. A UTF-8 BOM is ignored; bytes are
- *   decoded as UTF-8. A form field sent twice is `InvalidField`.
+ *   decoded as UTF-8. Reading takes time linear in the body (no backtracking
+ *   regular expression), and JSON nests at most 32 levels.
+ * - A field of RFC 6749 §5.1 or §5.2 sent twice (RFC 6749 §3.2), or nested past the
+ *   limit, is `InvalidField`. An extension field that is repeated or nested too
+ *   deeply is dropped and named in a warning log, never the tokens: the server has
+ *   issued them (and may have retired the refresh token it was sent) by then.
  * - Empty → `EmptyBody`; HTML, plain text, invalid JSON or a JSON array →
  *   `NotJson`; over 1 MiB → `TooLarge`.
  *
@@ -77,8 +82,11 @@ export interface ParseOptions {
  *
  * Tokens
  * - `access_token` missing, `null` or empty → `MissingAccessToken`; not a string → `InvalidField`.
- * - `token_type`: `bearer` (any case) → `Bearer`, `dpop` → `DPoP`, others as
- *   received; missing → `quirks.defaultTokenType ?? "Bearer"`.
+ * - `token_type`: `bearer` (any case) → `Bearer`, `dpop` → `DPoP`; another type
+ *   is `InvalidField` (RFC 6749 §7.1) unless `quirks.tokenTypes` maps it; missing →
+ *   `quirks.defaultTokenType ?? "Bearer"`.
+ * - A CR, LF or NUL in `access_token`, `token_type`, `refresh_token` or `id_token`
+ *   is `InvalidField` (they end up in headers and logs).
  * - `expires_in` (or a `quirks.expiresInAliases` name): a number or numeric string
  *   of seconds counted from `requestedAt`. `0` → expires at `requestedAt` (due at
  *   once). Negative, non-finite or non-numeric → `InvalidField` naming the field.
@@ -114,3 +122,34 @@ export const parse: (
   response: RawResponse,
   options: ParseOptions
 ) => Effect.Effect<TokenSet, OAuthError | InvalidTokenResponse> = internal.parse
+
+/**
+ * The one reader of error bodies, for every endpoint (token, revocation,
+ * introspection, PAR, device, registration, userinfo, a provider's own operation):
+ * the same rules as {@link parse}, returning the error. An RFC 6749 §5.2 body, or the
+ * shape `quirks.readError` knows, is an `OAuthError` (code, description, `error_uri`
+ * and details masked for every credential in `secrets`, `remedy` classified,
+ * `Retry-After` read); anything else an `InvalidTokenResponse` (`UnexpectedStatus`
+ * for a non-2xx status, with a secret-free excerpt).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ * @since 0.2.0
+ * @category parsing
+ */
+export const parseError: (response: RawResponse, options: ParseOptions) => OAuthError | InvalidTokenResponse =
+  internal.parseError
+
+/**
+ * The JSON object of a successful answer of an endpoint that is not a token
+ * endpoint (Google's `tokeninfo`, Facebook's `debug_token`), read by the same
+ * linear, nesting-limited reader that refuses repeated members; an error body, a
+ * non-2xx status or anything that is not a JSON object goes to {@link parseError}.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ * @since 0.2.0
+ * @category parsing
+ */
+export const parseJson: (
+  response: RawResponse,
+  options: ParseOptions
+) => Either.Either<Readonly<Record<string, unknown>>, OAuthError | InvalidTokenResponse> = internal.parseJson

@@ -41,9 +41,38 @@ describe("Callback / parse", () => {
 
   it.effect("reads the fragment of a response_mode=fragment redirect", () =>
     Effect.gen(function*() {
-      const response = yield* Callback.parse(`https://client.example.com/cb#code=frag&state=${state}`, request())
+      const response = yield* Callback.parse(
+        `https://client.example.com/cb#code=frag&state=${state}`,
+        request({ url: "https://as.example.com/authorize?response_type=code&response_mode=fragment" })
+      )
       expect(Redacted.value(response.code)).toBe("frag")
     }))
+
+  it.effect("issue 17: refuses a code in the fragment of a query-mode request (InvalidCallback)", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(Callback.parse(`https://client.example.com/cb#code=frag&state=${state}`, request()))
+      expect(error).toMatchObject({ _tag: "InvalidCallback", reason: "UnexpectedParameter", parameter: "fragment" })
+      expect(error.remedy).toBe("reauthorize")
+    }))
+
+  it.effect("issue 17: refuses a callback carrying both code and error (InvalidCallback)", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(Callback.parse(callback(`code=abc&error=access_denied&state=${state}`), request()))
+      expect(error).toMatchObject({ _tag: "InvalidCallback", reason: "UnexpectedParameter", parameter: "code" })
+    }))
+
+  it.effect("issue 17: the callback's other parameters (a granted scope) are readable on the result", () =>
+    Effect.gen(function*() {
+      const response = yield* Callback.parse(callback(`code=abc&state=${state}&scope=read%20write&session_state=s1`), request())
+      expect(response.parameters).toEqual({ scope: "read write", session_state: "s1" })
+    }))
+
+  it("issue 17: StateMismatch, IssuerMismatch and InvalidCallback carry a remedy", async () => {
+    const { OAuthError } = await import("@effect-oauth/core")
+    expect(new OAuthError.StateMismatch({ missing: true }).remedy).toBe("reauthorize")
+    expect(new OAuthError.IssuerMismatch({ expected: issuer }).remedy).toBe("reauthorize")
+    expect(new OAuthError.InvalidCallback({ reason: "MissingCode" }).remedy).toBe("reauthorize")
+  })
 
   it.effect("fails with StateMismatch { missing: true } when state is absent", () =>
     Effect.gen(function*() {

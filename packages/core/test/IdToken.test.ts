@@ -115,10 +115,17 @@ describe("IdToken / validate", () => {
     Effect.gen(function*() {
       const { a, keys } = yield* setup
       expect(yield* reasonOf(yield* sign(a, { ...baseClaims(), aud: "other" }), options(keys))).toBe("AudienceMismatch")
-      expect(yield* reasonOf(yield* sign(a, { ...baseClaims(), aud: [clientId, "api"] }), options(keys)))
-        .toBe("AuthorizedPartyMismatch")
+      expect(
+        yield* reasonOf(yield* sign(a, { ...baseClaims(), aud: [clientId, "api"] }), options(keys, { trustedAudiences: ["api"] }))
+      ).toBe("AuthorizedPartyMismatch")
       expect(yield* reasonOf(yield* sign(a, { ...baseClaims(), azp: "other" }), options(keys))).toBe("AuthorizedPartyMismatch")
-      const several = yield* IdToken.validate(yield* sign(a, { ...baseClaims(), aud: [clientId, "api"], azp: clientId }), options(keys))
+      // OpenID Connect Core §3.1.3.7 (3): another audience only when trusted (issue 17).
+      expect(yield* reasonOf(yield* sign(a, { ...baseClaims(), aud: [clientId, "api"], azp: clientId }), options(keys)))
+        .toBe("AudienceMismatch")
+      const several = yield* IdToken.validate(
+        yield* sign(a, { ...baseClaims(), aud: [clientId, "api"], azp: clientId }),
+        options(keys, { trustedAudiences: ["api"] })
+      )
       expect(several.aud).toEqual([clientId, "api"])
     }))
 
@@ -260,4 +267,100 @@ describe("IdToken / remoteKeySet", () => {
       const error = yield* Effect.flip(IdToken.remoteKeySet("http://op.example.com/jwks"))
       expect(error).toMatchObject({ _tag: "ConfigurationError", reason: "InsecureUrl" })
     }).pipe(Effect.provide(jwksServer([]).layer)))
+})
+
+describe("issue 17 / ID token checks", () => {
+  it.effect("refuses an empty sub, one over 255 characters and one with non-ASCII characters", () =>
+    Effect.gen(function*() {
+      const { a, keys } = yield* setup
+      for (const sub of ["", "u".repeat(256), "usér"]) {
+        expect(yield* reasonOf(yield* sign(a, { ...baseClaims(), sub }), options(keys))).toBe("Malformed")
+      }
+      expect((yield* IdToken.validate(yield* sign(a, { ...baseClaims(), sub: "u".repeat(255) }), options(keys))).sub)
+        .toHaveLength(255)
+    }))
+
+  it.effect("refuses a JWT access token (typ at+jwt, RFC 9068) presented as an ID token", () =>
+    Effect.gen(function*() {
+      const { a, keys } = yield* setup
+      for (const typ of ["at+jwt", "application/at+jwt", "AT+JWT"]) {
+        expect(yield* reasonOf(yield* sign(a, baseClaims(), { typ }), options(keys))).toBe("Malformed")
+      }
+    }))
+
+  it.effect("with max_age, requires auth_time and refuses one older than max_age allows", () =>
+    Effect.gen(function*() {
+      const { a, keys } = yield* setup
+      const opts = options(keys, { maxAge: "10 minutes", clockSkew: "0 seconds" })
+      expect(yield* reasonOf(yield* sign(a), opts)).toBe("MissingClaim")
+      expect(yield* reasonOf(yield* sign(a, { ...baseClaims(), auth_time: seconds(t0) - 601 }), opts)).toBe("Expired")
+      const fresh = yield* IdToken.validate(yield* sign(a, { ...baseClaims(), auth_time: seconds(t0) - 600 }), opts)
+      expect(fresh.auth_time).toBe(seconds(t0) - 600)
+    }))
+
+  it.effect("on refresh, azp, auth_time and a present nonce must equal the first ID token's (§12.2)", () =>
+    Effect.gen(function*() {
+      const { a, keys } = yield* setup
+      const first = yield* IdToken.validate(yield* sign(a, { ...baseClaims(), auth_time: seconds(t0) - 5 }), options(keys))
+      const refresh = (claims: Record<string, unknown>) =>
+        Effect.flatMap(sign(a, { ...baseClaims(), auth_time: seconds(t0) - 5, nonce: undefined, ...claims }), (token) =>
+          reasonOf(token, options(keys, { nonce: undefined, previous: first, trustedAudiences: ["api"] })))
+      expect(yield* refresh({ auth_time: seconds(t0) - 1 })).toBe("AuthTimeMismatch")
+      expect(yield* refresh({ aud: [clientId, "api"], azp: clientId })).toBe("AudienceMismatch")
+      expect(yield* refresh({ azp: clientId })).toBe("AuthorizedPartyMismatch")
+      expect(yield* refresh({ nonce: "other" })).toBe("NonceMismatch")
+      const ok = yield* IdToken.validate(
+        yield* sign(a, { ...baseClaims(), auth_time: seconds(t0) - 5, nonce: undefined }),
+        options(keys, { nonce: undefined, previous: first })
+      )
+      expect(ok.sub).toBe(first.sub)
+    }))
+})
+
+describe("issue 17 / remoteKeySet cache", () => {
+  const jwksServer = (initial: ReadonlyArray<IdToken.Jwk>) => {
+    const state = { keys: initial, fetches: 0 }
+    const client = HttpClient.make((request) =>
+      Effect.sync(() => {
+        state.fetches++
+        return HttpClientResponse.fromWeb(
+          request,
+          new Response(JSON.stringify({ keys: state.keys }), { status: 200, headers: { "content-type": "application/json" } })
+        )
+      })
+    )
+    return { state, layer: Layer.succeed(HttpClient.HttpClient, client) }
+  }
+
+  it.effect("finds a key rotated within the cooldown of the first fetch: only unknown-kid refetches count", () =>
+    Effect.gen(function*() {
+      const { a } = yield* setup
+      const b = yield* signer("key-b")
+      const jwks = jwksServer([a.jwk])
+      const keys = yield* IdToken.remoteKeySet("https://op.example.com/jwks", { cooldown: "30 seconds" }).pipe(
+        Effect.provide(jwks.layer)
+      )
+      yield* IdToken.validate(yield* sign(a), options(keys))
+      jwks.state.keys = [a.jwk, b.jwk]
+      yield* TestClock.adjust("5 seconds")
+      const tokenB = yield* sign(b, { ...baseClaims(), iat: seconds(t0) + 5 })
+      expect((yield* IdToken.validate(tokenB, options(keys))).sub).toBe("user-1")
+      expect(jwks.state.fetches).toBe(2)
+    }))
+
+  it.effect("fetches the set again once its lifetime has passed, without an unknown kid", () =>
+    Effect.gen(function*() {
+      const { a } = yield* setup
+      const jwks = jwksServer([a.jwk])
+      const keys = yield* IdToken.remoteKeySet("https://op.example.com/jwks", { cacheLifetime: "1 minute" }).pipe(
+        Effect.provide(jwks.layer)
+      )
+      yield* IdToken.validate(yield* sign(a), options(keys))
+      yield* TestClock.adjust("59 seconds")
+      yield* IdToken.validate(yield* sign(a, { ...baseClaims(), iat: seconds(t0) + 59 }), options(keys))
+      expect(jwks.state.fetches).toBe(1)
+      yield* TestClock.adjust("1 second")
+      yield* IdToken.validate(yield* sign(a, { ...baseClaims(), iat: seconds(t0) + 60 }), options(keys))
+      expect(jwks.state.fetches).toBe(2)
+    }))
 })

@@ -109,7 +109,7 @@ describe("OAuthClient / OpenID Connect", () => {
       expect(TokenSet.claims(result)).toBeUndefined()
     }))
 
-  it.effect("keeps a refresh's rotated refresh token when its ID token is refused, and the previous ID token (DESIGN invariant 3)", () =>
+  it.effect("issue 17: a refresh whose ID token is refused fails with IdTokenInvalid carrying the rotated refresh token, and no access token", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(t0)
       let round = 0
@@ -130,11 +130,12 @@ describe("OAuthClient / OpenID Connect", () => {
       const first = yield* oauth.exchangeCode(
         yield* Callback.parse(new URLSearchParams({ code: "c", state: Redacted.value(request.state) }), request)
       )
-      const refreshed = yield* oauth.refresh(first)
+      const error = yield* Effect.flip(oauth.refresh(first))
       expect(round).toBe(2)
-      expect(Redacted.value(refreshed.accessToken)).toBe("at-2")
-      expect(Redacted.value(refreshed.refreshToken!)).toBe("rt-2")
-      expect(Redacted.value(refreshed.idToken!)).toBe(Redacted.value(first.idToken!))
-      expect(TokenSet.claims(refreshed)).toEqual(TokenSet.claims(first))
+      expect(error).toMatchObject({ _tag: "IdTokenInvalid", reason: "SignatureInvalid" })
+      expect(error._tag === "IdTokenInvalid" && error.refreshToken !== undefined && Redacted.value(error.refreshToken))
+        .toBe("rt-2")
+      expect(JSON.stringify(error)).not.toContain("rt-2")
+      expect(JSON.stringify(error)).not.toContain("at-2")
     }))
 })

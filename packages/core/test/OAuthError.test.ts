@@ -121,7 +121,7 @@ describe("OAuthError.InvalidTokenResponse", () => {
     })
     expect(error.message).toBe(
       "invalid token response (InvalidField): \"expires_in\" is negative (-1); HTTP 200 from https://as.example/token" +
-        "; retry after 5s; body: JSON fields: access_token, expires_in"
+        "; retry after 5s; the server answered success, so it may have spent the code or rotated the refresh token: the grant may be lost; body: JSON fields: access_token, expires_in"
     )
   })
 

@@ -43,7 +43,7 @@ describe("TokenResponse.parse / rules", () => {
       )
       expect(error.message).toBe(
         "invalid token response (InvalidField): \"expires_in\" is not a number; HTTP 200 from https://as.example/token" +
-          "; body: JSON fields: access_token, expires_in"
+          "; the server answered success, so it may have spent the code or rotated the refresh token: the grant may be lost; body: JSON fields: access_token, expires_in"
       )
       expect(JSON.stringify(error)).not.toContain("SECRET-in-expires")
     }))

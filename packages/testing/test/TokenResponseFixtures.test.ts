@@ -9,6 +9,8 @@ const row: TokenResponseFixtures.Fixture = {
   status: 200,
   headers: TokenResponseFixtures.json,
   body: JSON.stringify({ access_token: "2YotnFZFEjr1zCsicMWpAA", token_type: "example", expires_in: 3600 }),
+  // RFC 6749 §7.1: a token type the client does not know is refused unless mapped.
+  quirks: { tokenTypes: { example: "example" } },
   expected: {
     _tag: "TokenSet",
     accessToken: "2YotnFZFEjr1zCsicMWpAA",

@@ -22,7 +22,9 @@ export class AuthorizationResponse {
   constructor(
     readonly code: Redacted.Redacted<string>,
     readonly iss: string | undefined,
-    readonly request: AuthorizationRequest
+    readonly request: AuthorizationRequest,
+    /** The response's other parameters (a provider's granted `scope`, `session_state`). */
+    readonly parameters: Readonly<Record<string, string>> = {}
   ) {}
 
   toString(): string {
@@ -42,18 +44,31 @@ const hasResponseParameter = (params: URLSearchParams): boolean =>
 // Relative forms are what a Node server sees in `request.url` ("/callback?code=…").
 const placeholderBase = "http://callback.invalid"
 
-const parametersOf = (input: string | URL | URLSearchParams): URLSearchParams | undefined => {
-  if (input instanceof URLSearchParams) return input
+const parametersOf = (
+  input: string | URL | URLSearchParams
+): { readonly params: URLSearchParams; readonly fragment: boolean } | undefined => {
+  if (input instanceof URLSearchParams) return { params: input, fragment: false }
   let url: URL
   try {
     url = typeof input === "string" ? new URL(input, placeholderBase) : input
   } catch {
     return undefined
   }
-  if (hasResponseParameter(url.searchParams)) return url.searchParams
+  if (hasResponseParameter(url.searchParams)) return { params: url.searchParams, fragment: false }
   // response_mode=fragment puts the parameters after "#" (OAuth 2.0 Multiple Response Types §2.1).
-  const fragment = new URLSearchParams(url.hash.replace(/^#/, ""))
-  return hasResponseParameter(fragment) ? fragment : url.searchParams
+  const fragment = new URLSearchParams(url.hash.slice(1))
+  return hasResponseParameter(fragment) ? { params: fragment, fragment: true } : { params: url.searchParams, fragment: false }
+}
+
+// The response mode the request asked for; unknown behind a pushed request (RFC 9126),
+// whose parameters are not in the URL.
+const fragmentAllowed = (request: AuthorizationRequest): boolean => {
+  try {
+    const params = new URL(request.url).searchParams
+    return params.get("response_mode") === "fragment" || params.has("request_uri") || params.has("request")
+  } catch {
+    return true
+  }
 }
 
 /**
@@ -91,6 +106,11 @@ const checkResponse = (
       return yield* new StateMismatch({ missing: false })
     }
     const error = params.get("error")
+    // RFC 6749 §4.1.2 and §4.1.2.1 are two different responses: one carrying both
+    // a code and an error is neither.
+    if (error !== null && params.has("code")) {
+      return yield* new InvalidCallback({ reason: "UnexpectedParameter", parameter: "code" })
+    }
     if (error !== null) {
       const description = params.get("error_description")
       const uri = params.get("error_uri")
@@ -109,12 +129,24 @@ export const parse = (
   request: AuthorizationRequest
 ): Effect.Effect<AuthorizationResponse, CallbackError> =>
   Effect.gen(function*() {
-    const params = parametersOf(input)
-    if (params === undefined) return yield* new InvalidCallback({ reason: "InvalidUrl" })
+    const found = parametersOf(input)
+    if (found === undefined) return yield* new InvalidCallback({ reason: "InvalidUrl" })
+    const { params } = found
+    // A request in query mode (the default for `code`, RFC 6749 §4.1.2) is answered
+    // in the query: parameters in the fragment were put there by someone else.
+    if (found.fragment && !fragmentAllowed(request)) {
+      return yield* new InvalidCallback({ reason: "UnexpectedParameter", parameter: "fragment" })
+    }
     const iss = yield* checkResponse(params, responseParameters, request)
     const code = params.get("code")
     if (code === null || code === "") return yield* new InvalidCallback({ reason: "MissingCode", parameter: "code" })
-    return new AuthorizationResponse(Redacted.make(code), iss, request)
+    const parameters: Record<string, string> = {}
+    for (const [name, value] of params) {
+      if (name !== "code" && name !== "state" && name !== "iss") {
+        Object.defineProperty(parameters, name, { value, enumerable: true, writable: true, configurable: true })
+      }
+    }
+    return new AuthorizationResponse(Redacted.make(code), iss, request, parameters)
   })
 
 const implicitParameters = [

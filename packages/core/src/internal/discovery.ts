@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { ConfigurationError, IssuerMismatch, TransportError } from "../OAuthError.js"
 import type * as Provider from "../Provider.js"
 import * as http from "./http.js"
+import * as UrlPolicy from "./wire/urlPolicy.js"
 
 type Algorithm = "oidc" | "oauth2"
 
@@ -45,7 +46,8 @@ const listFields = [
 export const fromMetadata = (
   issuer: string,
   metadata: Readonly<Record<string, unknown>>,
-  name: string
+  name: string,
+  policy?: UrlPolicy.Policy | undefined
 ): Effect.Effect<Provider.Provider, ConfigurationError | IssuerMismatch> =>
   Effect.gen(function*() {
     // "The "issuer" value returned MUST be identical to the authorization server's
@@ -54,12 +56,13 @@ export const fromMetadata = (
     const received = metadata["issuer"]
     if (typeof received !== "string") return yield* invalid(`"issuer" is missing or not a string`)
     if (received !== issuer) return yield* new IssuerMismatch({ expected: issuer, received })
+    const issuerUrl = yield* http.endpointUrl("issuer", issuer)
     const endpoints: Record<string, string> = {}
     for (const [field, key] of endpointFields) {
       const value = metadata[field]
       if (value === undefined) continue
       if (typeof value !== "string") return yield* invalid(`"${field}" is not a string`)
-      yield* http.endpointUrl(field, value)
+      yield* UrlPolicy.checkLearned(field, yield* http.endpointUrl(field, value), issuerUrl, policy)
       endpoints[key] = value
     }
     const tokenEndpoint = endpoints["tokenEndpoint"]
@@ -135,7 +138,7 @@ export const discover = (
       const url = algorithm === "oidc" ? oidcUrl(issuerUrl) : oauth2Url(issuerUrl)
       tried.push(http.where(url))
       const metadata = yield* fetchMetadata(client, url, options, limits)
-      if (metadata !== "NotFound") return yield* fromMetadata(issuer, metadata, options.name ?? issuerUrl.host)
+      if (metadata !== "NotFound") return yield* fromMetadata(issuer, metadata, options.name ?? issuerUrl.host, options)
     }
     return yield* invalid(`no metadata document found (HTTP 404 from ${tried.join(" and ")})`)
   }).pipe(Effect.withSpan("Provider.discover", { attributes: { "oauth.issuer": issuer } }))

@@ -1,7 +1,9 @@
 import { FetchHttpClient, Headers, HttpClient, HttpClientRequest } from "@effect/platform"
-import { Clock, Duration, Effect, Option, Predicate, Redacted, Stream } from "effect"
-import { classify, ConfigurationError, InvalidTokenResponse, OAuthError, TransportError } from "../OAuthError.js"
+import { Clock, Duration, Effect, Option, Redacted, Stream } from "effect"
+import { ConfigurationError, type InvalidTokenResponse, type OAuthError, TransportError } from "../OAuthError.js"
 import type { TokenResponseQuirks } from "../Provider.js"
+import * as tokenResponse from "./tokenResponse.js"
+import * as Json from "./wire/json.js"
 
 /** @internal */
 export const defaultTimeout: Duration.Duration = Duration.seconds(30)
@@ -13,15 +15,19 @@ export const defaultMaxResponseBytes = 1024 * 1024
 export interface Limits {
   readonly timeout: Duration.Duration
   readonly maxResponseBytes: number
+  /** Send `traceparent` / `b3` headers: off unless the application turns it on. */
+  readonly tracePropagation: boolean
 }
 
 /** @internal */
 export const limits = (options: {
   readonly timeout?: Duration.DurationInput | undefined
   readonly maxResponseBytes?: number | undefined
+  readonly tracePropagation?: boolean | undefined
 }): Limits => ({
   timeout: options.timeout === undefined ? defaultTimeout : Duration.decode(options.timeout),
-  maxResponseBytes: options.maxResponseBytes ?? defaultMaxResponseBytes
+  maxResponseBytes: options.maxResponseBytes ?? defaultMaxResponseBytes,
+  tracePropagation: options.tracePropagation ?? false
 })
 
 /** `localhost`, `127.0.0.0/8` and `[::1]` (RFC 8252 §8.3). @internal */
@@ -99,7 +105,12 @@ const readBody = (
  *   into the calling context's `RequestInit`), and any 3xx from any client is a
  *   `TransportError` (`Redirect`), so a credential never reaches another URL;
  * - the body is read as a stream and abandoned past `maxResponseBytes` (`TooLarge`);
- * - sending and reading together are bounded by `timeout` (`Timeout`);
+ * - sending and reading together are bounded by `timeout` (`Timeout`), and every
+ *   reader of the body runs in time linear in it, so the cap bounds parsing too;
+ * - every `TransportError` says whether the request may have reached the server
+ *   (`requestSent`): only a connection that was never made is `false`;
+ * - trace context (`traceparent`, `b3`) goes to another party's server only when
+ *   `tracePropagation` is on;
  * - with `hideUrl` (credentials in the query string), the platform's span, whose
  *   attributes hold the full URL, is not recorded.
  *
@@ -115,7 +126,14 @@ export const send = (
   const method = request.method
   const named = where(endpoint)
   const fail = (reason: TransportError["reason"], detail: string, status?: number) =>
-    new TransportError({ reason, method, endpoint: named, detail, ...(status === undefined ? {} : { status }) })
+    new TransportError({
+      reason,
+      method,
+      endpoint: named,
+      detail,
+      ...(status === undefined ? {} : { status }),
+      requestSent: true
+    })
   const tooLarge = () => fail("TooLarge", `response body exceeds ${limits.maxResponseBytes} bytes`)
   return Effect.gen(function*() {
     const response = yield* client.execute(request).pipe(Effect.mapError(TransportError.fromHttpClientError))
@@ -146,6 +164,7 @@ export const send = (
       onTimeout: () => fail("Timeout", `no complete response within ${Duration.format(limits.timeout)}`)
     }),
     Effect.locallyWith(HttpClient.currentTracerDisabledWhen, (disabled) => hideUrl ? () => true : disabled),
+    Effect.locally(HttpClient.currentTracerPropagation, limits.tracePropagation),
     withCredentialHeadersRedacted,
     withManualRedirect
   )
@@ -173,7 +192,8 @@ export const getDocument = (
         method: "GET",
         endpoint: where(url),
         status: response.status,
-        detail: `${options.what} temporarily unavailable`
+        detail: `${options.what} temporarily unavailable`,
+        requestSent: true
       })
     }
     return response
@@ -209,39 +229,14 @@ const decoder = new TextDecoder("utf-8", { fatal: false })
 /** The body as text, a UTF-8 byte order mark dropped. @internal */
 export const text = (body: Uint8Array): string => decoder.decode(body).replace(/^\uFEFF/, "")
 
-const isRecord = (u: unknown): u is Record<string, unknown> =>
-  Predicate.isObject(u) && !Array.isArray(u) && typeof u !== "function"
-
-/** A JSON object body, or `undefined`. @internal */
-export const jsonObject = (body: Uint8Array): Record<string, unknown> | undefined => {
-  try {
-    const json: unknown = JSON.parse(text(body))
-    return isRecord(json) ? json : undefined
-  } catch {
-    return undefined
-  }
-}
-
 /**
- * `Retry-After` in seconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3).
- *
- * @internal
+ * A JSON object body (linear-time, nesting-limited; a member sent twice or nested
+ * too deeply makes it no object), or `undefined`. @internal
  */
-export const retryAfter = (header: string | undefined): Effect.Effect<number | undefined> =>
-  Effect.map(Clock.currentTimeMillis, (now) => {
-    if (header === undefined) return undefined
-    const trimmed = header.trim()
-    if (/^\d+$/.test(trimmed)) return Number(trimmed)
-    const at = Date.parse(trimmed)
-    return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000))
-  })
-
-/** Replaces every credential that was sent with the request by `<redacted>`. @internal */
-export const mask = (value: string, secrets: ReadonlyArray<Redacted.Redacted<string>>): string =>
-  secrets.reduce((text, secret) => {
-    const clear = Redacted.value(secret)
-    return clear.length === 0 ? text : text.split(clear).join("<redacted>")
-  }, value)
+export const jsonObject = (body: Uint8Array): Record<string, unknown> | undefined => {
+  const json = Json.parseObject(text(body))
+  return json._tag === "Object" && json.duplicates.length === 0 && json.dropped.length === 0 ? json.fields : undefined
+}
 
 /** @internal */
 export interface ErrorContext {
@@ -251,10 +246,12 @@ export interface ErrorContext {
 }
 
 /**
- * Reads a failed response of a non-token endpoint (revocation, introspection):
+ * Reads a failed response of a non-token endpoint (revocation, introspection, PAR,
+ * device, registration) with the one error-body reader (`TokenResponse.parseError`):
  * an RFC 6749 §5.2 error body (RFC 7009 §2.2.1 and RFC 7662 §2.3 use the same
- * shape) becomes an `OAuthError`; anything else an `InvalidTokenResponse`
- * (`UnexpectedStatus`, `retry` for 429 and 5xx such as RFC 7009's 503).
+ * shape) becomes an `OAuthError`, every credential sent masked; anything else an
+ * `InvalidTokenResponse` (`UnexpectedStatus`, `retry` for 429 and 5xx such as
+ * RFC 7009's 503).
  *
  * @internal
  */
@@ -262,42 +259,13 @@ export const failure = (
   response: RawResponse,
   context: ErrorContext
 ): Effect.Effect<never, OAuthError | InvalidTokenResponse> =>
-  Effect.flatMap(retryAfter(response.headers["retry-after"]), (after): Effect.Effect<never, OAuthError | InvalidTokenResponse> => {
-    const body = jsonObject(response.body)
-    const fields = body === undefined ? undefined : (context.quirks?.readError?.(body) ?? rfcError(body))
-    if (fields !== undefined) {
-      return Effect.fail(
-        new OAuthError({
-          error: fields.error,
-          ...(fields.description === undefined ? {} : { description: mask(fields.description, context.secrets) }),
-          ...(fields.uri === undefined ? {} : { uri: fields.uri }),
-          status: response.status,
-          ...(after === undefined ? {} : { retryAfter: after }),
-          endpoint: context.endpoint,
-          remedy: ("remedy" in fields ? fields.remedy : undefined) ??
-            classify(fields.error, response.status, context.quirks?.errorRemedies)
-        })
-      )
-    }
-    return Effect.fail(
-      new InvalidTokenResponse({
-        reason: "UnexpectedStatus",
-        status: response.status,
-        endpoint: context.endpoint,
-        ...(after === undefined ? {} : { retryAfter: after }),
-        ...excerptOf(response, body)
-      })
-    )
-  })
-
-const rfcError = (body: Record<string, unknown>) => {
-  if (typeof body["error"] !== "string" || body["error"] === "") return undefined
-  return {
-    error: body["error"],
-    description: typeof body["error_description"] === "string" ? body["error_description"] : undefined,
-    uri: typeof body["error_uri"] === "string" ? body["error_uri"] : undefined
-  }
-}
+  Effect.flatMap(Clock.currentTimeMillis, (requestedAt) =>
+    Effect.fail(tokenResponse.parseError(response, {
+      requestedAt,
+      quirks: context.quirks,
+      endpoint: context.endpoint,
+      secrets: context.secrets
+    })))
 
 /** A secret-free view of a body: field names for JSON, the media type otherwise. @internal */
 export const excerptOf = (

@@ -38,6 +38,7 @@ export const remoteKeySet = (
     const url = yield* http.endpointUrl("jwks_uri", jwksUri)
     const limits = http.limits(options)
     const cooldown = Duration.toMillis(options.cooldown ?? Duration.seconds(30))
+    const lifetime = Duration.toMillis(options.cacheLifetime ?? Duration.minutes(10))
     const fetchKeys = Effect.gen(function*() {
       const response = yield* http.getDocument(client, url, limits, {
         accept: "application/jwk-set+json, application/json",
@@ -54,16 +55,21 @@ export const remoteKeySet = (
       // that are not understood by them" — and entries that are no JWK at all.
       return keys.filter(isJwk)
     })
-    const cache = yield* SynchronizedRef.make<{ readonly keys: ReadonlyArray<IdToken.Jwk>; readonly at: number } | undefined>(
-      undefined
-    )
+    // `at`: when the set was fetched (it lives `lifetime`); `forced`: when an unknown
+    // `kid` last caused a fetch — only those count against the cooldown, so a key
+    // rotated just after the first fetch is still found.
+    const cache = yield* SynchronizedRef.make<
+      { readonly keys: ReadonlyArray<IdToken.Jwk>; readonly at: number; readonly forced: number | undefined } | undefined
+    >(undefined)
     const keys = (refresh: boolean) =>
       SynchronizedRef.modifyEffect(cache, (held) =>
         Effect.gen(function*() {
           const now = yield* Clock.currentTimeMillis
-          if (held !== undefined && (!refresh || now - held.at < cooldown)) return [held.keys, held] as const
+          const stale = held === undefined || now - held.at >= lifetime
+          const forced = refresh && !stale && (held.forced === undefined || now - held.forced >= cooldown)
+          if (!stale && !forced) return [held.keys, held] as const
           const fetched = yield* fetchKeys
-          const next = { keys: fetched, at: now }
+          const next = { keys: fetched, at: now, forced: forced ? now : held?.forced }
           return [fetched, next] as const
         }))
     return { keys }
@@ -109,6 +115,33 @@ const base64urlJson = (segment: string): unknown => {
   }
 }
 
+// Imported keys, per JWK object of a key set and algorithm: a key set answers the
+// same objects until it refetches, so each key is imported once.
+const imported = new WeakMap<IdToken.Jwk, Map<string, Promise<Awaited<ReturnType<typeof importJWK>>>>>()
+
+const importedKey = (jwk: IdToken.Jwk, alg: string) => {
+  let byAlg = imported.get(jwk)
+  if (byAlg === undefined) {
+    byAlg = new Map()
+    imported.set(jwk, byAlg)
+  }
+  let key = byAlg.get(alg)
+  if (key === undefined) {
+    key = importJWK(jwk as JWK, alg)
+    key.catch(() => byAlg.delete(alg))
+    byAlg.set(alg, key)
+  }
+  return key
+}
+
+// OpenID Connect Core §2: sub is "A locally unique and never reassigned identifier
+// within the Issuer for the End-User ... It MUST NOT exceed 255 ASCII characters".
+const validSubject = (sub: string) => {
+  if (sub.length === 0 || sub.length > 255) return false
+  for (let i = 0; i < sub.length; i++) if (sub.charCodeAt(i) > 0x7e || sub.charCodeAt(i) < 0x20) return false
+  return true
+}
+
 // Built on first use: this module and `IdToken.ts` import each other.
 const decodeClaims = (payload: unknown) => Schema.decodeUnknownOption(IdToken.Claims)(payload)
 
@@ -132,6 +165,12 @@ export const validate = (
       return yield* invalid("Malformed", "the JOSE header is not a JSON object with an \"alg\"")
     }
     const alg = header["alg"]
+    // RFC 9068 §4: an access token in JWT form has `typ` "at+jwt"; it must never
+    // pass for an ID token (a token substitution).
+    const typ = header["typ"]
+    if (typeof typ === "string" && /^(application\/)?at\+jwt$/i.test(typ)) {
+      return yield* invalid("Malformed", "a JWT access token (typ at+jwt, RFC 9068) is not an ID token")
+    }
     // OpenID Connect Core §3.1.3.7 (7): the alg "SHOULD be the default of RS256 or the
     // algorithm sent by the Client"; an unsigned token is never acceptable here.
     if (alg.toLowerCase() === "none") return yield* invalid("AlgorithmNone", "an unsigned ID token is refused")
@@ -156,10 +195,7 @@ export const validate = (
     if (candidates.length > 1) return yield* invalid("UnknownKey", `several ${alg} keys match and the header has no "kid"`)
     const jwk = candidates[0]!
     const verified = yield* Effect.tryPromise({
-      try: async () => {
-        const key = await importJWK(jwk as JWK, alg)
-        return await compactVerify(token, key, { algorithms: [alg] })
-      },
+      try: async () => compactVerify(token, await importedKey(jwk, alg), { algorithms: [alg] }),
       catch: () => invalid("SignatureInvalid", "the signature does not verify with the issuer's key")
     })
 
@@ -175,9 +211,15 @@ export const validate = (
 
     // (2) "The Issuer Identifier for the OpenID Provider ... MUST exactly match the value of the iss (issuer) Claim."
     if (claims.iss !== options.issuer) return yield* invalid("IssuerMismatch", `expected "${options.issuer}"`, "iss")
-    // (3) "The Client MUST validate that the aud (audience) Claim contains its client_id value"
+    if (!validSubject(claims.sub)) return yield* invalid("Malformed", "must be 1 to 255 ASCII characters", "sub")
+    // (3) "The Client MUST validate that the aud (audience) Claim contains its client_id value
+    // ... The ID Token MUST be rejected if ... it contains additional audiences not trusted by the Client."
     const aud = audiences(claims.aud)
     if (!aud.includes(options.clientId)) return yield* invalid("AudienceMismatch", `does not contain "${options.clientId}"`, "aud")
+    const untrusted = aud.find((entry) => entry !== options.clientId && !(options.trustedAudiences ?? []).includes(entry))
+    if (untrusted !== undefined) {
+      return yield* invalid("AudienceMismatch", `names an audience the client does not trust (${shown(untrusted)})`, "aud")
+    }
     // (4), (5): several audiences need an azp, and an azp must be this client.
     if (aud.length > 1 && claims.azp === undefined) {
       return yield* invalid("AuthorizedPartyMismatch", "is required when aud has several values", "azp")
@@ -204,6 +246,14 @@ export const validate = (
         return yield* invalid("NonceMismatch", "differs from the one sent", "nonce")
       }
     }
+    // (13) "If the max_age request parameter was used, the Client SHOULD check the
+    // auth_time Claim value and request re-authentication if ... too much time has elapsed"
+    if (options.maxAge !== undefined) {
+      if (claims.auth_time === undefined) return yield* invalid("MissingClaim", "is required with max_age", "auth_time")
+      if (now > (claims.auth_time * 1000) + Duration.toMillis(options.maxAge) + skew) {
+        return yield* invalid("Expired", "is older than max_age allows", "auth_time")
+      }
+    }
     // §12.2: after a refresh, "its iss Claim Value MUST be the same as in the ID Token
     // issued when the original authentication occurred, its sub Claim Value MUST be the
     // same ..., its aud Claim Value MUST be the same ..."
@@ -214,6 +264,17 @@ export const validate = (
       const before = audiences(previous.aud)
       if (aud.length !== before.length || !aud.every((entry) => before.includes(entry))) {
         return yield* invalid("AudienceMismatch", "differs from the first ID token", "aud")
+      }
+      // "... its azp Claim Value MUST be the same ...; if the auth_time Claim is present,
+      // it MUST be the same ...; if the nonce Claim is present, it SHOULD be the same"
+      if (claims.azp !== previous.azp) {
+        return yield* invalid("AuthorizedPartyMismatch", "differs from the first ID token", "azp")
+      }
+      if (claims.auth_time !== undefined && claims.auth_time !== previous.auth_time) {
+        return yield* invalid("AuthTimeMismatch", "differs from the first ID token", "auth_time")
+      }
+      if (claims.nonce !== undefined && claims.nonce !== previous.nonce) {
+        return yield* invalid("NonceMismatch", "differs from the first ID token", "nonce")
       }
     }
     return claims

@@ -5,6 +5,7 @@ import type * as ResourceMetadata from "../ResourceMetadata.js"
 import { ResourceMetadata as Metadata, ResourceMismatch } from "../ResourceMetadata.js"
 import type { Challenge } from "../WwwAuthenticate.js"
 import * as http from "./http.js"
+import * as UrlPolicy from "./wire/urlPolicy.js"
 
 const invalid = (detail: string) => new ConfigurationError({ reason: "InvalidMetadata", detail })
 
@@ -52,10 +53,16 @@ const read = (
     if (servers === undefined || servers.length === 0) {
       return yield* invalid(`"authorization_servers" names no authorization server`)
     }
+    for (const server of servers) {
+      yield* UrlPolicy.checkLearned("authorization_servers", yield* http.endpointUrl("authorization_servers", server), url, options)
+    }
+    const jwksUri = metadata["jwks_uri"]
+    if (typeof jwksUri === "string") {
+      yield* UrlPolicy.checkLearned("jwks_uri", yield* http.endpointUrl("jwks_uri", jwksUri), url, options)
+    }
     const scopes = yield* stringList(metadata, "scopes_supported")
     const bearerMethods = yield* stringList(metadata, "bearer_methods_supported")
     const name = metadata["resource_name"]
-    const jwksUri = metadata["jwks_uri"]
     return new Metadata({
       resource,
       authorizationServers: servers,
@@ -109,6 +116,8 @@ export const fromChallenge = (
       return a.origin === b.origin && (b.pathname === a.pathname || b.pathname.startsWith(base))
     }
     const named = challenge.resourceMetadata
-    const url = named === undefined ? yield* wellKnownUrl(expected) : yield* http.endpointUrl("resource_metadata", named)
+    const url = named === undefined
+      ? yield* wellKnownUrl(expected)
+      : yield* UrlPolicy.checkSameOrigin("resource_metadata", yield* http.endpointUrl("resource_metadata", named), requested, options)
     return yield* read(url, options, accepts, expected)
   }).pipe(Effect.withSpan("ResourceMetadata.fromChallenge"))

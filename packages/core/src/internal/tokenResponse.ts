@@ -3,6 +3,9 @@ import { classify, InvalidTokenResponse, OAuthError } from "../OAuthError.js"
 import type * as Provider from "../Provider.js"
 import type * as TokenResponse from "../TokenResponse.js"
 import * as TokenSet from "../TokenSet.js"
+import * as Json from "./wire/json.js"
+import * as Mask from "./wire/mask.js"
+import * as Text from "./wire/text.js"
 
 /** @internal */
 export const maxLifetimeSeconds = 10 * 365 * 24 * 60 * 60
@@ -16,7 +19,6 @@ export const excerptLength = 120
 /** @internal */
 export const descriptionLength = 500
 
-const redactedMarker = "<redacted>"
 
 type Failure = OAuthError | InvalidTokenResponse
 type Fields = Readonly<Record<string, unknown>>
@@ -34,19 +36,38 @@ interface Context {
 export const parse = (
   response: TokenResponse.RawResponse,
   options: TokenResponse.ParseOptions
-): Effect.Effect<TokenSet.TokenSet, Failure> => Effect.suspend(() => parseEither(response, options))
+): Effect.Effect<TokenSet.TokenSet, Failure> =>
+  Effect.suspend(() => {
+    const warnings: Array<string> = []
+    const result = parseEither(response, options, warnings)
+    if (warnings.length === 0) return result
+    return Effect.zipRight(
+      Effect.logWarning(`token response fields dropped: ${warnings.join("; ")}`).pipe(
+        Effect.annotateLogs({ "oauth.endpoint": options.endpoint ?? "" })
+      ),
+      result
+    )
+  })
 
-/** @internal */
+/**
+ * `warnings` receives one line per extension field that was dropped (repeated, or
+ * past the depth limit): a success response whose protocol fields are valid is
+ * never refused for an extra field, since by the time it is read the server has
+ * issued the tokens and may have retired the refresh token it was sent.
+ *
+ * @internal
+ */
 export const parseEither = (
   response: TokenResponse.RawResponse,
-  options: TokenResponse.ParseOptions
+  options: TokenResponse.ParseOptions,
+  warnings: Array<string> = []
 ): Either.Either<TokenSet.TokenSet, Failure> => {
   const headers = new Map<string, string>()
   for (const [name, value] of Object.entries(response.headers)) {
     if (value !== undefined) headers.set(name.toLowerCase(), value)
   }
   const header = (name: string) => headers.get(name)
-  const mask = makeMask(options.secrets)
+  const mask = Mask.make(options.secrets)
   const ctx: Context = {
     status: response.status,
     header,
@@ -67,17 +88,107 @@ export const parseEither = (
   switch (body._tag) {
     case "Text":
       return Either.left(invalid(ctx, "NotJson", { detail: body.detail, excerpt: textExcerpt(text, mask) }))
-    case "Duplicate":
+    case "Fields": {
+      const protocol = protocolFields(ctx.quirks)
+      const excerpt = () => fieldsExcerpt(body.kind, body.fields, mask)
+      for (const name of body.duplicates) {
+        if (protocol.has(name)) {
+          return Either.left(invalid(ctx, "InvalidField", {
+            field: mask(name),
+            detail: "appears more than once (RFC 6749 §3.2)",
+            excerpt: excerpt()
+          }))
+        }
+      }
+      for (const { name, why } of body.dropped) {
+        if (protocol.has(name)) {
+          return Either.left(invalid(ctx, "InvalidField", { field: mask(name), detail: why, excerpt: excerpt() }))
+        }
+      }
+      const fields = body.fields as Record<string, unknown>
+      for (const name of body.duplicates) {
+        delete fields[name]
+        warnings.push(`"${maskTokenLike(mask(name))}" appears more than once`)
+      }
+      for (const { name, why } of body.dropped) warnings.push(`"${maskTokenLike(mask(name))}" ${why}`)
+      return readFields(ctx, body.kind, fields)
+    }
+  }
+}
+
+// The fields RFC 6749 §5.1 and §5.2 define (and the quirks' aliases of them): a
+// problem with one of these refuses the response; any other field is an extension.
+const protocolFields = (quirks: Provider.TokenResponseQuirks): ReadonlySet<string> =>
+  new Set([
+    "access_token",
+    "token_type",
+    "expires_in",
+    "expires_at",
+    "refresh_token",
+    "scope",
+    "id_token",
+    "error",
+    "error_description",
+    "error_uri",
+    ...(quirks.expiresInAliases ?? []),
+    ...(quirks.refreshTokenExpiresInFields ?? ["refresh_token_expires_in", "refresh_expires_in"])
+  ])
+
+/**
+ * Reads the failed answer of any endpoint (token, revocation, introspection, PAR,
+ * device, registration, a provider's own operation) with the same rules as a token
+ * response: an RFC 6749 §5.2 body (or the provider's `readError` shape) is an
+ * `OAuthError`; anything else an `InvalidTokenResponse` (`UnexpectedStatus` for a
+ * non-2xx status, with a secret-free excerpt).
+ *
+ * @internal
+ */
+export const parseError = (response: TokenResponse.RawResponse, options: TokenResponse.ParseOptions): Failure =>
+  Either.match(parseEither(response, options), {
+    onLeft: (error) =>
+      error._tag === "InvalidTokenResponse" && (response.status < 200 || response.status >= 300) &&
+        (error.reason === "EmptyBody" || error.reason === "NotJson")
+        ? new InvalidTokenResponse({ ...error, reason: "UnexpectedStatus" })
+        : error,
+    onRight: () =>
+      new InvalidTokenResponse({
+        reason: "UnexpectedStatus",
+        status: response.status,
+        detail: "is a token response where an error was expected",
+        ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint })
+      })
+  })
+
+/**
+ * The JSON object of a successful answer of a non-token endpoint (a provider's
+ * token-info operation), read by the same linear, depth-limited reader; anything
+ * else is read by {@link parseError}.
+ *
+ * @internal
+ */
+export const parseJson = (
+  response: TokenResponse.RawResponse,
+  options: TokenResponse.ParseOptions
+): Either.Either<Record<string, unknown>, Failure> => {
+  if (response.status >= 200 && response.status < 300) {
+    const text = stripBom(typeof response.body === "string" ? response.body : utf8.decode(response.body)).trim()
+    const json = Json.parseObject(text)
+    if (
+      json._tag === "Object" && json.duplicates.length === 0 && json.dropped.length === 0 &&
+      json.fields["error"] === undefined
+    ) return Either.right(json.fields)
+    if (json._tag !== "Object" && Text.isFormLike(text)) {
       return Either.left(
-        invalid(ctx, "InvalidField", {
-          field: mask(body.name),
-          detail: "appears more than once",
-          excerpt: fieldsExcerpt("form", body.fields, mask)
+        new InvalidTokenResponse({
+          reason: "NotJson",
+          status: response.status,
+          detail: "is form-encoded, not a JSON object",
+          ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint })
         })
       )
-    case "Fields":
-      return readFields(ctx, body.kind, body.fields)
+    }
   }
+  return Either.left(parseError(response, options))
 }
 
 // Body -------------------------------------------------------------------------
@@ -87,41 +198,41 @@ const utf8 = new TextDecoder("utf-8")
 const stripBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)
 
 type Body =
-  | { readonly _tag: "Fields"; readonly kind: "JSON" | "form"; readonly fields: Fields }
-  | { readonly _tag: "Duplicate"; readonly name: string; readonly fields: Fields }
+  | {
+    readonly _tag: "Fields"
+    readonly kind: "JSON" | "form"
+    readonly fields: Fields
+    readonly duplicates: ReadonlyArray<string>
+    readonly dropped: ReadonlyArray<Json.Dropped>
+  }
   | { readonly _tag: "Text"; readonly detail: string }
-
-// One or more `name=value` pairs joined by `&`, no whitespace: what
-// application/x-www-form-urlencoded looks like. GitHub answers it without an
-// `Accept: application/json` header (sometimes labelled application/json), and
-// Facebook's legacy endpoint sends it as text/plain.
-// https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
-const formLike = /^[\w.~%+-]+=[^\s&]*(?:&[\w.~%+-]+=[^\s&]*)*&?$/
 
 const readBody = (text: string, contentType: string | undefined): Body => {
   const first = text[0]
   if (first === "{" || first === "[") {
-    let value: unknown
-    try {
-      value = JSON.parse(text)
-    } catch {
-      return { _tag: "Text", detail: "is not valid JSON" }
+    const json = Json.parseObject(text)
+    switch (json._tag) {
+      case "Invalid":
+        return { _tag: "Text", detail: json.detail }
+      case "NotObject":
+        return { _tag: "Text", detail: "is a JSON array, not an object" }
+      case "Object":
+        return { _tag: "Fields", kind: "JSON", fields: json.fields, duplicates: json.duplicates, dropped: json.dropped }
     }
-    if (isRecord(value)) return { _tag: "Fields", kind: "JSON", fields: value }
-    return { _tag: "Text", detail: "is a JSON array, not an object" }
   }
-  if (formLike.test(text)) {
+  if (Text.isFormLike(text)) {
     const fields: Record<string, string> = {}
+    const duplicates = new Set<string>()
     for (const [name, value] of new URLSearchParams(text)) {
-      if (Object.hasOwn(fields, name)) return { _tag: "Duplicate", name, fields }
-      define(fields, name, value)
+      if (Object.hasOwn(fields, name)) duplicates.add(name)
+      else define(fields, name, value)
     }
-    return { _tag: "Fields", kind: "form", fields }
+    return { _tag: "Fields", kind: "form", fields, duplicates: [...duplicates], dropped: [] }
   }
-  if (/^\s*</.test(text)) return { _tag: "Text", detail: "is markup (HTML or XML), not JSON" }
+  if (first === "<") return { _tag: "Text", detail: "is markup (HTML or XML), not JSON" }
   return {
     _tag: "Text",
-    detail: contentType !== undefined && /json/i.test(contentType)
+    detail: contentType !== undefined && contentType.toLowerCase().includes("json")
       ? "is not valid JSON"
       : "is text, neither JSON nor form-encoded"
   }
@@ -130,9 +241,7 @@ const readBody = (text: string, contentType: string | undefined): Body => {
 const isRecord = (u: unknown): u is Record<string, unknown> =>
   typeof u === "object" && u !== null && !Array.isArray(u)
 
-// A plain assignment of a body's `__proto__` field would set the prototype.
-const define = (record: Record<string, unknown>, name: string, value: unknown) =>
-  Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true })
+const define = Json.define
 
 // Errors -----------------------------------------------------------------------
 
@@ -238,7 +347,7 @@ const sanitizeRecord = (
 const readRetryAfter = (header: (name: string) => string | undefined, requestedAt: number): number | undefined => {
   const value = header("retry-after")?.trim()
   if (value === undefined || value.length === 0) return undefined
-  if (/^\d+$/.test(value)) return Number(value)
+  if (Text.isDigits(value)) return Number(value)
   const at = Date.parse(value)
   if (!Number.isFinite(at)) return undefined
   const serverNow = readDate(header) ?? requestedAt
@@ -265,11 +374,25 @@ const readTokens = (ctx: Context, fields: Fields, excerpt: string): Either.Eithe
   if (accessToken === undefined || accessToken === null) return fail("MissingAccessToken", "access_token", "is missing")
   if (typeof accessToken !== "string") return fail("InvalidField", "access_token", `must be a string, got ${describe(accessToken)}`)
   if (accessToken.trim().length === 0) return fail("MissingAccessToken", "access_token", "is empty")
+  for (const name of ["access_token", "token_type", "refresh_token", "id_token"] as const) {
+    const value = fields[name]
+    if (typeof value === "string" && Text.controlCharacter(value) !== -1) {
+      return fail("InvalidField", name, "contains a CR, LF or NUL character")
+    }
+  }
 
   used.add("token_type")
   const tokenType = fields.token_type
   if (!isAbsent(tokenType) && typeof tokenType !== "string") {
     return fail("InvalidField", "token_type", `must be a string, got ${describe(tokenType)}`)
+  }
+  const type = isAbsent(tokenType) ? quirks.defaultTokenType ?? "Bearer" : tokenTypeOf(tokenType, quirks.tokenTypes)
+  if (type === undefined) {
+    return fail(
+      "InvalidField",
+      "token_type",
+      "is neither Bearer nor DPoP, and the provider's quirks do not map it (RFC 6749 §7.1)"
+    )
   }
 
   let expiresAt: number | undefined
@@ -331,7 +454,7 @@ const readTokens = (ctx: Context, fields: Fields, excerpt: string): Either.Eithe
   return Either.right(
     TokenSet.make({
       accessToken: Redacted.make(accessToken),
-      tokenType: isAbsent(tokenType) ? quirks.defaultTokenType ?? "Bearer" : normaliseTokenType(tokenType, quirks.tokenTypes),
+      tokenType: type,
       issuedAt: options.requestedAt,
       expiresAt,
       refreshToken: isAbsent(refreshToken) ? undefined : Redacted.make(refreshToken),
@@ -345,14 +468,13 @@ const readTokens = (ctx: Context, fields: Fields, excerpt: string): Either.Eithe
 
 const isAbsent = (u: unknown): u is undefined | null | "" => u === undefined || u === null || u === ""
 
-const numeric = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i
 
 /** A number of seconds, or why it is not one (the value itself is never quoted unless a number). */
 const readSeconds = (value: unknown): number | string => {
   const seconds = typeof value === "number"
     ? value
-    : typeof value === "string" && numeric.test(value.trim())
-    ? Number(value.trim())
+    : typeof value === "string"
+    ? Text.decimal(value.trim())
     : undefined
   if (seconds === undefined) {
     return typeof value === "string" ? "is not a number" : `must be a number of seconds, got ${describe(value)}`
@@ -382,12 +504,24 @@ const readScopes = (
   return undefined
 }
 
-const normaliseTokenType = (tokenType: string, mapping: Provider.TokenResponseQuirks["tokenTypes"]): string => {
-  const mapped = mapping === undefined
-    ? undefined
-    : Object.entries(mapping).find(([name]) => name.toLowerCase() === tokenType.trim().toLowerCase())?.[1]
-  const lower = (mapped ?? tokenType).trim().toLowerCase()
-  return lower === "bearer" ? "Bearer" : lower === "dpop" ? "DPoP" : (mapped ?? tokenType).trim()
+const normaliseTokenType = (tokenType: string): string | undefined => {
+  const lower = tokenType.trim().toLowerCase()
+  return lower === "bearer" ? "Bearer" : lower === "dpop" ? "DPoP" : undefined
+}
+
+// RFC 6749 §7.1: "The client MUST NOT use an access token if it does not understand
+// the token type." A provider's own names (Slack's "bot", "user") come from its quirks.
+const tokenTypeOf = (
+  tokenType: string,
+  mapped: Readonly<Record<string, string>> | undefined
+): string | undefined => {
+  const known = normaliseTokenType(tokenType)
+  if (known !== undefined || mapped === undefined) return known
+  const lower = tokenType.trim().toLowerCase()
+  for (const [name, type] of Object.entries(mapped)) {
+    if (name.toLowerCase() === lower) return normaliseTokenType(type) ?? type
+  }
+  return undefined
 }
 
 const describe = (u: unknown): string =>
@@ -395,38 +529,12 @@ const describe = (u: unknown): string =>
 
 // Secret-free text ---------------------------------------------------------------
 
-const makeMask = (secrets: ReadonlyArray<Redacted.Redacted<string>> | undefined): (text: string) => string => {
-  const values = new Set<string>()
-  for (const secret of secrets ?? []) {
-    const value = Redacted.value(secret)
-    if (value.length === 0) continue
-    values.add(value)
-    values.add(encodeURIComponent(value))
-    values.add(new URLSearchParams({ v: value }).toString().slice(2))
-  }
-  const ordered = [...values].sort((a, b) => b.length - a.length)
-  if (ordered.length === 0) return (text) => text
-  return (text) => ordered.reduce((masked, value) => masked.split(value).join(redactedMarker), text)
-}
-
-// 16 or more characters of the kind tokens are made of (base64, base64url, JWT
-// dots, percent-encoding, Salesforce's `!`, Amazon's `|`).
-const tokenLikeRun = /[A-Za-z0-9\-._~+/=%!|]{16,}/g
-
-/** @internal */
-export const maskTokenLike = (text: string): string => text.replace(tokenLikeRun, "…")
+const maskTokenLike = Mask.maskTokenLike
 
 const truncate = (text: string, length: number) => (text.length > length ? `${text.slice(0, length - 1)}…` : text)
 
-/** @internal */
-export const textExcerpt = (text: string, mask: (text: string) => string): string => {
-  const visible = text
-    .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, " ")
-    .replace(/<[^>]*>/g, " ")
-    .replace(/\s+/g, " ")
-    .trim()
-  return truncate(maskTokenLike(mask(visible)), excerptLength)
-}
+const textExcerpt = (text: string, mask: (text: string) => string): string =>
+  Mask.excerpt(text, mask, excerptLength)
 
 const fieldsExcerpt = (kind: "JSON" | "form", fields: Fields, mask: (text: string) => string): string => {
   const names = Object.keys(fields).map((name) => maskTokenLike(mask(name)))

@@ -176,8 +176,6 @@ const decodeChunks = (chunks: ReadonlyArray<Uint8Array>): string => {
 
 const looksLikeForm = (text: string): boolean => text.includes("=") && !/[\s<>{}"]/.test(text)
 
-const tokenLike = /[A-Za-z0-9+/=_\-.~%]{16,}/g
-
 /** A view of a body that names fields but never shows a credential. */
 const excerptOf = (text: string): string => {
   if (looksLikeForm(text)) return `fields ${Array.from(new Set(new URLSearchParams(text).keys())).join(", ")}`
@@ -189,8 +187,7 @@ const excerptOf = (text: string): string => {
   } catch {
     // not JSON: fall through to masked text
   }
-  const masked = text.replace(/\s+/g, " ").replace(tokenLike, "…")
-  return masked.length > 160 ? `${masked.slice(0, 160)}…` : masked
+  return OAuthError.excerpt(text, [], 160)
 }
 
 const problemFields = ["oauth_parameters_absent", "oauth_parameters_rejected", "oauth_acceptable_versions", "oauth_acceptable_timestamps"]

@@ -159,7 +159,7 @@ export const debugToken = (token: Redacted.Redacted<string>, options: Facebook.D
         provider: "facebook",
         reason: expired ? "Expired" : "Rejected",
         ...(code === undefined ? {} : { code: subcode === undefined ? code : `${code}/${subcode}` }),
-        ...(message === undefined ? {} : { description: endpoint.mask(message, secrets) })
+        ...(message === undefined ? {} : { description: OAuthError.mask(message, secrets) })
       })
     }
     const appId = endpoint.string(data, "app_id")

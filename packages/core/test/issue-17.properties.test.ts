@@ -1,0 +1,135 @@
+import { Callback, OAuthError, TokenResponse, WwwAuthenticate } from "@effect-oauth/core"
+import { describe, expect, it } from "@effect/vitest"
+import { Cause, Effect, Either, Exit, FastCheck as fc, Redacted } from "effect"
+import * as Json from "../src/internal/wire/json.js"
+
+// Issue 17: every response parser, fed malformed, huge, deeply nested, repeated,
+// prototype-named and control-character input, answers a value or a typed error,
+// never a defect (a thrown exception, a stack overflow).
+
+const hostileNames = fc.constantFrom(
+  "access_token",
+  "token_type",
+  "refresh_token",
+  "expires_in",
+  "scope",
+  "id_token",
+  "error",
+  "error_description",
+  "error_uri",
+  "__proto__",
+  "constructor",
+  "prototype",
+  "toString",
+  "hasOwnProperty",
+  "x\u0000y",
+  "a\r\nb",
+  ""
+)
+
+const hostileStrings = fc.oneof(
+  fc.string(),
+  fc.constantFrom("\r", "\n", "\u0000", "Bearer", "bot", "1".repeat(2000) + "x", "<script".repeat(300), "<".repeat(500)),
+  fc.string({ unit: "binary" })
+)
+
+// A JSON text written by hand: repeated members, deep nesting, odd names.
+const hostileJson: fc.Arbitrary<string> = fc.letrec<{ value: string; object: string; array: string }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: "small" },
+    hostileStrings.map((s) => JSON.stringify(s)),
+    fc.double().map((n) => (Number.isFinite(n) ? String(n) : "1e999")),
+    fc.constantFrom("true", "false", "null", "-0", "1e400", "01", "1.", "\"\\ud800\""),
+    tie("object"),
+    tie("array")
+  ),
+  object: fc.array(fc.tuple(fc.oneof(hostileNames, fc.string()), tie("value")), { maxLength: 6 })
+    .map((members) => `{${members.map(([name, value]) => `${JSON.stringify(name)}:${value}`).join(",")}}`),
+  array: fc.array(tie("value"), { maxLength: 5 }).map((items) => `[${items.join(",")}]`)
+})).object
+
+const deep = fc.integer({ min: 1, max: 5000 }).map((depth) =>
+  `{"access_token":"at","x":${"[".repeat(depth)}${"]".repeat(depth)}}`
+)
+
+const truncated = fc.tuple(hostileJson, fc.nat()).map(([text, cut]) => text.slice(0, cut % (text.length + 1)))
+
+const body = fc.oneof(
+  hostileJson,
+  deep,
+  truncated,
+  fc.dictionary(fc.oneof(hostileNames, fc.string()), hostileStrings).map((record) => new URLSearchParams(record).toString()),
+  fc.array(fc.tuple(hostileNames, hostileStrings)).map((pairs) => new URLSearchParams(pairs).toString()),
+  hostileStrings,
+  fc.uint8Array({ maxLength: 200 })
+)
+
+const neverDies = (exit: Exit.Exit<unknown, unknown>) => {
+  if (Exit.isFailure(exit)) {
+    expect(Cause.isDie(exit.cause)).toBe(false)
+    expect(Cause.failureOption(exit.cause)._tag).toBe("Some")
+  }
+}
+
+const options = {
+  requestedAt: 0,
+  quirks: { tokenTypes: { bot: "Bearer" }, expiresInAliases: ["expires"], scopeSeparator: "any" as const },
+  secrets: [Redacted.make("at"), Redacted.make("secret-secret")]
+}
+
+describe("issue 17 / parsers never die", () => {
+  it.prop("TokenResponse.parse: a TokenSet or a typed failure", { status: fc.integer({ min: 100, max: 599 }), body }, ({ body, status }) => {
+    neverDies(Effect.runSyncExit(TokenResponse.parse({ status, headers: {}, body }, options)))
+  }, { fastCheck: { numRuns: 400 } })
+
+  it.prop("TokenResponse.parseError: always an OAuthError or InvalidTokenResponse", { status: fc.integer({ min: 100, max: 599 }), body }, ({ body, status }) => {
+    const error = TokenResponse.parseError({ status, headers: {}, body }, options)
+    expect(["OAuthError", "InvalidTokenResponse"]).toContain(error._tag)
+  }, { fastCheck: { numRuns: 300 } })
+
+  it.prop("TokenResponse.parseJson: an object or a typed failure", { status: fc.integer({ min: 100, max: 599 }), body }, ({ body, status }) => {
+    const result = TokenResponse.parseJson({ status, headers: {}, body }, options)
+    if (Either.isRight(result)) expect(typeof result.right).toBe("object")
+    else expect(["OAuthError", "InvalidTokenResponse"]).toContain(result.left._tag)
+  }, { fastCheck: { numRuns: 300 } })
+
+  it.prop("the JSON reader agrees with JSON.parse on texts without repeated members", { value: fc.jsonValue({ maxDepth: 8 }) }, ({ value }) => {
+    const text = JSON.stringify({ v: value })
+    const result = Json.parseObject(text)
+    expect(result._tag).toBe("Object")
+    if (result._tag === "Object") expect(result.fields).toEqual(JSON.parse(text))
+  }, { fastCheck: { numRuns: 300 } })
+
+  it.prop("WwwAuthenticate.parse: challenges or InvalidChallenge", { header: fc.oneof(hostileStrings, fc.array(fc.tuple(fc.oneof(hostileNames, fc.string()), hostileStrings)).map((pairs) => `Bearer ${pairs.map(([k, v]) => `${k}="${v}"`).join(", ")}`)) }, ({ header }) => {
+    const result = WwwAuthenticate.parse(header)
+    if (Either.isLeft(result)) expect(result.left._tag).toBe("InvalidChallenge")
+  }, { fastCheck: { numRuns: 300 } })
+
+  it.effect.prop("Callback.parse: a response or a typed callback error", {
+    query: fc.array(fc.tuple(fc.oneof(hostileNames, fc.constantFrom("code", "state", "iss", "scope")), hostileStrings), { maxLength: 8 }),
+    fragment: fc.boolean()
+  }, ({ fragment, query }) => {
+    const request = new Callback.AuthorizationRequest({
+      url: "https://as.example.com/authorize?response_type=code",
+      state: Redacted.make("state-1"),
+      scopes: [],
+      issRequired: false
+    })
+    const params = new URLSearchParams(query).toString()
+    const url = `https://client.example.com/cb${fragment ? "#" : "?"}${params}`
+    return Effect.map(Effect.exit(Callback.parse(url, request)), (exit) => {
+      neverDies(exit)
+    })
+  }, { fastCheck: { numRuns: 200 } })
+
+  it.prop("OAuthError.mask and excerpt: never show a credential's run of 8 characters", {
+    secret: fc.string({ minLength: 8, maxLength: 40 }),
+    before: fc.string(),
+    after: fc.string()
+  }, ({ after, before, secret }) => {
+    const text = `${before}${secret}${after}`
+    const masked = OAuthError.mask(text, [Redacted.make(secret)])
+    expect(masked.includes(secret)).toBe(false)
+    expect(OAuthError.excerpt(text, [Redacted.make(secret)], 500).includes(secret)).toBe(false)
+  }, { fastCheck: { numRuns: 300 } })
+})
