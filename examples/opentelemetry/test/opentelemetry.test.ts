@@ -53,6 +53,7 @@ describe("OpenTelemetry example", () => {
           "refreshing → authorized",
           "authorized → revoked"
         ])
+      expect(session.events[2]?.attributes?.["oauth.session.substate"]).toMatch(/^refreshing\.\w+$/)
       expect(session.events.every((event) => event.name === "OAuthSession.transition")).toBe(true)
       expect(session.attributes["oauth.session.transitions"]).toBe(5)
       expect(spans.find((span) => span.name === "OAuthClient.refresh")?.attributes["oauth.grant_type"]).toBe("refresh_token")

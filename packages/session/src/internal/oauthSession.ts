@@ -100,13 +100,18 @@ export const make = (
         let previous = actor.getSnapshot()
         actor.subscribe((snapshot) => {
           const changes = diff(previous, snapshot)
-          if (snapshot.value !== previous.value) {
+          // The span records moves between the six public states; the substate
+          // entered (refreshing.backingOff) rides along as an attribute.
+          const from = View.stateOf(previous)
+          const to = View.stateOf(snapshot)
+          if (from !== to) {
             transitions++
             span.attribute("oauth.session.transitions", transitions)
             if (transitions <= maxTransitionEvents) {
               span.event("OAuthSession.transition", effectClock.unsafeCurrentTimeNanos(), {
-                "oauth.session.from": previous.value,
-                "oauth.session.to": snapshot.value,
+                "oauth.session.from": from,
+                "oauth.session.to": to,
+                "oauth.session.substate": View.pathOf(snapshot),
                 ...(snapshot.context.error === undefined ? {} : { "oauth.session.error": snapshot.context.error._tag })
               })
             }

@@ -20,6 +20,19 @@ export const stateOf = (snapshot: Pick<Snapshot, "value">): SessionMachine.State
   return typeof value === "string" ? value : Object.keys(value)[0] as SessionMachine.State
 }
 
+/** The full state path of a snapshot: `refreshing.backingOff` for `{ refreshing: "backingOff" }`. @internal */
+export const pathOf = (snapshot: Pick<Snapshot, "value">): string => {
+  let path = ""
+  let value: unknown = snapshot.value
+  while (typeof value === "object" && value !== null) {
+    const [key, inner] = Object.entries(value)[0] ?? []
+    if (key === undefined) break
+    path = path === "" ? key : `${path}.${key}`
+    value = inner
+  }
+  return typeof value === "string" ? (path === "" ? value : `${path}.${value}`) : path
+}
+
 /** The held tokens when they can be used at `at`: present, not rejected, not lapsed, not expired. @internal */
 export const usable = (context: Context, at: number): TokenSet.TokenSet | undefined => {
   const tokens = context.tokens
