@@ -13,7 +13,7 @@ describe("docs/session-machine.md", () => {
     const machine = SessionMachine.make({ key: "k", refresh: "lazy" }, { now: () => 0, run: () => { throw new Error("not started") } })
     // Arrows between top-level states; substates (`refreshing_backingOff`) count as their parent.
     const arrows = diagram().split("\n").slice(2).flatMap((line) => {
-      const match = /^ {2}(\w+) --> (\w+) : /.exec(line)
+      const match = /^ +(\w+) --> (\w+) : /.exec(line)
       return match === null ? [] : [`${match[1]!.split("_")[0]} → ${match[2]!.split("_")[0]}`]
     })
     const declared = SessionMachine.transitions(machine).map(({ from, to }) => `${from} → ${to}`)
