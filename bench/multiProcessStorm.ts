@@ -3,23 +3,29 @@
  * each with 250 concurrent `accessToken` calls at the same expiry, refresh-token
  * rotation on (the embedded oidc-provider). Per store: token requests per expiry
  * (the target is exactly 1), `invalid_grant` answers, sessions lost, and the
- * time from the expiry to the last of the 1000 callers served.
+ * time from the expiry to the last of the 1000 callers served, beside the
+ * physical reference measured the same way in the same cycles: the same
+ * processes and callers on a lock file plus re-read of a shared JSON file
+ * (`bench/peerWorker.ts`, its own grant on the same server). Goal: ≤ 2× it.
  *
  * Run alone: `npx tsx --conditions=source bench/multiProcessStorm.ts`
  * (PostgreSQL when `EFFECT_OAUTH_PG_URL` is set: `eval "$(scripts/postgres.sh start)"`).
  */
-import { TokenSet } from "@effect-oauth/core"
+import { FetchHttpClient } from "@effect/platform"
+import { Callback, OAuthClient, Provider, TokenSet } from "@effect-oauth/core"
 import { TokenStore } from "@effect-oauth/session"
 import { TestServer } from "@effect-oauth/testing"
-import { Clock, Context, Effect, Layer, Option } from "effect"
+import { Clock, Context, Effect, Layer, Option, Redacted } from "effect"
+import { fork } from "node:child_process"
 import type { Scope } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { pathToFileURL } from "node:url"
+import { fileURLToPath, pathToFileURL } from "node:url"
 import * as Cluster from "../packages/store-sql/test/cluster/cluster.js"
 import type { StoreSpec } from "../packages/store-sql/test/cluster/protocol.js"
 import { storeLayer } from "../packages/store-sql/test/cluster/stores.js"
+import type { WorkerReply, WorkerRequest } from "./peerWorker.js"
 import type { Row, Suite } from "./suite.js"
 import { formatTable } from "./suite.js"
 
@@ -41,6 +47,68 @@ const tempDirectory: Effect.Effect<string, never, Scope.Scope> = Effect.acquireR
   (directory) => Effect.sync(() => Fs.rmSync(directory, { recursive: true, force: true }))
 )
 
+/** A process of the reference: `bench/peerWorker.ts` holding the grant of a shared file with a lock file. */
+const referenceWorker = () => {
+  const child = fork(fileURLToPath(new URL("./peerWorker.ts", import.meta.url)), [], {
+    execArgv: ["--import", "tsx", "--conditions=source", "--no-warnings"],
+    stdio: ["ignore", "ignore", "inherit", "ipc"]
+  })
+  let waiting: ((reply: WorkerReply) => void) | undefined
+  child.on("message", (reply: WorkerReply) => {
+    const resume = waiting
+    waiting = undefined
+    resume?.(reply)
+  })
+  return {
+    ask: (request: WorkerRequest) =>
+      new Promise<WorkerReply>((resolve) => {
+        waiting = resolve
+        child.send(request)
+      }),
+    stop: () => child.disconnect()
+  }
+}
+
+/**
+ * The lock file plus re-read on `processes` processes: a grant of its own in a
+ * JSON file; `trial` expires every process's token and times the storm from
+ * the parent, as the cluster's storms are timed.
+ */
+const lockFileReference = (server: TestServer.TestServer, directory: string, processes: number) =>
+  Effect.gen(function*() {
+    const registration = server.clients.web
+    const client = { clientId: registration.clientId, clientSecret: Redacted.value(registration.clientSecret!), redirectUri: registration.redirectUri }
+    const { provider, tokens } = yield* Effect.gen(function*() {
+      const provider = yield* Provider.discover(server.issuer)
+      const oauth = yield* OAuthClient.make({ provider, client: { ...client, clientSecret: registration.clientSecret!, scopes: ["openid", "offline_access", "api:read"] } })
+      const request = yield* oauth.authorizationUrl()
+      return { provider, tokens: yield* oauth.exchangeCode(yield* Callback.parse(yield* server.approve(request.url), request)) }
+    }).pipe(Effect.provide(FetchHttpClient.layer), Effect.orDie)
+    const file = Path.join(directory, `reference-${processes}.json`)
+    Fs.writeFileSync(file, JSON.stringify({
+      access_token: Redacted.value(tokens.accessToken),
+      refresh_token: Redacted.value(tokens.refreshToken!),
+      token_type: "Bearer",
+      expires_in: 3600,
+      expires_at: Date.now() + 3_600_000
+    }))
+    const workers = yield* Effect.acquireRelease(
+      Effect.sync(() => Array.from({ length: processes }, referenceWorker)),
+      (workers) => Effect.sync(() => workers.forEach((worker) => worker.stop()))
+    )
+    const endpoints = { authorization: provider.authorizationEndpoint ?? server.issuer, token: provider.tokenEndpoint }
+    return {
+      trial: Effect.promise(async () => {
+        await Promise.all(workers.map((worker) => worker.ask({ op: "load", kind: "lock-file", file, issuer: server.issuer, endpoints, client })))
+        const t0 = performance.now()
+        const replies = await Promise.all(workers.map((worker) => worker.ask({ op: "storm", callers })))
+        const millis = performance.now() - t0
+        const failed = replies.reduce((sum, reply) => sum + ("failed" in reply ? reply.failed : callers), 0)
+        return { millis, failed }
+      })
+    }
+  })
+
 const measure = (label: string, spec: StoreSpec, cleanup: Effect.Effect<void> = Effect.void, processes = 4) =>
   Effect.gen(function*() {
     yield* Effect.addFinalizer(() => cleanup)
@@ -49,8 +117,11 @@ const measure = (label: string, spec: StoreSpec, cleanup: Effect.Effect<void> = 
     const startedAt = yield* Clock.currentTimeMillis
     const cluster = yield* Cluster.start({ server, store: spec, parentStore: store, processes, leaseTtlMillis: 10_000 })
     const startup = (yield* Clock.currentTimeMillis) - startedAt
+    const reference = yield* lockFileReference(server, yield* tempDirectory, processes)
     const requests: Array<number> = []
     const latencies: Array<number> = []
+    const referenceLatencies: Array<number> = []
+    let referenceFailed = 0
     let invalidGrant = 0
     let lost = 0
     let failures = 0
@@ -65,6 +136,10 @@ const measure = (label: string, spec: StoreSpec, cleanup: Effect.Effect<void> = 
       invalidGrant += after.invalidGrant - before.invalidGrant
       lost += results.filter((result) => result.state !== "authorized").length
       failures += results.reduce((sum, result) => sum + result.failures.length + result.expired, 0)
+      // The reference, in the same cycle.
+      const trial = yield* reference.trial
+      referenceLatencies.push(trial.millis)
+      referenceFailed += trial.failed
     }
     if (Option.isNone(yield* store.get(cluster.key))) lost++
     // The store's own cost, from the parent, on the grant the cluster uses.
@@ -89,6 +164,16 @@ const measure = (label: string, spec: StoreSpec, cleanup: Effect.Effect<void> = 
       row("invalid_grant", `${invalidGrant}`),
       row("sessions lost", `${lost}`, `${failures} failed or expired tokens handed out`),
       row("expiry → all callers served", `${percentile(latencies, 0.5).toFixed(0)} ms`, `median; p95 ${percentile(latencies, 0.95).toFixed(0)} ms`),
+      row(
+        "lock file + re-read: all served (reference)",
+        `${percentile(referenceLatencies, 0.5).toFixed(0)} ms`,
+        `median; p95 ${percentile(referenceLatencies, 0.95).toFixed(0)} ms; same cycles, ${referenceFailed} failed callers`
+      ),
+      row(
+        "all served ÷ reference",
+        `${(percentile(latencies, 0.5) / Math.max(0.001, percentile(referenceLatencies, 0.5))).toFixed(2)}×`,
+        "medians; goal ≤ 2×"
+      ),
       row("store get", getCost, "median of 200, from the parent"),
       row("store get + compareAndSet", casCost, "median of 200, from the parent"),
       row("worker start", `${startup} ms`, `${processes} processes (tsx), discovery, session from the store`)

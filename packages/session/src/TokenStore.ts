@@ -34,7 +34,7 @@ import type { FileSystem } from "@effect/platform"
 import type { TokenSet } from "@effect-oauth/core"
 import { Context, Duration, Effect, Layer, Predicate, Schedule } from "effect"
 import { dual } from "effect/Function"
-import type { Array as Arr, Option, Redacted } from "effect"
+import type { Array as Arr, Option, Redacted, Scope } from "effect"
 import * as encryptedStore from "./internal/encryptedStore.js"
 import * as storeErrors from "./internal/storeErrors.js"
 import type { LeaseUnavailable, TokenStoreError, VersionConflict } from "./internal/storeErrors.js"
@@ -180,6 +180,18 @@ export interface Service {
 
   /** Gives the lease back; does nothing when it lapsed and someone else took it. */
   readonly releaseLease: (lease: Lease) => Effect.Effect<void, TokenStoreError>
+
+  /**
+   * Optional: starts watching `key` for the life of the scope and returns an
+   * effect that completes at the next change of the key's entry or lease seen
+   * since the watch started (or since that effect last completed). A process
+   * waiting for another holder's lease then re-reads when woken instead of at
+   * its next poll; without `watch`, or when a change is missed, waiters poll.
+   * A store may wake a waiter for nothing (it re-reads and waits again), so it
+   * may coalesce changes or watch more than the key. SQL: PostgreSQL
+   * `LISTEN`/`NOTIFY`, SQLite `PRAGMA data_version`.
+   */
+  readonly watch?: ((key: string) => Effect.Effect<Effect.Effect<void>, TokenStoreError, Scope.Scope>) | undefined
 }
 
 /**

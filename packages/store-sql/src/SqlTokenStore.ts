@@ -20,6 +20,13 @@
  *   to live. Expiry is compared with the **caller's** Effect `Clock` (keep hosts
  *   on NTP; a TTL of seconds dwarfs their skew). See `docs/token-stores.md` for
  *   why a row and not an advisory lock.
+ * - **Waiters are woken** (the store's `watch`): on PostgreSQL every write and
+ *   lease release also sends a `NOTIFY` on the prefix's channel
+ *   (`<prefix>changes`, the payload a digest of the key), and a process waiting
+ *   for a lease `LISTEN`s on one connection of its own; on SQLite a waiting
+ *   process reads `PRAGMA data_version` every 2 ms, which changes when another
+ *   process commits. Either way the waiter re-reads at once instead of at its
+ *   next poll, and still polls when a notification is lost.
  *
  * Errors: every failure is a `TokenStoreError` naming the operation and the key
  * and, for a database failure, the driver's error code — never a statement's
@@ -30,7 +37,7 @@
 import type { SqlClient } from "@effect/sql"
 import { TokenStore } from "@effect-oauth/session"
 import { Config, Effect, Layer } from "effect"
-import type { ConfigError, Duration, Redacted } from "effect"
+import type { ConfigError, Duration, Redacted, Scope } from "effect"
 import * as internal from "./internal/sqlStore.js"
 import * as clients from "./internal/clients.js"
 
@@ -72,7 +79,8 @@ export const migrate = (
 
 /**
  * A store on the `SqlClient` in context (SQLite or PostgreSQL), after
- * migrating its tables.
+ * migrating its tables. What wakes waiting processes (a PostgreSQL `LISTEN`
+ * connection, the SQLite change check) runs in the scope.
  *
  * Fails with `TokenStoreError` (`operation: "open"`) when the prefix is invalid,
  * the client is neither SQLite nor PostgreSQL, or the migration fails.
@@ -82,7 +90,7 @@ export const migrate = (
  */
 export const make: (
   options?: Options | undefined
-) => Effect.Effect<TokenStore.Service, TokenStore.TokenStoreError, SqlClient.SqlClient> = internal.make
+) => Effect.Effect<TokenStore.Service, TokenStore.TokenStoreError, SqlClient.SqlClient | Scope.Scope> = internal.make
 
 /**
  * A layer of the `TokenStore` on the `SqlClient` the application already has
@@ -94,7 +102,7 @@ export const make: (
 export const layer = (
   options?: Options | undefined
 ): Layer.Layer<TokenStore.TokenStore, TokenStore.TokenStoreError, SqlClient.SqlClient> =>
-  Layer.effect(TokenStore.TokenStore, internal.make(options))
+  Layer.scoped(TokenStore.TokenStore, internal.make(options))
 
 /**
  * @since 0.1.0

@@ -4,8 +4,8 @@ import { Cause, Clock, Effect, Either, Exit, Metric, Option, Redacted, Schedule 
 import type * as SessionMachine from "../SessionMachine.js"
 import { AuthorizationFailed, RefreshFailed, RevocationFailed, SessionRevoked } from "../SessionError.js"
 import * as TokenStore from "../TokenStore.js"
-import { sleepMillis } from "./clock.js"
 import type { Config } from "./config.js"
+import { defaultBackOff, waitForLease } from "./lease.js"
 import * as telemetry from "./telemetry.js"
 
 /** What the `STORED` event carries. @internal */
@@ -168,8 +168,9 @@ const isGrantError = (
 /**
  * One refresh attempt, safe across processes sharing a store:
  *
- * 1. take the key's refresh lease; while another holder has it, poll the store
- *    and adopt the tokens it writes (no request of our own);
+ * 1. take the key's refresh lease; while another holder has it, wait until the
+ *    store reports a change (or the next poll), re-read, and adopt the tokens
+ *    it writes (no request of our own);
  * 2. under the lease, re-read the store: a newer entry that is not due is
  *    adopted; otherwise the newest entry's refresh token is used (invariant 3);
  * 3. refresh; on a `reauthorize` error, re-read once more: a version newer than
@@ -243,23 +244,17 @@ export const refreshTokens = (
     const adopt = (entry: TokenStore.Entry): Stored => ({ tokens: entry.tokens, version: entry.version, source: "store" })
 
     const startedAt = yield* Clock.currentTimeMillis
-    const acquire = (round: number): Effect.Effect<Either.Either<Stored, TokenStore.Lease>, RefreshFailed | SessionRevoked> =>
-      store.acquireLease(key, config.leaseTtlMillis).pipe(
-        Effect.map(Either.left),
-        Effect.catchTags({
-          TokenStoreError: (error) => Effect.fail(failed(error)),
-          LeaseUnavailable: (busy) =>
-            Effect.gen(function*() {
-              const now = yield* Clock.currentTimeMillis
-              if (now - startedAt > 2 * config.leaseTtlMillis) return yield* failed(busy)
-              yield* Metric.increment(telemetry.leaseWaits)
-              yield* sleepMillis(Math.max(1, Math.min(50 * 2 ** Math.min(round, 5), busy.expiresAt - now)))
-              const entry = yield* read
-              if (yield* adoptable(entry)) return Either.right(adopt(entry))
-              return yield* acquire(round + 1)
-            })
-        })
-      )
+    // While another holder has the lease: wait (woken by the store's watch, or
+    // polling), re-read, and adopt what it wrote.
+    const acquire = waitForLease(store, key, {
+      ttl: config.leaseTtlMillis,
+      timeoutMillis: 2 * config.leaseTtlMillis,
+      backOff: defaultBackOff,
+      recheck: Effect.flatMap(read, (entry) => Effect.map(adoptable(entry), (yes) => yes ? Option.some(adopt(entry)) : Option.none()))
+    }).pipe(Effect.catchTags({
+      TokenStoreError: (error) => Effect.fail(failed(error)),
+      LeaseUnavailable: (busy) => Effect.fail(failed(busy))
+    }))
 
     const underLease = (lease: TokenStore.Lease) => Effect.gen(function*() {
       const base = yield* read
@@ -293,7 +288,7 @@ export const refreshTokens = (
 
     // The lease kept by the attempt that could not store its tokens is still ours while it is live.
     const kept = input.lease !== undefined && input.lease.expiresAt > startedAt ? input.lease : undefined
-    const lease = kept === undefined ? yield* acquire(0) : Either.left(kept)
+    const lease = kept === undefined ? yield* acquire : Either.left(kept)
     if (Either.isRight(lease)) return lease.right
     return yield* underLease(lease.left).pipe(
       Effect.onExit((exit) =>

@@ -3,7 +3,9 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { TokenSet } from "@effect-oauth/core"
 import { TokenStore } from "@effect-oauth/session"
 import { Clock, Duration, Effect, Option } from "effect"
+import type { Scope } from "effect"
 import type * as SqlTokenStore from "../SqlTokenStore.js"
+import * as watcher from "./watch.js"
 
 /** @internal */
 export const defaultTablePrefix = "effect_oauth_"
@@ -140,7 +142,7 @@ const num = (value: unknown): number => typeof value === "number" ? value : Numb
 /** @internal */
 export const make = (
   options: SqlTokenStore.Options = {}
-): Effect.Effect<TokenStore.Service, TokenStore.TokenStoreError, SqlClient.SqlClient> =>
+): Effect.Effect<TokenStore.Service, TokenStore.TokenStoreError, SqlClient.SqlClient | Scope.Scope> =>
   Effect.gen(function*() {
     const prefix = options.tablePrefix ?? defaultTablePrefix
     if (!validPrefix.test(prefix)) {
@@ -166,6 +168,8 @@ export const make = (
     // client's name transforms, as in the migrations.
     const tokensTable = sql.literal(tablesOf(prefix).tokens)
     const leasesTable = sql.literal(tablesOf(prefix).leases)
+    const changes = yield* watcher.make(sql, prefix)
+    const notify = (key: string) => watcher.notifying(sql, prefix, key, ",")
 
     const corrupt = (operation: TokenStore.Operation, key: string, detail: string) =>
       new TokenStore.TokenStoreError({ reason: "Corrupt", operation, key, detail })
@@ -227,13 +231,14 @@ export const make = (
                 ON CONFLICT (key) DO UPDATE
                   SET version = ${tokensTable}.version + 1, tokens = excluded.tokens, updated_at = excluded.updated_at
                   WHERE ${tokensTable}.tokens IS NULL
-                RETURNING version`
+                RETURNING version ${notify(key)}`
             : sql<{ readonly version: unknown }>`
                 UPDATE ${tokensTable} SET version = version + 1, tokens = ${blob}, updated_at = ${now}
                 WHERE key = ${key} AND version = ${expectedVersion} AND tokens IS NOT NULL
-                RETURNING version`).pipe(Effect.mapError(fromSqlError("compareAndSet", key)))
+                RETURNING version ${notify(key)}`).pipe(Effect.mapError(fromSqlError("compareAndSet", key)))
           const row = rows[0]
           if (row === undefined) return yield* conflict("compareAndSet", key, expectedVersion)
+          yield* changes.publish(key)
           return num(row.version)
         }),
 
@@ -244,12 +249,13 @@ export const make = (
             ? sql<{ readonly version: unknown }>`
                 UPDATE ${tokensTable} SET version = version + 1, tokens = NULL, updated_at = ${now}
                 WHERE key = ${key} AND tokens IS NOT NULL
-                RETURNING version`
+                RETURNING version ${notify(key)}`
             : sql<{ readonly version: unknown }>`
                 UPDATE ${tokensTable} SET version = version + 1, tokens = NULL, updated_at = ${now}
                 WHERE key = ${key} AND version = ${expectedVersion} AND tokens IS NOT NULL
-                RETURNING version`).pipe(Effect.mapError(fromSqlError("delete", key)))
+                RETURNING version ${notify(key)}`).pipe(Effect.mapError(fromSqlError("delete", key)))
           if (expectedVersion !== undefined && rows.length === 0) return yield* conflict("delete", key, expectedVersion)
+          if (rows.length > 0) yield* changes.publish(key)
         }),
 
       // Insert the lease, or take over the existing row only when it has lapsed by
@@ -277,9 +283,13 @@ export const make = (
         }),
 
       releaseLease: (lease) =>
-        sql`DELETE FROM ${leasesTable} WHERE key = ${lease.key} AND owner = ${lease.owner}`.pipe(
-          Effect.asVoid,
-          Effect.mapError(fromSqlError("releaseLease", lease.key))
-        )
+        sql`DELETE FROM ${leasesTable} WHERE key = ${lease.key} AND owner = ${lease.owner}
+          ${watcher.notifying(sql, prefix, lease.key, "RETURNING")}`.pipe(
+          Effect.mapError(fromSqlError("releaseLease", lease.key)),
+          Effect.zipRight(changes.publish(lease.key))
+        ),
+
+      // Woken by this process's writes, PostgreSQL notifications or SQLite's data_version.
+      watch: changes.watch
     })
   })

@@ -2,10 +2,12 @@
  * The cross-process tests, run against one store (SQLite and PostgreSQL each
  * have a test file, so that vitest runs them side by side).
  */
-import { TokenStore } from "@effect-oauth/session"
+import { FetchHttpClient } from "@effect/platform"
+import { OAuthClient, Provider } from "@effect-oauth/core"
+import { OAuthSession, TokenStore } from "@effect-oauth/session"
 import { TestServer } from "@effect-oauth/testing"
 import { expect, layer } from "@effect/vitest"
-import { Context, Effect, Layer, Option, Redacted } from "effect"
+import { Clock, Context, Effect, Fiber, Layer, Option, Redacted } from "effect"
 import type { Scope } from "effect"
 import * as Cluster from "./cluster.js"
 import type { StoreSpec, StormResult } from "./protocol.js"
@@ -30,6 +32,7 @@ const expectOneSharedToken = (results: ReadonlyArray<StormResult>, callers: numb
 }
 
 class Setup extends Context.Tag("test/ClusterSetup")<Setup, {
+  readonly spec: StoreSpec
   readonly server: TestServer.TestServer
   readonly store: TokenStore.Service
   readonly cluster: Cluster.Cluster
@@ -44,7 +47,7 @@ const setup = (makeSpec: Effect.Effect<StoreSpec, never, Scope.Scope>) =>
       const server = yield* TestServer.make({ rotateRefreshToken: true })
       const store = yield* Effect.map(Layer.build(Layer.orDie(storeLayer(spec))), Context.get(TokenStore.TokenStore))
       const cluster = yield* Cluster.start({ server, store: spec, parentStore: store, processes: 4, leaseTtlMillis })
-      return { server, store, cluster }
+      return { spec, server, store, cluster }
     })
   )
 
@@ -60,10 +63,97 @@ const expectGrantAlive = (handedOut: string) =>
     expect(response.status).toBe(200)
   })
 
+/**
+ * A clock on real time plus `offset`, whose sleeps never end: a session on it
+ * never polls, so whatever wakes it came from the store.
+ */
+const clockWithoutSleep = (offset: number) => {
+  const base = Clock.make()
+  const sleeps = { started: 0 }
+  const clock: Clock.Clock = {
+    [Clock.ClockTypeId]: Clock.ClockTypeId,
+    unsafeCurrentTimeMillis: () => base.unsafeCurrentTimeMillis() + offset,
+    currentTimeMillis: Effect.sync(() => base.unsafeCurrentTimeMillis() + offset),
+    unsafeCurrentTimeNanos: () => base.unsafeCurrentTimeNanos() + BigInt(offset) * 1_000_000n,
+    currentTimeNanos: Effect.sync(() => base.unsafeCurrentTimeNanos() + BigInt(offset) * 1_000_000n),
+    sleep: () => Effect.suspend(() => (sleeps.started++, Effect.never))
+  }
+  return { clock, sleeps }
+}
+
+/** The store with what a waiter does counted: reads, busy lease answers, watches opened. */
+const counting = (store: TokenStore.Service) => {
+  const counts = { gets: 0, busy: 0, watches: 0 }
+  const watch = store.watch
+  const service: TokenStore.Service = {
+    ...store,
+    get: (key) => Effect.zipLeft(store.get(key), Effect.sync(() => counts.gets++)),
+    acquireLease: (key, ttl) =>
+      Effect.tapError(store.acquireLease(key, ttl), (error) =>
+        Effect.sync(() => error._tag === "LeaseUnavailable" && counts.busy++)),
+    watch: watch === undefined ? undefined : (key) => Effect.zipLeft(watch(key), Effect.sync(() => counts.watches++))
+  }
+  return { service, counts }
+}
+
+/** Real time passes (test pacing only, never asserted): up to `limit` checks 10 ms apart until `done`. */
+const eventually = (done: () => boolean, limit = 2_000) =>
+  Effect.promise(async () => {
+    for (let i = 0; i < limit && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    return done()
+  })
+
 // The tests share one cluster (starting worker processes is the slow part) and
 // run in order: the last one ends with the grant revoked by the server.
 export const clusterSuite = (name: string, makeSpec: Effect.Effect<StoreSpec, never, Scope.Scope>) =>
   layer(setup(makeSpec), { excludeTestServices: true, timeout: "90 seconds" })(`SqlTokenStore across processes / ${name}`, (it) => {
+    it.effect("a waiter that never polls adopts what the holder in another process writes: the store wakes it, 1 re-read after the write, 1 token request", () =>
+      Effect.gen(function*() {
+        const { cluster, server, spec } = yield* Setup
+        const [holder] = cluster.workers
+        yield* cluster.advance(hours(2))
+        // This process waits for the lease on its own store, on a clock whose sleeps never end.
+        const { clock, sleeps } = clockWithoutSleep(hours(2))
+        const { counts, service } = counting(yield* Effect.map(Layer.build(Layer.orDie(storeLayer(spec))), Context.get(TokenStore.TokenStore)))
+        const registration = server.clients.web
+        const oauthClient = yield* Effect.gen(function*() {
+          const provider = yield* Provider.discover(server.issuer)
+          return yield* OAuthClient.make({
+            provider,
+            client: {
+              clientId: registration.clientId,
+              clientSecret: registration.clientSecret!,
+              authMethod: "client_secret_basic",
+              redirectUri: registration.redirectUri,
+              scopes: ["openid", "offline_access", "api:read"]
+            }
+          })
+        }).pipe(Effect.provide(FetchHttpClient.layer), Effect.orDie)
+        const session = yield* OAuthSession.make({ key: cluster.key, refresh: "lazy", leaseTtl: leaseTtlMillis }).pipe(
+          Effect.provideService(OAuthClient.OAuthClient, { ...oauthClient, timeout: undefined }),
+          Effect.provideService(TokenStore.TokenStore, service),
+          Effect.withClock(clock)
+        )
+        const before = yield* server.tokenRequests
+        // The holder takes the lease; its token request is held.
+        const holderDone = holder!.next("stormed")
+        yield* Effect.promise(() => holder!.call({ type: "storm", callers: 1, stall: true }, "stalled"))
+        Object.assign(counts, { gets: 0, busy: 0, watches: 0 })
+        const waiter = yield* Effect.fork(Effect.withClock(session.tokens, clock))
+        // Busy, watch opened, re-read, busy again: then it waits (a poll would sleep forever).
+        expect(yield* eventually(() => counts.busy === 2 && sleeps.started > 0)).toBe(true)
+        expect(counts).toEqual({ gets: 1, busy: 2, watches: 1 })
+        yield* Effect.promise(() => holder!.call({ type: "release" }, "released"))
+        const written = expectOneSharedToken([yield* Effect.promise(() => holderDone)], 1)
+        expect(yield* eventually(() => waiter.unsafePoll() !== null)).toBe(true)
+        const tokens = yield* Fiber.join(waiter)
+        expect(yield* Effect.promise(() => fingerprint(Redacted.value(tokens.accessToken)))).toBe(written)
+        // Woken once, re-read once, adopted: no lease attempt of its own after the write, no request.
+        expect(counts).toEqual({ gets: 2, busy: 2, watches: 1 })
+        expect(refreshes(yield* server.tokenRequests) - refreshes(before)).toBe(1)
+        yield* expectGrantAlive(written)
+      }).pipe(Effect.scoped), 60_000)
+
     it.effect("4 processes × 250 callers × 20 expiry cycles with rotation: 1 token request per cycle, 0 invalid_grant, 0 sessions lost", () =>
       Effect.gen(function*() {
         const { cluster, server } = yield* Setup
