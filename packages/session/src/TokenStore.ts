@@ -13,9 +13,9 @@
  * - `compareAndSet(key, expected, tokens)` writes only when the stored version is
  *   `expected` (`undefined`: no entry) and returns the new version; otherwise it
  *   fails with {@link VersionConflict} and writes nothing.
- * - Versions of one key only grow, across deletes too (a store keeps a tombstone
- *   with the last version), so a stale writer can never win by an old number
- *   coming round again.
+ * - Versions of one key grow one by one, a delete counting as one (a store keeps
+ *   a tombstone with the last version; the first write is 1), so a stale writer
+ *   never wins by an old number coming round again.
  * - At most one live lease per key: `acquireLease` succeeds when there is none or
  *   when the last one outlived its time to live, and fails with
  *   {@link LeaseUnavailable} (naming when the current one lapses) otherwise; it
@@ -50,7 +50,7 @@ import * as memoryStore from "./internal/memoryStore.js"
  */
 export interface Entry {
   readonly tokens: TokenSet.TokenSet
-  /** Grows by at least one on every write of the key; never reused. */
+  /** One more than the key's last version (a delete counts as one); never reused. */
   readonly version: number
 }
 
@@ -94,6 +94,8 @@ export type Operation = typeof Operation.Type
  * - `Timeout`: a short internal lock (the file store's write lock) stayed busy.
  * - `Unencodable`: the tokens cannot be written as JSON (a response nested too
  *   deep, a value JSON cannot hold); nothing was written.
+ * - `RolledBack`: an encrypted entry authenticates but was written as another
+ *   version of its key: an older entry restored in place of the current one.
  *
  * @since 0.1.0
  * @category errors
@@ -300,17 +302,24 @@ export interface EncryptionOptions {
    * their next write). Default `false`: such an entry is `Corrupt`.
    */
   readonly acceptPlaintext?: boolean | undefined
+  /**
+   * Read entries of format `v1` (written before 0.2, bound to key and key id but
+   * not to the version, so one of them restored from a backup is not caught);
+   * each is rewritten as `v2` on its next write. Default `false`: `Corrupt`.
+   */
+  readonly acceptUnversioned?: boolean | undefined
 }
 
 /**
  * Wraps any store so that tokens are encrypted at rest: each write stores an
  * envelope `TokenSet` whose only content is the AES-256-GCM ciphertext of the
- * token blob (`v1.<key id>.<iv>.<ciphertext>`, a fresh 96-bit IV each time),
- * authenticated together with the session key and key id. Versions, deletes
- * and leases pass through unchanged.
+ * token blob (`v2.<key id>.<version>.<iv>.<ciphertext>`, a fresh 96-bit IV each
+ * time), authenticated together with the session key, the key id and the
+ * version the entry is written as. Versions, deletes and leases pass through.
  *
  * Fails with `TokenStoreError` (`open`) for a key that is not 32 bytes or a bad
- * or repeated key id. A read fails with `TokenStoreError` (`Corrupt`) when the
+ * or repeated key id. A read fails with `TokenStoreError` `RolledBack` for an
+ * older ciphertext restored in place of the current one, and `Corrupt` when the
  * ciphertext was altered, was copied from another session key, names an
  * unknown key id, or the entry is not encrypted — never returning altered tokens.
  *
