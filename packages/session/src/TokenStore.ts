@@ -4,10 +4,9 @@
  * **lease** so that only one holder in a cluster refreshes a grant at a time
  * while the others wait and re-read.
  *
- * The service is small on purpose, so that any storage can implement it: the
- * memory and file-system layers here, SQLite and PostgreSQL in
- * `@effect-oauth/store-sql`. Every implementation must pass the contract suite
- * of `@effect-oauth/testing`:
+ * Any storage can implement it (file system here, SQLite and PostgreSQL in
+ * `@effect-oauth/store-sql`), or a `TokenStoreBackend` of blobs through {@link make}.
+ * Every implementation must pass the contract suite of `@effect-oauth/testing`:
  *
  * - `get` of a key never written, or deleted, is `None`.
  * - `compareAndSet(key, expected, tokens)` writes only when the stored version is
@@ -25,8 +24,7 @@
  * A lease is advisory: a holder that outlives its lease can still only write by
  * compare-and-set, which is what keeps the newest grant from being overwritten.
  *
- * {@link encrypted} wraps any store so that the tokens it keeps are encrypted at
- * rest (AES-256-GCM, with key ids for rotation).
+ * {@link encrypted} wraps any store so that its tokens are encrypted at rest.
  *
  * @since 0.1.0
  */
@@ -34,13 +32,16 @@ import type { FileSystem } from "@effect/platform"
 import type { TokenSet } from "@effect-oauth/core"
 import { Context, Duration, Effect, Layer, Predicate, Schedule } from "effect"
 import { dual } from "effect/Function"
-import type { Array as Arr, Option, Redacted } from "effect"
+import type { Option } from "effect"
+import type { EncryptionOptions } from "./internal/blobCipher.js"
+import * as blobStore from "./internal/blobStore.js"
 import * as encryptedStore from "./internal/encryptedStore.js"
 import * as storeErrors from "./internal/storeErrors.js"
 import type { LeaseUnavailable, TokenStoreError, VersionConflict } from "./internal/storeErrors.js"
 import * as lease from "./internal/lease.js"
 import * as fileStore from "./internal/fileStore.js"
 import * as memoryStore from "./internal/memoryStore.js"
+import type * as TokenStoreBackend from "./TokenStoreBackend.js"
 
 /**
  * What a store holds for one session key: the tokens and their version.
@@ -225,13 +226,30 @@ export const withLease: {
 } = (key, options) => (self) => lease.withLease(TokenStore, key, options, self)
 
 /**
- * An in-memory store, for tests and single-process apps that need no
- * persistence. Each call builds a new, empty store.
+ * A store over a backend of blobs (`TokenStoreBackend`): encodes each `TokenSet`
+ * as JSON and, with `encryption`, seals it as {@link encrypted} does, bound to its
+ * session key, key id and version. Fails with `TokenStoreError` (`open`) for an
+ * invalid key; its reads and writes fail as {@link encrypted} describes.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const make: (
+  backend: TokenStoreBackend.Backend,
+  options?: { readonly encryption?: EncryptionOptions | undefined } | undefined
+) => Effect.Effect<Service, TokenStoreError> = blobStore.make
+
+/**
+ * An in-memory store (`make` over `TokenStoreBackend.makeMemory`), for tests and
+ * single-process apps that need no persistence. Each call builds a new, empty store.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const makeMemory: Effect.Effect<Service> = memoryStore.make
+export const makeMemory: Effect.Effect<Service> = Effect.map(
+  memoryStore.makeBackend,
+  (backend) => blobStore.fromBackend(backend, undefined, false)
+)
 
 /**
  * A layer of an in-memory {@link TokenStore}.
@@ -239,7 +257,7 @@ export const makeMemory: Effect.Effect<Service> = memoryStore.make
  * @since 0.1.0
  * @category layers
  */
-export const layerMemory: Layer.Layer<TokenStore> = Layer.effect(TokenStore, memoryStore.make)
+export const layerMemory: Layer.Layer<TokenStore> = Layer.effect(TokenStore, makeMemory)
 
 /**
  * A store in a directory, for one host (many processes welcome):
@@ -281,34 +299,16 @@ export const layerFileSystem: (
  * @since 0.1.0
  * @category models
  */
-export interface EncryptionKey {
-  readonly id: string
-  readonly key: Redacted.Redacted<Uint8Array>
-}
+export type { EncryptionKey } from "./internal/blobCipher.js"
 
 /**
+ * The keys of {@link encrypted} (the first one writes) and which older entries
+ * it still reads.
+ *
  * @since 0.1.0
  * @category models
  */
-export interface EncryptionOptions {
-  /**
-   * The first key encrypts every write; every key decrypts. To rotate, put the
-   * new key first and keep the old ones until every entry has been rewritten
-   * (each refresh rewrites its entry).
-   */
-  readonly keys: Arr.NonEmptyReadonlyArray<EncryptionKey>
-  /**
-   * Read entries written before encryption was turned on (they are encrypted on
-   * their next write). Default `false`: such an entry is `Corrupt`.
-   */
-  readonly acceptPlaintext?: boolean | undefined
-  /**
-   * Read entries of format `v1` (written before 0.2, bound to key and key id but
-   * not to the version, so one of them restored from a backup is not caught);
-   * each is rewritten as `v2` on its next write. Default `false`: `Corrupt`.
-   */
-  readonly acceptUnversioned?: boolean | undefined
-}
+export type { EncryptionOptions } from "./internal/blobCipher.js"
 
 /**
  * Wraps any store so that tokens are encrypted at rest: each write stores an

@@ -1,4 +1,5 @@
 import { Effect, Either, Encoding, Redacted } from "effect"
+import type { Array as Arr } from "effect"
 // Used inside functions only: the public module imports this one.
 import * as TokenStore from "../TokenStore.js"
 
@@ -10,6 +11,33 @@ import * as TokenStore from "../TokenStore.js"
 // older one restored in place of the current one, does not open.
 // Format 1, read only on request: `v1.<key id>.<iv>.<ciphertext>`, bound to the
 // session key and key id only.
+
+/** @internal */
+export interface EncryptionKey {
+  readonly id: string
+  readonly key: Redacted.Redacted<Uint8Array>
+}
+
+/** @internal */
+export interface EncryptionOptions {
+  /**
+   * The first key encrypts every write; every key decrypts. To rotate, put the
+   * new key first and keep the old ones until every entry has been rewritten
+   * (each refresh rewrites its entry).
+   */
+  readonly keys: Arr.NonEmptyReadonlyArray<EncryptionKey>
+  /**
+   * Read entries written before encryption was turned on (they are encrypted on
+   * their next write). Default `false`: such an entry is `Corrupt`.
+   */
+  readonly acceptPlaintext?: boolean | undefined
+  /**
+   * Read entries of format `v1` (written before 0.2, bound to key and key id but
+   * not to the version, so one of them restored from a backup is not caught);
+   * each is rewritten as `v2` on its next write. Default `false`: `Corrupt`.
+   */
+  readonly acceptUnversioned?: boolean | undefined
+}
 
 const validId = /^[A-Za-z0-9_-]{1,64}$/
 const digits = /^(0|[1-9][0-9]{0,15})$/
@@ -37,7 +65,7 @@ const additionalData2 = (key: string, id: string, version: number) =>
   encoder.encode(`effect-oauth/token-store/v2\n${id}\n${version}\n${key}`)
 
 /** @internal */
-export const make = (options: TokenStore.EncryptionOptions): Effect.Effect<Cipher, TokenStore.TokenStoreError> =>
+export const make = (options: EncryptionOptions): Effect.Effect<Cipher, TokenStore.TokenStoreError> =>
   Effect.gen(function*() {
     const keys = new Map<string, CryptoKey>()
     for (const { id, key } of options.keys) {
