@@ -4,18 +4,17 @@
  * **lease** so that only one holder in a cluster refreshes a grant at a time
  * while the others wait and re-read.
  *
- * The service is small on purpose, so that any storage can implement it: the
- * memory and file-system layers here, SQLite and PostgreSQL in
- * `@effect-oauth/store-sql`. Every implementation must pass the contract suite
- * of `@effect-oauth/testing`:
+ * Any storage can implement it (file system here, SQLite and PostgreSQL in
+ * `@effect-oauth/store-sql`), or a `TokenStoreBackend` of blobs through {@link make}.
+ * Every implementation must pass the contract suite of `@effect-oauth/testing`:
  *
  * - `get` of a key never written, or deleted, is `None`.
  * - `compareAndSet(key, expected, tokens)` writes only when the stored version is
  *   `expected` (`undefined`: no entry) and returns the new version; otherwise it
  *   fails with {@link VersionConflict} and writes nothing.
- * - Versions of one key only grow, across deletes too (a store keeps a tombstone
- *   with the last version), so a stale writer can never win by an old number
- *   coming round again.
+ * - Versions of one key grow one by one, a delete counting as one (a store keeps
+ *   a tombstone with the last version; the first write is 1), so a stale writer
+ *   never wins by an old number coming round again.
  * - At most one live lease per key: `acquireLease` succeeds when there is none or
  *   when the last one outlived its time to live, and fails with
  *   {@link LeaseUnavailable} (naming when the current one lapses) otherwise; it
@@ -25,8 +24,7 @@
  * A lease is advisory: a holder that outlives its lease can still only write by
  * compare-and-set, which is what keeps the newest grant from being overwritten.
  *
- * {@link encrypted} wraps any store so that the tokens it keeps are encrypted at
- * rest (AES-256-GCM, with key ids for rotation).
+ * {@link encrypted} wraps any store so that its tokens are encrypted at rest.
  *
  * @since 0.1.0
  */
@@ -34,13 +32,16 @@ import type { FileSystem } from "@effect/platform"
 import type { TokenSet } from "@effect-oauth/core"
 import { Context, Duration, Effect, Layer, Predicate, Schedule } from "effect"
 import { dual } from "effect/Function"
-import type { Array as Arr, Option, Redacted, Scope } from "effect"
+import type { Option, Scope } from "effect"
+import type { EncryptionOptions } from "./internal/blobCipher.js"
+import * as blobStore from "./internal/blobStore.js"
 import * as encryptedStore from "./internal/encryptedStore.js"
 import * as storeErrors from "./internal/storeErrors.js"
 import type { LeaseUnavailable, TokenStoreError, VersionConflict } from "./internal/storeErrors.js"
 import * as lease from "./internal/lease.js"
 import * as fileStore from "./internal/fileStore.js"
 import * as memoryStore from "./internal/memoryStore.js"
+import type * as TokenStoreBackend from "./TokenStoreBackend.js"
 
 /**
  * What a store holds for one session key: the tokens and their version.
@@ -50,7 +51,7 @@ import * as memoryStore from "./internal/memoryStore.js"
  */
 export interface Entry {
   readonly tokens: TokenSet.TokenSet
-  /** Grows by at least one on every write of the key; never reused. */
+  /** One more than the key's last version (a delete counts as one); never reused. */
   readonly version: number
 }
 
@@ -94,6 +95,8 @@ export type Operation = typeof Operation.Type
  * - `Timeout`: a short internal lock (the file store's write lock) stayed busy.
  * - `Unencodable`: the tokens cannot be written as JSON (a response nested too
  *   deep, a value JSON cannot hold); nothing was written.
+ * - `RolledBack`: an encrypted entry authenticates but was written as another
+ *   version of its key: an older entry restored in place of the current one.
  *
  * @since 0.1.0
  * @category errors
@@ -235,13 +238,30 @@ export const withLease: {
 } = (key, options) => (self) => lease.withLease(TokenStore, key, options, self)
 
 /**
- * An in-memory store, for tests and single-process apps that need no
- * persistence. Each call builds a new, empty store.
+ * A store over a backend of blobs (`TokenStoreBackend`): encodes each `TokenSet`
+ * as JSON and, with `encryption`, seals it as {@link encrypted} does, bound to its
+ * session key, key id and version. Fails with `TokenStoreError` (`open`) for an
+ * invalid key; its reads and writes fail as {@link encrypted} describes.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const make: (
+  backend: TokenStoreBackend.Backend,
+  options?: { readonly encryption?: EncryptionOptions | undefined } | undefined
+) => Effect.Effect<Service, TokenStoreError> = blobStore.make
+
+/**
+ * An in-memory store (`make` over `TokenStoreBackend.makeMemory`), for tests and
+ * single-process apps that need no persistence. Each call builds a new, empty store.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const makeMemory: Effect.Effect<Service> = memoryStore.make
+export const makeMemory: Effect.Effect<Service> = Effect.map(
+  memoryStore.makeBackend,
+  (backend) => blobStore.fromBackend(backend, undefined, false)
+)
 
 /**
  * A layer of an in-memory {@link TokenStore}.
@@ -249,7 +269,7 @@ export const makeMemory: Effect.Effect<Service> = memoryStore.make
  * @since 0.1.0
  * @category layers
  */
-export const layerMemory: Layer.Layer<TokenStore> = Layer.effect(TokenStore, memoryStore.make)
+export const layerMemory: Layer.Layer<TokenStore> = Layer.effect(TokenStore, makeMemory)
 
 /**
  * A store in a directory, for one host (many processes welcome):
@@ -291,38 +311,27 @@ export const layerFileSystem: (
  * @since 0.1.0
  * @category models
  */
-export interface EncryptionKey {
-  readonly id: string
-  readonly key: Redacted.Redacted<Uint8Array>
-}
+export type { EncryptionKey } from "./internal/blobCipher.js"
 
 /**
+ * The keys of {@link encrypted} (the first one writes) and which older entries
+ * it still reads.
+ *
  * @since 0.1.0
  * @category models
  */
-export interface EncryptionOptions {
-  /**
-   * The first key encrypts every write; every key decrypts. To rotate, put the
-   * new key first and keep the old ones until every entry has been rewritten
-   * (each refresh rewrites its entry).
-   */
-  readonly keys: Arr.NonEmptyReadonlyArray<EncryptionKey>
-  /**
-   * Read entries written before encryption was turned on (they are encrypted on
-   * their next write). Default `false`: such an entry is `Corrupt`.
-   */
-  readonly acceptPlaintext?: boolean | undefined
-}
+export type { EncryptionOptions } from "./internal/blobCipher.js"
 
 /**
  * Wraps any store so that tokens are encrypted at rest: each write stores an
  * envelope `TokenSet` whose only content is the AES-256-GCM ciphertext of the
- * token blob (`v1.<key id>.<iv>.<ciphertext>`, a fresh 96-bit IV each time),
- * authenticated together with the session key and key id. Versions, deletes
- * and leases pass through unchanged.
+ * token blob (`v2.<key id>.<version>.<iv>.<ciphertext>`, a fresh 96-bit IV each
+ * time), authenticated together with the session key, the key id and the
+ * version the entry is written as. Versions, deletes and leases pass through.
  *
  * Fails with `TokenStoreError` (`open`) for a key that is not 32 bytes or a bad
- * or repeated key id. A read fails with `TokenStoreError` (`Corrupt`) when the
+ * or repeated key id. A read fails with `TokenStoreError` `RolledBack` for an
+ * older ciphertext restored in place of the current one, and `Corrupt` when the
  * ciphertext was altered, was copied from another session key, names an
  * unknown key id, or the entry is not encrypted — never returning altered tokens.
  *

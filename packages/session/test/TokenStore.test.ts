@@ -5,6 +5,7 @@ import { TokenStore } from "@effect-oauth/session"
 import * as TokenStoreContract from "@effect-oauth/testing/TokenStoreContract"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option, Redacted } from "effect"
+import * as encryptedV1 from "./fixtures/encryptedV1.js"
 
 const tokens = (n: number) =>
   TokenSet.make({
@@ -249,7 +250,7 @@ describe("TokenStore / encrypted", () => {
       const text = yield* fs.readFileString(`${directory}/${name}`)
       for (const secret of ["SECRET", "scope-visible-only-inside", "3601000"]) expect(text).not.toContain(secret)
       expect(JSON.parse(text).tokens).toMatchObject({ tokenType: "effect-oauth/encrypted", scopes: [] })
-      expect(JSON.parse(text).tokens.accessToken).toMatch(/^v1\.2026-a\.[\w-]{16}\.[\w-]+$/)
+      expect(JSON.parse(text).tokens.accessToken).toMatch(/^v2\.2026-a\.1\.[\w-]{16}\.[\w-]+$/)
     }).pipe(Effect.provide(NodeFileSystem.layer)))
 
   it.effect("fails with a Corrupt TokenStoreError when the ciphertext was altered, and returns no tokens", () =>
@@ -269,6 +270,59 @@ describe("TokenStore / encrypted", () => {
       )
     }))
 
+  it.effect("refuses an older ciphertext restored in place of the current one (a rollback) with RolledBack", () =>
+    Effect.gen(function*() {
+      const plain = yield* TokenStore.makeMemory
+      const store = yield* TokenStore.encrypted(plain, { keys: [keyA] })
+      const v1 = yield* store.compareAndSet("alice", undefined, secretTokens)
+      const older = Option.getOrThrow(yield* plain.get("alice")).tokens
+      const v2 = yield* store.compareAndSet("alice", v1, tokens(2))
+      // The same key, the same session key, an authentic ciphertext: only its version is old.
+      yield* plain.compareAndSet("alice", v2, older)
+      const error = yield* Effect.flip(store.get("alice"))
+      expect(error).toMatchObject({ _tag: "TokenStoreError", reason: "RolledBack", operation: "get", key: "alice" })
+      expect(error.message).toBe(
+        `token store get of "alice" failed (RolledBack): the entry was written as version 1 but is stored as version 3 (an older entry restored in place of the current one)`
+      )
+      for (const secret of ["SECRET", "access-2"]) expect(error.message).not.toContain(secret)
+    }))
+
+  it.effect("binds the version after a delete too: a new entry over a tombstone reads back", () =>
+    Effect.gen(function*() {
+      const plain = yield* TokenStore.makeMemory
+      const store = yield* TokenStore.encrypted(plain, { keys: [keyA] })
+      const other = yield* TokenStore.encrypted(plain, { keys: [keyA] })
+      const v1 = yield* store.compareAndSet("alice", undefined, secretTokens)
+      yield* store.delete("alice", v1)
+      const v3 = yield* store.compareAndSet("alice", undefined, tokens(3))
+      expect(accessOf(yield* other.get("alice"))).toEqual(Option.some("access-3"))
+      // Deleted by a handle that did not know the version: the write is renumbered, still readable.
+      yield* plain.delete("alice")
+      const v5 = yield* other.compareAndSet("alice", undefined, tokens(5))
+      expect(v5).toBeGreaterThan(v3)
+      expect(Option.getOrThrow(yield* store.get("alice"))).toMatchObject({ version: v5 })
+      expect(accessOf(yield* store.get("alice"))).toEqual(Option.some("access-5"))
+    }))
+
+  it.effect("reads a format v1 entry only with acceptUnversioned, and rewrites it as v2", () =>
+    Effect.gen(function*() {
+      const plain = yield* TokenStore.makeMemory
+      const envelope = TokenSet.make({ accessToken: encryptedV1.blob, tokenType: "effect-oauth/encrypted", issuedAt: 0 })
+      const v1 = yield* plain.compareAndSet(encryptedV1.sessionKey, undefined, envelope)
+      const keys = [keyOf(encryptedV1.keyId, encryptedV1.keyFill)] as const
+      const strict = yield* TokenStore.encrypted(plain, { keys })
+      const refused = yield* Effect.flip(strict.get(encryptedV1.sessionKey))
+      expect(refused).toMatchObject({ reason: "Corrupt", operation: "get" })
+      expect(refused.message).toContain("format v1, which does not bind its version")
+      const migrating = yield* TokenStore.encrypted(plain, { keys, acceptUnversioned: true })
+      const entry = Option.getOrThrow(yield* migrating.get(encryptedV1.sessionKey))
+      expect(Redacted.value(entry.tokens.accessToken)).toBe("SECRET-access")
+      expect(entry.tokens.refreshToken && Redacted.value(entry.tokens.refreshToken)).toBe("SECRET-refresh")
+      yield* migrating.compareAndSet(encryptedV1.sessionKey, v1, entry.tokens)
+      expect(Redacted.value(Option.getOrThrow(yield* plain.get(encryptedV1.sessionKey)).tokens.accessToken)).toMatch(/^v2\./)
+      expect(accessOf(yield* strict.get(encryptedV1.sessionKey))).toEqual(Option.some("SECRET-access"))
+    }))
+
   it.effect("does not open an entry copied to another session key", () =>
     Effect.gen(function*() {
       const plain = yield* TokenStore.makeMemory
@@ -286,7 +340,7 @@ describe("TokenStore / encrypted", () => {
       const rotated = yield* TokenStore.encrypted(plain, { keys: [keyB, keyA] })
       expect(Redacted.value(Option.getOrThrow(yield* rotated.get("alice")).tokens.accessToken)).toBe("SECRET-access")
       yield* rotated.compareAndSet("alice", v1, secretTokens)
-      expect(Redacted.value(Option.getOrThrow(yield* plain.get("alice")).tokens.accessToken)).toMatch(/^v1\.2026-b\./)
+      expect(Redacted.value(Option.getOrThrow(yield* plain.get("alice")).tokens.accessToken)).toMatch(/^v2\.2026-b\.2\./)
       const error = yield* Effect.flip(old.get("alice"))
       expect(error.message).toContain(`unknown key "2026-b"`)
     }))

@@ -15,7 +15,8 @@
  * ```
  *
  * The suite checks reads, compare-and-set (stale versions, absent entries, many
- * concurrent writers of one version), deletes and version growth across them,
+ * concurrent writers of one version), deletes and version growth across them
+ * (one by one, so that an encrypted store can bind the version it writes),
  * lossless storage of every `TokenSet` field, keys of any characters, the
  * refresh lease (one holder, release, time to live and takeover by exactly one of
  * many, a lapsed holder unable to release its successor's lease) and the waiting

@@ -1,59 +1,49 @@
-import type { TokenSet } from "@effect-oauth/core"
 import { Clock, Duration, Effect, Option } from "effect"
-// Used inside functions only: the public module imports this one.
+// Used inside functions only: the public modules import this one.
 import * as TokenStore from "../TokenStore.js"
-
-interface Slot {
-  readonly tokens: TokenSet.TokenSet | undefined
-  readonly version: number
-}
+import type * as TokenStoreBackend from "../TokenStoreBackend.js"
 
 /** @internal */
 export const randomOwner = (): string => globalThis.crypto.randomUUID()
 
 // Every operation is one synchronous step, so it is atomic on a single thread.
 /** @internal */
-export const make: Effect.Effect<TokenStore.Service> = Effect.sync(() => {
+export const makeBackend: Effect.Effect<TokenStoreBackend.Backend> = Effect.sync(() => {
   // A deleted key keeps its slot (a tombstone) so that its versions never repeat.
-  const slots = new Map<string, Slot>()
+  const slots = new Map<string, TokenStoreBackend.Slot>()
   const leases = new Map<string, TokenStore.Lease>()
 
-  const entryOf = (slot: Slot | undefined): Option.Option<TokenStore.Entry> =>
-    slot?.tokens === undefined ? Option.none() : Option.some({ tokens: slot.tokens, version: slot.version })
-
-  const current = (key: string): number | undefined => {
+  const live = (key: string): number | undefined => {
     const slot = slots.get(key)
-    return slot?.tokens === undefined ? undefined : slot.version
+    return slot?.blob === undefined ? undefined : slot.version
   }
 
-  return TokenStore.TokenStore.of({
-    get: (key) => Effect.sync(() => entryOf(slots.get(key))),
-    compareAndSet: (key, expectedVersion, tokens) =>
+  return {
+    get: (key) => Effect.sync(() => Option.fromNullable(slots.get(key))),
+    compareAndSet: (key, expected, blob) =>
       Effect.suspend(() => {
-        const actual = current(key)
-        if (actual !== expectedVersion) {
+        const actual = slots.get(key)?.version
+        if (actual !== expected) {
           return Effect.fail(
             new TokenStore.VersionConflict({
               key,
-              ...(expectedVersion === undefined ? {} : { expected: expectedVersion }),
+              ...(expected === undefined ? {} : { expected }),
               ...(actual === undefined ? {} : { actual })
             })
           )
         }
-        const version = (slots.get(key)?.version ?? 0) + 1
-        slots.set(key, { tokens, version })
-        return Effect.succeed(version)
+        slots.set(key, { blob, version: (expected ?? 0) + 1 })
+        return Effect.void
       }),
-    delete: (key, expectedVersion) =>
+    delete: (key, expected) =>
       Effect.suspend(() => {
-        const actual = current(key)
-        if (expectedVersion !== undefined && actual !== expectedVersion) {
+        const actual = live(key)
+        if (expected !== undefined && actual !== expected) {
           return Effect.fail(
-            new TokenStore.VersionConflict({ key, expected: expectedVersion, ...(actual === undefined ? {} : { actual }) })
+            new TokenStore.VersionConflict({ key, expected, ...(actual === undefined ? {} : { actual }) })
           )
         }
-        const slot = slots.get(key)
-        if (slot?.tokens !== undefined) slots.set(key, { tokens: undefined, version: slot.version + 1 })
+        if (actual !== undefined) slots.set(key, { blob: undefined, version: actual + 1 })
         return Effect.void
       }),
     acquireLease: (key, ttl) =>
@@ -70,5 +60,5 @@ export const make: Effect.Effect<TokenStore.Service> = Effect.sync(() => {
       Effect.sync(() => {
         if (leases.get(lease.key)?.owner === lease.owner) leases.delete(lease.key)
       })
-  })
+  } satisfies TokenStoreBackend.Backend
 })

@@ -7,7 +7,7 @@ export const Operation = Schema.Literal("open", "get", "compareAndSet", "delete"
 export class TokenStoreError extends Schema.TaggedError<TokenStoreError>("@effect-oauth/session/TokenStoreError")(
   "TokenStoreError",
   {
-    reason: Schema.Literal("Io", "Corrupt", "Timeout", "Unencodable"),
+    reason: Schema.Literal("Io", "Corrupt", "Timeout", "Unencodable", "RolledBack"),
     operation: Operation,
     key: Schema.String,
     detail: Schema.String

@@ -131,6 +131,19 @@ export const suite = <E>(
         })
       ), timeout)
 
+    // An encrypted store binds each ciphertext to the version it will be stored as,
+    // so it must be able to tell that version before writing.
+    it.effect("numbers the writes of a key one by one, a delete counting as one", () =>
+      run((store, sibling) =>
+        Effect.gen(function*() {
+          const v1 = yield* store.compareAndSet("alice", undefined, tokens(1))
+          expect(yield* sibling.compareAndSet("alice", v1, tokens(2))).toBe(v1 + 1)
+          yield* store.delete("alice", v1 + 1)
+          expect(yield* sibling.compareAndSet("alice", undefined, tokens(3))).toBe(v1 + 3)
+          expect(yield* store.compareAndSet("bob", undefined, tokens(4))).toBe(v1)
+        })
+      ), timeout)
+
     it.effect("deletes only the expected version when one is given, and anything without", () =>
       run((store) =>
         Effect.gen(function*() {
