@@ -42,6 +42,23 @@ export const diff = (previous: Snapshot, next: Snapshot): ReadonlyArray<SessionC
   return changes
 }
 
+/**
+ * A session's valid-token path: the pre-built effect of its held tokens when
+ * they can be handed out now (the snapshot and the clock read on each call),
+ * `undefined` when the caller must go through the wait.
+ *
+ * @internal
+ */
+export interface HeldNow {
+  readonly tokens: () => Effect.Effect<TokenSet.TokenSet> | undefined
+  readonly accessToken: () => Effect.Effect<Redacted.Redacted<string>> | undefined
+}
+
+const heldNows = new WeakMap<OAuthSession.OAuthSession, HeldNow>()
+
+/** The valid-token path of a session made here (the registry reads it without a second `suspend`). @internal */
+export const heldNowOf = (session: OAuthSession.OAuthSession): HeldNow | undefined => heldNows.get(session)
+
 /** The transitions recorded as events of a session's span (OpenTelemetry's default event limit). */
 const maxTransitionEvents = 128
 
@@ -175,15 +192,47 @@ export const make = (
       handOut
     )
 
-    const tokens: Effect.Effect<TokenSet.TokenSet, AccessTokenError> = Effect.suspend(() => {
-      const held = View.held(actor.getSnapshot(), now(), margin)
-      return held === undefined ? awaitTokens : Effect.succeed(held)
-    })
+    // The valid-token path allocates nothing: it reads the snapshot and the
+    // clock, and hands out an effect built once per token set. `held` depends on
+    // the time only through expiry and the refresh window, so while the snapshot
+    // is the same and the clock is before both, the last reading stands; past
+    // either, `View.held` decides again. The clock is read on every call: no
+    // token is handed out once expired.
+    let seen: Snapshot | undefined
+    let until = Number.NEGATIVE_INFINITY
+    let held: TokenSet.TokenSet | undefined
+    let heldTokens: Effect.Effect<TokenSet.TokenSet> | undefined
+    let heldAccessToken: Effect.Effect<Redacted.Redacted<string>> | undefined
+    const holds = (): boolean => {
+      const snapshot = actor.getSnapshot()
+      const at = now()
+      if (snapshot === seen && at < until) return true
+      const current = View.held(snapshot, at, margin)
+      if (current !== held) {
+        held = current
+        heldTokens = undefined
+        heldAccessToken = undefined
+      }
+      seen = snapshot
+      until = current === undefined
+        ? Number.NEGATIVE_INFINITY
+        : Math.min(current.expiresAt ?? Infinity, TokenSet.refreshAt(current, margin) ?? Infinity)
+      return current !== undefined
+    }
 
-    const accessToken: Effect.Effect<Redacted.Redacted<string>, AccessTokenError> = Effect.suspend(() => {
-      const held = View.held(actor.getSnapshot(), now(), margin)
-      return held === undefined ? Effect.map(awaitTokens, (tokens) => tokens.accessToken) : Effect.succeed(held.accessToken)
-    })
+    const heldNow: HeldNow = {
+      tokens: () => holds() ? (heldTokens ??= Effect.succeed(held!)) : undefined,
+      accessToken: () => holds() ? (heldAccessToken ??= Effect.succeed(held!.accessToken)) : undefined
+    }
+
+    const tokens: Effect.Effect<TokenSet.TokenSet, AccessTokenError> = Effect.suspend(() =>
+      heldNow.tokens() ?? awaitTokens
+    )
+
+    const awaitAccessToken = Effect.map(awaitTokens, (tokens) => tokens.accessToken)
+    const accessToken: Effect.Effect<Redacted.Redacted<string>, AccessTokenError> = Effect.suspend(() =>
+      heldNow.accessToken() ?? awaitAccessToken
+    )
 
     const refresh = wait(refreshEvent, (snapshot, demand) => View.refresh(snapshot, now(), demand))
 
@@ -262,7 +311,7 @@ export const make = (
       (queue) => Effect.zipRight(Effect.sync(() => subscribers.delete(queue)), Queue.shutdown(queue))
     )
 
-    return {
+    const session = {
       key: options.key,
       accessToken,
       tokens,
@@ -281,4 +330,6 @@ export const make = (
       actor,
       dpop: client.dpop
     } satisfies OAuthSession.OAuthSession
+    heldNows.set(session, heldNow)
+    return session
   })
