@@ -1,5 +1,5 @@
 import { OAuthClient, OAuthError, TokenSet } from "@effect-oauth/core"
-import { Data, Duration, Effect, FiberSet, Option, Queue, Redacted, Stream } from "effect"
+import { Clock, Data, Duration, Effect, FiberSet, Option, Queue, Redacted, Stream } from "effect"
 import { createActor } from "xstate"
 import type { Subscription } from "xstate"
 import type * as OAuthSession from "../OAuthSession.js"
@@ -62,6 +62,33 @@ export const heldNowOf = (session: OAuthSession.OAuthSession): HeldNow | undefin
 /** The transitions recorded as events of a session's span (OpenTelemetry's default event limit). */
 const maxTransitionEvents = 128
 
+// One machine definition per clock and machine options, shared by every session
+// made with them (building one costs far more than starting an actor, and each
+// definition held per session is most of its heap).
+const machines = new WeakMap<Clock.Clock, Map<string, SessionMachine.Machine>>()
+
+// The machine options as a cache key: everything but the session key and the
+// options of the session itself (inspector, timers, machine hook).
+const machineKey = (options: OAuthSession.Options): string => {
+  const { clock: _clock, inspect: _inspect, key: _key, machine: _machine, ...rest } = options
+  return JSON.stringify(rest, (_, value) => typeof value === "bigint" ? `${value}n` : value)
+}
+
+const sharedMachine = (options: OAuthSession.Options, clock: Clock.Clock): SessionMachine.Machine => {
+  let byOptions = machines.get(clock)
+  if (byOptions === undefined) {
+    byOptions = new Map()
+    machines.set(clock, byOptions)
+  }
+  const key = machineKey(options)
+  let found = byOptions.get(key)
+  if (found === undefined) {
+    found = machine.makeShared({ ...options, key: "" }, () => clock.unsafeCurrentTimeMillis())
+    byOptions.set(key, found)
+  }
+  return found
+}
+
 /**
  * `shared`: a machine from `makeShared` for many sessions (the registry's),
  * instead of one built for this session.
@@ -91,7 +118,7 @@ export const make = (
     const entry = yield* store.get(options.key)
 
     const now = () => effectClock.unsafeCurrentTimeMillis()
-    const built = shared?.machine ?? machine.make(options, { now, run })
+    const built = shared?.machine ?? sharedMachine(options, effectClock)
     const logic = options.machine === undefined ? built : options.machine(built)
     const timers = options.clock === undefined || options.clock === "system"
       ? clock.system
@@ -113,7 +140,7 @@ export const make = (
           input: { key: options.key },
           ...(options.inspect === undefined ? {} : { inspect: options.inspect })
         })
-        if (shared !== undefined) machine.bindRun(actor, run)
+        machine.bindRun(actor, run)
         let previous = actor.getSnapshot()
         actor.subscribe((snapshot) => {
           const changes = diff(previous, snapshot)
