@@ -130,8 +130,9 @@ export const make = (
     // The session's own span, ended with its scope: each state transition is an
     // event on it (names only, no token). A session may live for months and a span
     // keeps its events in memory until it ends, so only the first ones are events;
-    // the attribute counts them all.
-    const span = yield* Effect.makeSpanScoped("OAuthSession", { kind: "internal" })
+    // the attribute counts them all. No stack trace is captured for it: the
+    // session's span lives as long as the session, and so would the trace.
+    const span = yield* Effect.makeSpanScoped("OAuthSession", { kind: "internal", captureStackTrace: false })
     let transitions = 0
     const actor = yield* Effect.acquireRelease(
       Effect.sync(() => {
