@@ -79,6 +79,48 @@ describe("OAuthSession / accessToken", () => {
       expect((yield* s.tokens).expiresAt!).toBeGreaterThan(now)
     }))
 
+  it.scoped("a token read on the valid-token path is not handed out again at its expiry, though the snapshot is unchanged", () =>
+    Effect.gen(function*() {
+      const h = yield* harness({ latency: "10 millis" })
+      // No timer fires: the snapshot read before the expiry is the one read at it.
+      const s = yield* session(h, { clock: { setTimeout: () => undefined, clearTimeout: () => undefined } })
+      const first = yield* Effect.fork(authorize(h, s))
+      yield* h.server.arrived("exchange", 1)
+      yield* TestClock.adjust("10 millis")
+      const tokens = yield* Fiber.join(first)
+      const snapshot = s.actor.getSnapshot()
+      expect(yield* s.accessToken).toBe(tokens.accessToken)
+      expect(yield* s.tokens).toBe(tokens)
+      yield* TestClock.setTime(tokens.expiresAt!)
+      expect(s.actor.getSnapshot()).toBe(snapshot)
+      const caller = yield* Effect.fork(s.accessToken)
+      const reader = yield* Effect.fork(s.tokens)
+      yield* h.server.arrived("refresh", 1)
+      yield* TestClock.adjust("10 millis")
+      expect(yield* Fiber.join(caller)).not.toBe(tokens.accessToken)
+      expect((yield* Fiber.join(reader)).accessToken).not.toBe(tokens.accessToken)
+      expect(h.server.counts.refresh).toBe(1)
+    }))
+
+  it.scoped("lazy: a token read before the refresh window opens does not skip the refresh once it is open", () =>
+    Effect.gen(function*() {
+      const h = yield* harness({ latency: "1 second" })
+      const s = yield* session(h, { refresh: "lazy" })
+      const first = yield* Effect.fork(authorize(h, s))
+      yield* h.server.arrived("exchange", 1)
+      yield* TestClock.adjust("1 second")
+      const tokens = yield* Fiber.join(first)
+      expect(yield* s.accessToken).toBe(tokens.accessToken)
+      yield* TestClock.setTime(TokenSet.refreshAt(tokens)!)
+      expect(yield* s.state).toBe("authorized")
+      expect(yield* s.accessToken).toBe(tokens.accessToken)
+      expect(yield* s.state).toBe("refreshing")
+      yield* h.server.arrived("refresh", 1)
+      yield* TestClock.adjust("1 second")
+      yield* until(s, "authorized")
+      expect(yield* s.accessToken).not.toBe(tokens.accessToken)
+    }))
+
   it.scoped("lazy: inside the refresh window, returns the still-valid token and refreshes once in the background", () =>
     Effect.gen(function*() {
       const h = yield* harness({ latency: "1 second" })

@@ -121,6 +121,21 @@ describe("SessionRegistry / single flight", () => {
       expect(reveal(yield* t.registry.accessToken(t.key("bob")))).toBe(reveal(bob.accessToken))
       expect(yield* t.registry.size).toBe(2)
     }))
+
+  it.scoped("one key object read again after its account changed reads the new account's session", () =>
+    Effect.gen(function*() {
+      const t = yield* setup()
+      const alice = yield* t.seed("alice")
+      const bob = yield* t.seed("bob")
+      const key = { provider: "fake", account: "alice" }
+      const read = t.registry.accessToken(key)
+      expect(reveal(yield* read)).toBe(reveal(alice.accessToken))
+      key.account = "bob"
+      expect(reveal(yield* read)).toBe(reveal(bob.accessToken))
+      expect(reveal(yield* t.registry.tokens({ provider: "fake", account: "alice" }).pipe(Effect.map((tokens) => tokens.accessToken)))).toBe(
+        reveal(alice.accessToken)
+      )
+    }))
 })
 
 describe("SessionRegistry / shared machine", () => {

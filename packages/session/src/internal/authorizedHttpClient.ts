@@ -104,13 +104,15 @@ export const make = (
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError | AccessTokenError> =>
     Effect.gen(function*() {
       // The origin the caller addressed is the only one that sees the token.
-      const origin = Option.map(HttpClientRequest.toUrl(original), (url) => url.origin)
+      // The original URL is parsed once: it is the URL of every attempt until a redirect.
+      const originalUrl = HttpClientRequest.toUrl(original)
+      const origin = Option.map(originalUrl, (url) => url.origin)
       let request = original
       let redirects = 0
       let retried = false
       let nonceRetried = false
       while (true) {
-        const url = HttpClientRequest.toUrl(request)
+        const url = request === original ? originalUrl : HttpClientRequest.toUrl(request)
         // A relative URL (resolved by the underlying client) is trusted for the
         // first hop only: no redirect target can be compared with it.
         const trusted = Option.isNone(origin)

@@ -1,5 +1,5 @@
 import { OAuthClient, OAuthError, TokenSet } from "@effect-oauth/core"
-import { Data, Duration, Effect, FiberSet, Option, Queue, Redacted, Stream } from "effect"
+import { Clock, Data, Duration, Effect, FiberSet, Option, Queue, Redacted, Stream } from "effect"
 import { createActor } from "xstate"
 import type { Subscription } from "xstate"
 import type * as OAuthSession from "../OAuthSession.js"
@@ -42,8 +42,52 @@ export const diff = (previous: Snapshot, next: Snapshot): ReadonlyArray<SessionC
   return changes
 }
 
+/**
+ * A session's valid-token path: the pre-built effect of its held tokens when
+ * they can be handed out now (the snapshot and the clock read on each call),
+ * `undefined` when the caller must go through the wait.
+ *
+ * @internal
+ */
+export interface HeldNow {
+  readonly tokens: () => Effect.Effect<TokenSet.TokenSet> | undefined
+  readonly accessToken: () => Effect.Effect<Redacted.Redacted<string>> | undefined
+}
+
+const heldNows = new WeakMap<OAuthSession.OAuthSession, HeldNow>()
+
+/** The valid-token path of a session made here (the registry reads it without a second `suspend`). @internal */
+export const heldNowOf = (session: OAuthSession.OAuthSession): HeldNow | undefined => heldNows.get(session)
+
 /** The transitions recorded as events of a session's span (OpenTelemetry's default event limit). */
 const maxTransitionEvents = 128
+
+// One machine definition per clock and machine options, shared by every session
+// made with them (building one costs far more than starting an actor, and each
+// definition held per session is most of its heap).
+const machines = new WeakMap<Clock.Clock, Map<string, SessionMachine.Machine>>()
+
+// The machine options as a cache key: everything but the session key and the
+// options of the session itself (inspector, timers, machine hook).
+const machineKey = (options: OAuthSession.Options): string => {
+  const { clock: _clock, inspect: _inspect, key: _key, machine: _machine, ...rest } = options
+  return JSON.stringify(rest, (_, value) => typeof value === "bigint" ? `${value}n` : value)
+}
+
+const sharedMachine = (options: OAuthSession.Options, clock: Clock.Clock): SessionMachine.Machine => {
+  let byOptions = machines.get(clock)
+  if (byOptions === undefined) {
+    byOptions = new Map()
+    machines.set(clock, byOptions)
+  }
+  const key = machineKey(options)
+  let found = byOptions.get(key)
+  if (found === undefined) {
+    found = machine.makeShared({ ...options, key: "" }, () => clock.unsafeCurrentTimeMillis())
+    byOptions.set(key, found)
+  }
+  return found
+}
 
 /**
  * `shared`: a machine from `makeShared` for many sessions (the registry's),
@@ -74,7 +118,7 @@ export const make = (
     const entry = yield* store.get(options.key)
 
     const now = () => effectClock.unsafeCurrentTimeMillis()
-    const built = shared?.machine ?? machine.make(options, { now, run })
+    const built = shared?.machine ?? sharedMachine(options, effectClock)
     const logic = options.machine === undefined ? built : options.machine(built)
     const timers = options.clock === undefined || options.clock === "system"
       ? clock.system
@@ -86,8 +130,9 @@ export const make = (
     // The session's own span, ended with its scope: each state transition is an
     // event on it (names only, no token). A session may live for months and a span
     // keeps its events in memory until it ends, so only the first ones are events;
-    // the attribute counts them all.
-    const span = yield* Effect.makeSpanScoped("OAuthSession", { kind: "internal" })
+    // the attribute counts them all. No stack trace is captured for it: the
+    // session's span lives as long as the session, and so would the trace.
+    const span = yield* Effect.makeSpanScoped("OAuthSession", { kind: "internal", captureStackTrace: false })
     let transitions = 0
     const actor = yield* Effect.acquireRelease(
       Effect.sync(() => {
@@ -96,7 +141,7 @@ export const make = (
           input: { key: options.key },
           ...(options.inspect === undefined ? {} : { inspect: options.inspect })
         })
-        if (shared !== undefined) machine.bindRun(actor, run)
+        machine.bindRun(actor, run)
         let previous = actor.getSnapshot()
         actor.subscribe((snapshot) => {
           const changes = diff(previous, snapshot)
@@ -180,15 +225,47 @@ export const make = (
       handOut
     )
 
-    const tokens: Effect.Effect<TokenSet.TokenSet, AccessTokenError> = Effect.suspend(() => {
-      const held = View.held(actor.getSnapshot(), now(), margin)
-      return held === undefined ? awaitTokens : Effect.succeed(held)
-    })
+    // The valid-token path allocates nothing: it reads the snapshot and the
+    // clock, and hands out an effect built once per token set. `held` depends on
+    // the time only through expiry and the refresh window, so while the snapshot
+    // is the same and the clock is before both, the last reading stands; past
+    // either, `View.held` decides again. The clock is read on every call: no
+    // token is handed out once expired.
+    let seen: Snapshot | undefined
+    let until = Number.NEGATIVE_INFINITY
+    let held: TokenSet.TokenSet | undefined
+    let heldTokens: Effect.Effect<TokenSet.TokenSet> | undefined
+    let heldAccessToken: Effect.Effect<Redacted.Redacted<string>> | undefined
+    const holds = (): boolean => {
+      const snapshot = actor.getSnapshot()
+      const at = now()
+      if (snapshot === seen && at < until) return true
+      const current = View.held(snapshot, at, margin)
+      if (current !== held) {
+        held = current
+        heldTokens = undefined
+        heldAccessToken = undefined
+      }
+      seen = snapshot
+      until = current === undefined
+        ? Number.NEGATIVE_INFINITY
+        : Math.min(current.expiresAt ?? Infinity, TokenSet.refreshAt(current, margin) ?? Infinity)
+      return current !== undefined
+    }
 
-    const accessToken: Effect.Effect<Redacted.Redacted<string>, AccessTokenError> = Effect.suspend(() => {
-      const held = View.held(actor.getSnapshot(), now(), margin)
-      return held === undefined ? Effect.map(awaitTokens, (tokens) => tokens.accessToken) : Effect.succeed(held.accessToken)
-    })
+    const heldNow: HeldNow = {
+      tokens: () => holds() ? (heldTokens ??= Effect.succeed(held!)) : undefined,
+      accessToken: () => holds() ? (heldAccessToken ??= Effect.succeed(held!.accessToken)) : undefined
+    }
+
+    const tokens: Effect.Effect<TokenSet.TokenSet, AccessTokenError> = Effect.suspend(() =>
+      heldNow.tokens() ?? awaitTokens
+    )
+
+    const awaitAccessToken = Effect.map(awaitTokens, (tokens) => tokens.accessToken)
+    const accessToken: Effect.Effect<Redacted.Redacted<string>, AccessTokenError> = Effect.suspend(() =>
+      heldNow.accessToken() ?? awaitAccessToken
+    )
 
     const refresh = wait(refreshEvent, (snapshot, demand) => View.refresh(snapshot, now(), demand))
 
@@ -267,7 +344,7 @@ export const make = (
       (queue) => Effect.zipRight(Effect.sync(() => subscribers.delete(queue)), Queue.shutdown(queue))
     )
 
-    return {
+    const session = {
       key: options.key,
       accessToken,
       tokens,
@@ -286,4 +363,6 @@ export const make = (
       actor,
       dpop: client.dpop
     } satisfies OAuthSession.OAuthSession
+    heldNows.set(session, heldNow)
+    return session
   })

@@ -20,6 +20,8 @@ interface Entry {
   readonly scope: Scope.CloseableScope
   readonly ready: Deferred.Deferred<OAuthSession.OAuthSession, SessionRegistry.StartError>
   session: OAuthSession.OAuthSession | undefined
+  /** The session's valid-token path, once it started. */
+  held: oauthSession.HeldNow | undefined
   subscription: Subscription | undefined
   /** Uses in progress: `get` scopes and calls of the service. */
   refs: number
@@ -103,6 +105,7 @@ export const make = (options: SessionRegistry.Options) =>
           previous = snapshot
         })
         entry.session = session
+        entry.held = oauthSession.heldNowOf(session)
         publish(RegistryChange.Started({ key: entry.key, state: View.stateOf(previous) }))
         const lapsesAt = previous.context.tokens?.refreshTokenExpiresAt
         if (previous.context.refreshTokenExpiring && lapsesAt !== undefined) {
@@ -152,6 +155,7 @@ export const make = (options: SessionRegistry.Options) =>
           scope: Effect.runSync(Scope.make()),
           ready: Deferred.unsafeMake(FiberId.none),
           session: undefined,
+          held: undefined,
           subscription: undefined,
           refs: 1,
           lastUsed: now()
@@ -193,16 +197,37 @@ export const make = (options: SessionRegistry.Options) =>
     // its session refreshes (it sends REFRESH synchronously when it must wait),
     // and a refreshing session is never released. This keeps the hot path a
     // map lookup and a snapshot read.
-    const read = <A, E>(key: Key, f: (session: OAuthSession.OAuthSession) => Effect.Effect<A, E>) =>
+    // The id of the last key read: a caller that asks for the same account
+    // again skips building the store key (only for the default `storeKey`,
+    // which depends on nothing but the two fields compared).
+    let lastProvider: string | undefined
+    let lastAccount: string | undefined
+    let lastId = ""
+    const idOf = toId === SessionRegistry.storeKey
+      ? (key: Key): string => {
+        if (key.provider !== lastProvider || key.account !== lastAccount) {
+          lastId = toId(key)
+          lastProvider = key.provider
+          lastAccount = key.account
+        }
+        return lastId
+      }
+      : toId
+
+    const read = <A, E>(
+      key: Key,
+      f: (session: OAuthSession.OAuthSession) => Effect.Effect<A, E>,
+      fast: (held: oauthSession.HeldNow) => Effect.Effect<A> | undefined
+    ) =>
       Effect.suspend(() => {
-        const entry = entries.get(toId(key))
+        const entry = entries.get(idOf(key))
         if (entry?.session === undefined || closed) return use(key, f)
         entry.lastUsed = now()
         if (maxLive !== Number.POSITIVE_INFINITY) {
           entries.delete(entry.id)
           entries.set(entry.id, entry)
         }
-        return f(entry.session)
+        return (entry.held === undefined ? undefined : fast(entry.held)) ?? f(entry.session)
       })
 
     const get = (key: Key) =>
@@ -228,8 +253,8 @@ export const make = (options: SessionRegistry.Options) =>
     return SessionRegistry.SessionRegistry.of({
       get,
       use,
-      accessToken: (key) => read(key, (session) => session.accessToken),
-      tokens: (key) => read(key, (session) => session.tokens),
+      accessToken: (key) => read(key, (session) => session.accessToken, (held) => held.accessToken()),
+      tokens: (key) => read(key, (session) => session.tokens, (held) => held.tokens()),
       refresh: (key) => use(key, (session) => session.refresh),
       revoke: (key) => use(key, (session) => session.revoke),
       authorize: (key, authorizeOptions) => use(key, (session) => session.authorize(authorizeOptions)),
