@@ -180,6 +180,9 @@ export interface Service {
 
   /** Gives the lease back; does nothing when it lapsed and someone else took it. */
   readonly releaseLease: (lease: Lease) => Effect.Effect<void, TokenStoreError>
+
+  /** Optional: waits until the entry or lease of `key` may have changed (any process) or `within` passes. */
+  readonly awaitChange?: ((key: string, within: Duration.DurationInput) => Effect.Effect<void>) | undefined
 }
 
 /**

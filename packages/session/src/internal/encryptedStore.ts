@@ -107,6 +107,7 @@ export const make = (
         Effect.flatMap(seal(key, tokens), (sealed) => store.compareAndSet(key, expectedVersion, sealed)),
       delete: store.delete,
       acquireLease: store.acquireLease,
-      releaseLease: store.releaseLease
+      releaseLease: store.releaseLease,
+      awaitChange: store.awaitChange
     })
   })

@@ -2,7 +2,7 @@ import type { FileSystem } from "@effect/platform"
 import { FileSystem as FileSystemTag } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import { TokenSet } from "@effect-oauth/core"
-import { Clock, Duration, Effect, Option, Schedule } from "effect"
+import { Clock, Duration, Effect, Option, Schedule, Stream } from "effect"
 // Used inside functions only: the public module imports this one.
 import * as TokenStore from "../TokenStore.js"
 import * as fileLock from "./fileLock.js"
@@ -303,6 +303,20 @@ export const make = (
           )
           if (attempt._tag === "Held") return yield* new TokenStore.LeaseUnavailable({ key, expiresAt: attempt.expiresAt })
           return { key, owner: attempt.lock.owner, expiresAt: attempt.lock.expiresAt }
+        }),
+
+      awaitChange: (key, within) =>
+        Effect.flatMap(pathsOf(key), (paths) => {
+          const names = new Set([paths.data, paths.lease].map((path) => path.slice(root.length + 1)))
+          // A watch on the directory (renames over the entry, lock files
+          // created and removed); where watching fails, the wait is a poll.
+          const changed = fs.watch(root).pipe(
+            Stream.filter((event) => names.has(event.path.replace(/^.*[\\/]/, ""))),
+            Stream.take(1),
+            Stream.runDrain,
+            Effect.catchAll(() => Effect.never)
+          )
+          return Effect.raceFirst(changed, Effect.sleep(within))
         }),
 
       releaseLease: (lease) =>

@@ -243,7 +243,8 @@ export const refreshTokens = (
     const adopt = (entry: TokenStore.Entry): Stored => ({ tokens: entry.tokens, version: entry.version, source: "store" })
 
     const startedAt = yield* Clock.currentTimeMillis
-    const acquire = (round: number): Effect.Effect<Either.Either<Stored, TokenStore.Lease>, RefreshFailed | SessionRevoked> =>
+    const wait = (millis: number) => store.awaitChange === undefined ? sleepMillis(millis) : store.awaitChange(key, millis)
+    const acquire = (round: number, holderUntil?: number): Effect.Effect<Either.Either<Stored, TokenStore.Lease>, RefreshFailed | SessionRevoked> =>
       store.acquireLease(key, config.leaseTtlMillis).pipe(
         Effect.map(Either.left),
         Effect.catchTags({
@@ -253,10 +254,11 @@ export const refreshTokens = (
               const now = yield* Clock.currentTimeMillis
               if (now - startedAt > 2 * config.leaseTtlMillis) return yield* failed(busy)
               yield* Metric.increment(telemetry.leaseWaits)
-              yield* sleepMillis(Math.max(1, Math.min(50 * 2 ** Math.min(round, 5), busy.expiresAt - now)))
+              const step = holderUntil === undefined || holderUntil === busy.expiresAt ? round : 0 // a new holder: back-off anew
+              yield* wait(Math.max(1, Math.min(50 * 2 ** Math.min(step, 5), busy.expiresAt - now)))
               const entry = yield* read
               if (yield* adoptable(entry)) return Either.right(adopt(entry))
-              return yield* acquire(round + 1)
+              return yield* acquire(step + 1, busy.expiresAt)
             })
         })
       )
