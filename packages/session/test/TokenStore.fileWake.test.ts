@@ -8,8 +8,9 @@ import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
 import { TokenStore } from "@effect-oauth/session"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Option, Redacted } from "effect"
+import { Effect, Fiber, Option, Redacted, TestClock } from "effect"
 import { harness, session } from "./helpers/session.js"
+import { flush } from "./helpers/world.js"
 
 const hour = 3_600_000
 
@@ -83,4 +84,46 @@ describe("TokenStore / layerFileSystem wakes waiters", () => {
       expect(counting.counts.gets).toBeLessThanOrEqual(writes + 2)
       yield* holder.releaseLease(lease)
     }).pipe(Effect.provide(NodeFileSystem.layer)))
+})
+
+describe("lease waiting / the back-off restarts when the lease changes hands", () => {
+  it.scoped("after a new holder takes the lease, the waiter looks again within 50 ms, not the 1.6 s it had reached", () =>
+    Effect.gen(function*() {
+      const memory = yield* TokenStore.makeMemory
+      const counted = { attempts: 0 }
+      const store: TokenStore.Service = {
+        ...memory,
+        acquireLease: (key, ttl) => Effect.suspend(() => { counted.attempts++; return memory.acquireLease(key, ttl) })
+      }
+      const h = yield* harness({}, store)
+      yield* memory.compareAndSet("alice", undefined, yield* h.server.seed(["read"], 2 * hour))
+      const first = yield* memory.acquireLease("alice", "1 minute")
+      const s = yield* session(h, { clock: "effect" })
+      const caller = yield* Effect.fork(s.accessToken)
+      yield* flush
+      // Waits of 50, 100, 200, 400 and 800 ms: the next one is 1.6 s.
+      for (const step of [50, 100, 200, 400, 800]) {
+        yield* TestClock.adjust(step)
+        yield* flush
+      }
+      expect(counted.attempts).toBe(6)
+      // The lease changes hands during that 1.6 s wait.
+      yield* memory.releaseLease(first)
+      yield* TestClock.adjust(1)
+      const second = yield* memory.acquireLease("alice", "1 minute")
+      yield* TestClock.adjust(1599)
+      yield* flush
+      expect(counted.attempts).toBe(7)
+      // The new holder writes and gives the lease back; 50 ms later the waiter has adopted its tokens.
+      const fresh = yield* h.server.seed(["read"])
+      const version = Option.getOrThrow(yield* memory.get("alice")).version
+      yield* memory.compareAndSet("alice", version, fresh)
+      yield* memory.releaseLease(second)
+      yield* TestClock.adjust(50)
+      yield* flush
+      const done = yield* Fiber.poll(caller)
+      expect(Option.isSome(done)).toBe(true)
+      expect(Redacted.value(yield* Fiber.join(caller))).toBe(Redacted.value(fresh.accessToken))
+      expect(h.server.counts.refresh).toBe(0)
+    }))
 })
