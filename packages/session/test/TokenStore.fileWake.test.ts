@@ -6,9 +6,13 @@
  */
 import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
+import { TokenSet } from "@effect-oauth/core"
 import { TokenStore } from "@effect-oauth/session"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Option, Redacted, TestClock } from "effect"
+import * as ChildProcess from "node:child_process"
+import { createInterface } from "node:readline"
+import { fileURLToPath } from "node:url"
 import { harness, session } from "./helpers/session.js"
 import { flush } from "./helpers/world.js"
 
@@ -84,6 +88,48 @@ describe("TokenStore / layerFileSystem wakes waiters", () => {
       expect(counting.counts.gets).toBeLessThanOrEqual(writes + 2)
       yield* holder.releaseLease(lease)
     }).pipe(Effect.provide(NodeFileSystem.layer)))
+})
+
+describe("TokenStore / layerFileSystem wakes a waiter in another process", () => {
+  it.scoped("a session waits while another process holds the lease, and adopts its write once it lands", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const directory = `${yield* fs.makeTempDirectoryScoped()}/store`
+      const counting = countingGets(yield* TokenStore.makeFileSystem(directory))
+      const h = yield* harness({}, counting.store)
+      yield* counting.store.compareAndSet("alice", undefined, yield* h.server.seed(["read"], 2 * hour))
+      const child = yield* Effect.acquireRelease(
+        Effect.sync(() =>
+          ChildProcess.spawn(process.execPath, [
+            "--conditions=source",
+            "--import",
+            "tsx",
+            fileURLToPath(new URL("./helpers/fileHolder.ts", import.meta.url)),
+            directory
+          ], { stdio: ["pipe", "pipe", "inherit"] })
+        ),
+        (child) => Effect.sync(() => child.kill("SIGKILL"))
+      )
+      const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]()
+      const nextLine = Effect.promise(() => lines.next()).pipe(Effect.map((line) => line.value as string | undefined))
+      expect(yield* nextLine).toBe("held")
+      const s = yield* session(h, { clock: "effect" })
+      const caller = yield* Effect.fork(s.accessToken)
+      const fresh = yield* h.server.seed(["read"])
+      let writes = 0
+      while (Option.isNone(yield* Fiber.poll(caller)) && writes < 40) {
+        yield* realPause
+        child.stdin!.write(`${TokenSet.toJson(fresh)}\n`)
+        expect(yield* nextLine).toBe("written")
+        writes++
+      }
+      yield* realPause
+      expect(Option.isSome(yield* Fiber.poll(caller))).toBe(true)
+      expect(Redacted.value(yield* Fiber.join(caller))).toBe(Redacted.value(fresh.accessToken))
+      expect(h.server.counts.refresh).toBe(0)
+      expect(writes).toBeLessThan(40)
+      expect(counting.counts.gets).toBeLessThanOrEqual(writes + 2)
+    }).pipe(Effect.provide(NodeFileSystem.layer)), 60_000)
 })
 
 describe("lease waiting / the back-off restarts when the lease changes hands", () => {
