@@ -281,7 +281,11 @@ export const layerMemory: Layer.Layer<TokenStore> = Layer.effect(TokenStore, mak
  * - compare-and-set under a short per-key write lock, so two processes never
  *   interleave a read and a write;
  * - the refresh lease is a lock file per key, created exclusively with its
- *   owner and expiry inside; a lock past its expiry is taken over.
+ *   owner and expiry inside; a lock past its expiry, or whose holder's process
+ *   is gone (Linux), is taken over;
+ * - no symbolic link is followed; temporary files left by a crash are removed
+ *   on open and on `delete`; a damaged entry is moved aside (one `Corrupt`
+ *   error, then the key reads as absent).
  *
  * Fails with `TokenStoreError` (`Io`) when the directory cannot be created.
  *

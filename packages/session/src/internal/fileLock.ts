@@ -7,7 +7,62 @@ export interface LockInfo {
   readonly owner: string
   /** Epoch ms (Effect's `Clock`). */
   readonly expiresAt: number
+  /** The holder's process id and host (boot) id, when the platform has them. */
+  readonly pid?: number | undefined
+  readonly host?: string | undefined
 }
+
+/**
+ * Who takes locks in this process: its pid and the host's boot id. A lock
+ * whose holder ran on this host (same boot) under a pid that no longer exists
+ * is stale at once. Without a host id (not Linux), only the expiry counts.
+ *
+ * @internal
+ */
+export interface Holder {
+  readonly pid: number | undefined
+  readonly host: string | undefined
+}
+
+/** This process as a lock holder (reads the Linux boot id once). @internal */
+export const holder = (fs: FileSystem.FileSystem): Effect.Effect<Holder> =>
+  fs.readFileString("/proc/sys/kernel/random/boot_id").pipe(
+    Effect.map((text) => text.trim()),
+    Effect.map((host) => host === "" ? undefined : host),
+    Effect.orElseSucceed(() => undefined),
+    Effect.map((host) => ({ pid: globalThis.process?.pid, host }))
+  )
+
+const processExists = (pid: number): boolean => {
+  const kill = globalThis.process?.kill
+  if (typeof kill !== "function") return true
+  try {
+    kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as { code?: unknown }).code !== "ESRCH"
+  }
+}
+
+/** The holder of `lock` ran on this host and its process is gone. @internal */
+export const ownerIsDead = (lock: LockInfo, self: Holder): boolean =>
+  self.host !== undefined && lock.host === self.host && typeof lock.pid === "number" && Number.isSafeInteger(lock.pid) &&
+  lock.pid > 0 && lock.pid !== self.pid && !processExists(lock.pid)
+
+const stamp = (lock: LockInfo, self: Holder): string =>
+  JSON.stringify(
+    self.host === undefined || self.pid === undefined ? lock : { ...lock, pid: self.pid, host: self.host }
+  )
+
+/**
+ * `true` when `path` is a symbolic link (`readlink` succeeds only on one):
+ * the store never reads through one.
+ *
+ * @internal
+ */
+export const isSymlink = (fs: FileSystem.FileSystem, path: string): Effect.Effect<boolean> =>
+  fs.readLink(path).pipe(Effect.as(true), Effect.orElseSucceed(() => false))
 
 /** @internal */
 export type Attempt =
@@ -49,8 +104,19 @@ export const createExclusive = (
   )
 }
 
-/** The lock at `path`: `undefined` when absent, `"unreadable"` when it is not a lock. @internal */
+/**
+ * The lock at `path`: `undefined` when absent, `"unreadable"` when it is not a
+ * lock (a symbolic link is not one, and is never followed).
+ *
+ * @internal
+ */
 export const read = (
+  fs: FileSystem.FileSystem,
+  path: string
+): Effect.Effect<LockInfo | "unreadable" | undefined, PlatformError> =>
+  Effect.flatMap(isSymlink(fs, path), (link) => link ? Effect.succeed("unreadable" as const) : readFile(fs, path))
+
+const readFile = (
   fs: FileSystem.FileSystem,
   path: string
 ): Effect.Effect<LockInfo | "unreadable" | undefined, PlatformError> =>
@@ -62,7 +128,9 @@ export const read = (
           typeof json === "object" && json !== null && "owner" in json && typeof json.owner === "string" &&
           "expiresAt" in json && typeof json.expiresAt === "number"
         ) {
-          return { owner: json.owner, expiresAt: json.expiresAt }
+          const pid = "pid" in json && typeof json.pid === "number" ? json.pid : undefined
+          const host = "host" in json && typeof json.host === "string" ? json.host : undefined
+          return { owner: json.owner, expiresAt: json.expiresAt, pid, host }
         }
       } catch {
         // not JSON: fall through
@@ -87,23 +155,24 @@ const guardSchedule = Schedule.exponential("2 millis", 1.5).pipe(
 /**
  * Runs `body` holding the guard `path`: the only place a lock file that is not
  * one's own is removed, so that two processes taking over the same stale lock
- * cannot remove each other's fresh one. A guard older than 10 s belongs to a
- * crashed process and is removed.
+ * cannot remove each other's fresh one. A guard older than 10 s, or whose
+ * holder's process is gone, belongs to a crashed process and is removed.
  *
  * @internal
  */
 export const withGuard = <A, E>(
   fs: FileSystem.FileSystem,
   path: string,
+  self: Holder,
   body: Effect.Effect<A, E>
 ): Effect.Effect<A, E | PlatformError | GuardTimeout> => {
   const owner = randomId()
   const take: Effect.Effect<void, PlatformError | "busy"> = Effect.gen(function*() {
     const now = yield* Clock.currentTimeMillis
-    if (yield* createExclusive(fs, path, JSON.stringify({ owner, expiresAt: now + guardTtlMillis }))) return
+    if (yield* createExclusive(fs, path, stamp({ owner, expiresAt: now + guardTtlMillis }, self))) return
     const existing = yield* read(fs, path)
     if (existing === undefined) return yield* Effect.fail("busy" as const)
-    if (existing === "unreadable" || existing.expiresAt <= now) {
+    if (existing === "unreadable" || existing.expiresAt <= now || ownerIsDead(existing, self)) {
       yield* fs.remove(path).pipe(Effect.catchIf(isNotFound, () => Effect.void))
     }
     return yield* Effect.fail("busy" as const)
@@ -121,24 +190,26 @@ export const withGuard = <A, E>(
 
 /**
  * Tries once to take the lock at `path` for `ttlMillis`: creates it exclusively,
- * or takes over a lock past its expiry (under the guard, after checking that it
- * is still the same stale lock). Returns the holder's expiry when it is live.
+ * or takes over a lock past its expiry or whose holder's process is gone
+ * (under the guard, after checking that it is still the same stale lock).
+ * Returns the holder's expiry when it is live.
  *
  * @internal
  */
 export const tryAcquire = (
   fs: FileSystem.FileSystem,
   path: string,
-  ttlMillis: number
+  ttlMillis: number,
+  self: Holder
 ): Effect.Effect<Attempt, PlatformError | GuardTimeout> => {
   const owner = randomId()
   const attempt = (round: number): Effect.Effect<Attempt, PlatformError | GuardTimeout> =>
     Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
       const lock: LockInfo = { owner, expiresAt: now + ttlMillis }
-      if (yield* createExclusive(fs, path, JSON.stringify(lock))) return { _tag: "Acquired", lock } as const
+      if (yield* createExclusive(fs, path, stamp(lock, self))) return { _tag: "Acquired", lock } as const
       const existing = yield* read(fs, path)
-      if (typeof existing === "object" && existing.expiresAt > now) {
+      if (typeof existing === "object" && existing.expiresAt > now && !ownerIsDead(existing, self)) {
         return { _tag: "Held", expiresAt: existing.expiresAt } as const
       }
       // Absent again (released meanwhile) or stale: try again, taking a stale one over.
@@ -147,6 +218,7 @@ export const tryAcquire = (
         yield* withGuard(
           fs,
           `${path}.guard`,
+          self,
           Effect.flatMap(read(fs, path), (again) =>
             sameLock(again, existing)
               ? fs.remove(path).pipe(Effect.catchIf(isNotFound, () => Effect.void))
@@ -166,11 +238,13 @@ export const tryAcquire = (
 export const release = (
   fs: FileSystem.FileSystem,
   path: string,
-  owner: string
+  owner: string,
+  self: Holder
 ): Effect.Effect<void, PlatformError | GuardTimeout> =>
   withGuard(
     fs,
     `${path}.guard`,
+    self,
     Effect.flatMap(read(fs, path), (existing) =>
       typeof existing === "object" && existing.owner === owner
         ? fs.remove(path).pipe(Effect.catchIf(isNotFound, () => Effect.void))
