@@ -6,7 +6,8 @@
  * refresh may omit it, and the stored one is kept (`TokenSet.merge`). A revoked
  * or expired refresh token is `invalid_grant` ("Token has been expired or
  * revoked."), which a session answers by ending in `revoked`. Device-flow
- * polling answers `authorization_pending` with HTTP 428. Token responses are
+ * polling answers `authorization_pending` with HTTP 428. Revoking a token that is
+ * already invalid answers HTTP 400 `invalid_token`, which counts as revoked. Token responses are
  * otherwise RFC 6749 JSON, so no token-response quirk is needed.
  *
  * ```ts
