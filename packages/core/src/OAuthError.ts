@@ -6,9 +6,26 @@
  *
  * @since 0.1.0
  */
-import type { HttpClientError } from "@effect/platform"
 import { Predicate, type Redacted, Schema } from "effect"
+import {
+  AuthorizationDenied,
+  DeviceCodeExpired,
+  InvalidCallback,
+  IssuerMismatch,
+  StateMismatch
+} from "./internal/errors/callback.js"
+import { ConfigurationError, TransportError } from "./internal/errors/transport.js"
 import * as Mask from "./internal/wire/mask.js"
+
+export {
+  AuthorizationDenied,
+  ConfigurationError,
+  DeviceCodeExpired,
+  InvalidCallback,
+  IssuerMismatch,
+  StateMismatch,
+  TransportError
+}
 
 /**
  * What a caller can do about a failure:
@@ -184,277 +201,6 @@ export class InvalidTokenResponse extends Schema.TaggedError<InvalidTokenRespons
       ? "; the server answered success, so it may have spent the code or rotated the refresh token: the grant may be lost"
       : ""
     return `invalid token response (${this.reason}): ${detail}HTTP ${this.status}${where}${retry}${lost}${excerpt}`
-  }
-}
-
-/**
- * The user (or the server) refused the authorization request: the redirect
- * carried `error=access_denied` (or another RFC 6749 §4.1.2.1 code).
- *
- * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
- * @since 0.1.0
- * @category errors
- */
-export class AuthorizationDenied extends Schema.TaggedError<AuthorizationDenied>(
-  "@effect-oauth/core/AuthorizationDenied"
-)("AuthorizationDenied", {
-  error: Schema.String,
-  description: Schema.optional(Schema.String),
-  uri: Schema.optional(Schema.String)
-}) {
-  /**
-   * `retry` for `temporarily_unavailable` and `server_error` (RFC 6749 §4.1.2.1: the
-   * server could not answer now; send the user again later), else `reauthorize`.
-   */
-  get remedy(): Remedy {
-    return this.error === "temporarily_unavailable" || this.error === "server_error" ? "retry" : "reauthorize"
-  }
-
-  override get message(): string {
-    const description = this.description === undefined ? "" : `: ${this.description}`
-    return `authorization denied: ${this.error}${description}`
-  }
-}
-
-/**
- * The callback's `state` differs from the one sent with the authorization request
- * (or is missing): a possible CSRF attempt or a stale browser tab.
- *
- * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.12
- * @since 0.1.0
- * @category errors
- */
-export class StateMismatch extends Schema.TaggedError<StateMismatch>("@effect-oauth/core/StateMismatch")(
-  "StateMismatch",
-  { missing: Schema.Boolean }
-) {
-  /** Always `reauthorize`: drop this callback and start a new authorization. */
-  get remedy(): Remedy {
-    return "reauthorize"
-  }
-
-  override get message(): string {
-    return this.missing
-      ? "callback has no state parameter (RFC 6749 §10.12)"
-      : "callback state differs from the one sent (RFC 6749 §10.12)"
-  }
-}
-
-/**
- * The callback's `iss` parameter is missing (while the server advertises
- * `authorization_response_iss_parameter_supported`) or names another issuer:
- * a possible mix-up attack. Also used when discovery metadata names a different
- * issuer than the one asked for.
- *
- * @see https://www.rfc-editor.org/rfc/rfc9207#section-2.4
- * @since 0.1.0
- * @category errors
- */
-export class IssuerMismatch extends Schema.TaggedError<IssuerMismatch>("@effect-oauth/core/IssuerMismatch")(
-  "IssuerMismatch",
-  { expected: Schema.String, received: Schema.optional(Schema.String) }
-) {
-  /**
-   * Always `reauthorize`: drop this callback and start a new authorization (from
-   * discovery: check the issuer the application asked for).
-   */
-  get remedy(): Remedy {
-    return "reauthorize"
-  }
-
-  override get message(): string {
-    return this.received === undefined
-      ? `issuer "${this.expected}" expected, none received (RFC 9207)`
-      : `issuer "${this.expected}" expected, "${this.received}" received (RFC 9207)`
-  }
-}
-
-/**
- * A callback URL that is not an authorization response: no `code` and no `error`,
- * a duplicated parameter, or an unparseable URL.
- *
- * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
- * @since 0.1.0
- * @category errors
- */
-export class InvalidCallback extends Schema.TaggedError<InvalidCallback>("@effect-oauth/core/InvalidCallback")(
-  "InvalidCallback",
-  { reason: Schema.Literal("InvalidUrl", "MissingCode", "DuplicateParameter", "UnexpectedParameter"), parameter: Schema.optional(Schema.String) }
-) {
-  /** Always `reauthorize`: the callback cannot be used; start a new authorization. */
-  get remedy(): Remedy {
-    return "reauthorize"
-  }
-
-  override get message(): string {
-    const parameter = this.parameter === undefined ? "" : ` ("${this.parameter}")`
-    return `invalid authorization callback: ${this.reason}${parameter}`
-  }
-}
-
-/**
- * A device authorization (RFC 8628) ended before the user approved it: the
- * server answered `expired_token`, or the device code's `expires_in` passed
- * while polling (then no further request is sent). `expiresAt` is the device
- * code's expiry (epoch ms); `description` is the server's, when it sent one.
- * Only a new device authorization helps.
- *
- * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5
- * @since 0.1.0
- * @category errors
- */
-export class DeviceCodeExpired extends Schema.TaggedError<DeviceCodeExpired>("@effect-oauth/core/DeviceCodeExpired")(
-  "DeviceCodeExpired",
-  { expiresAt: Schema.Number, description: Schema.optional(Schema.String) }
-) {
-  /** Always `reauthorize`: start a new device authorization. */
-  get remedy(): Remedy {
-    return "reauthorize"
-  }
-
-  override get message(): string {
-    const description = this.description === undefined ? "" : `: ${this.description}`
-    return `the device code expired before the user approved it (RFC 8628 §3.5)${description}`
-  }
-}
-
-const originAndPath = (url: string): string => {
-  try {
-    const parsed = new URL(url)
-    return `${parsed.origin}${parsed.pathname}`
-  } catch {
-    return "(invalid URL)"
-  }
-}
-
-const systemErrorCode = (cause: unknown): string | undefined => {
-  for (let current = cause, depth = 0; depth < 4 && Predicate.isObject(current); depth++) {
-    if (Predicate.hasProperty(current, "code") && typeof current.code === "string" && /^[A-Z][A-Z0-9_]+$/.test(current.code)) {
-      return current.code
-    }
-    current = Predicate.hasProperty(current, "cause") ? current.cause : undefined
-  }
-  return undefined
-}
-
-// System errors raised before a connection exists: the request never left.
-const notConnected: ReadonlySet<string> = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EADDRNOTAVAIL",
-  "ERR_INVALID_URL",
-  "CERT_HAS_EXPIRED",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "ERR_TLS_CERT_ALTNAME_INVALID"
-])
-
-/**
- * The request to an authorization server did not complete: connection refused,
- * DNS, TLS, timeout, a redirect (token requests never follow one), or a body over
- * the size limit. Wraps `@effect/platform`'s `HttpClientError` at the boundary,
- * keeping method, origin and path but never the query (where some providers carry
- * `client_secret`) nor the request itself.
- *
- * @since 0.1.0
- * @category errors
- */
-export class TransportError extends Schema.TaggedError<TransportError>("@effect-oauth/core/TransportError")(
-  "TransportError",
-  {
-    reason: Schema.Literal("Transport", "Timeout", "Redirect", "TooLarge", "Decode"),
-    method: Schema.String,
-    endpoint: Schema.String,
-    status: Schema.optional(Schema.Number),
-    detail: Schema.optional(Schema.String),
-    /**
-     * `true` when the request may have reached the server before the failure (a
-     * response arrived, or the time ran out or the connection broke after it was
-     * sent): the server may have acted on it — a refresh may have rotated the
-     * refresh token. `false` or absent when it never left (connection refused,
-     * URL policy).
-     */
-    requestSent: Schema.optional(Schema.Boolean)
-  }
-) {
-  /** Always `retry`: the grant is untouched. */
-  get remedy(): Remedy {
-    return "retry"
-  }
-
-  /** Always `false`. */
-  get isTerminal(): boolean {
-    return false
-  }
-
-  /**
-   * Wraps an `HttpClientError` of `@effect/platform` at the boundary: keeps the
-   * method, the endpoint's origin and path (never its query), the status and the
-   * reason, plus a system error code (`ECONNREFUSED`) when the cause has one. The
-   * request and the cause themselves are dropped: their JSON would carry the URL's
-   * query and headers.
-   *
-   * @since 0.1.0
-   */
-  static fromHttpClientError(error: HttpClientError.HttpClientError): TransportError {
-    const code = systemErrorCode(error.cause)
-    return new TransportError({
-      reason: error._tag === "ResponseError" && error.reason !== "StatusCode" ? "Decode" : "Transport",
-      method: error.request.method,
-      endpoint: originAndPath(error.request.url),
-      ...(error._tag === "ResponseError" ? { status: error.response.status } : {}),
-      detail: `${error._tag} (${error.reason})${code === undefined ? "" : ` ${code}`}`,
-      requestSent: error._tag === "ResponseError" ||
-        (error.reason === "Transport" && (code === undefined || !notConnected.has(code)))
-    })
-  }
-
-  override get message(): string {
-    const status = this.status === undefined ? "" : ` HTTP ${this.status}`
-    const detail = this.detail === undefined ? "" : `: ${this.detail}`
-    const sent = this.requestSent === true
-      ? "; the request may have reached the server, which may have acted on it"
-      : this.requestSent === false
-      ? "; the request was not sent"
-      : ""
-    return `${this.reason} error on ${this.method} ${this.endpoint}${status}${detail}${sent}`
-  }
-}
-
-/**
- * The SDK was asked to do something its configuration does not allow: an `http:`
- * endpoint that is not loopback, a provider without the endpoint an operation
- * needs, a grant without the credential it needs (a refresh without a refresh
- * token), a key that cannot sign (`InvalidCredential`), a legacy grant that was
- * not enabled (`Unsupported`), or discovery metadata that is unusable.
- *
- * @since 0.1.0
- * @category errors
- */
-export class ConfigurationError extends Schema.TaggedError<ConfigurationError>(
-  "@effect-oauth/core/ConfigurationError"
-)("ConfigurationError", {
-  reason: Schema.Literal(
-    "InsecureUrl",
-    "InvalidUrl",
-    "MissingEndpoint",
-    "MissingCredential",
-    "InvalidCredential",
-    "InvalidMetadata",
-    "Unsupported"
-  ),
-  detail: Schema.String
-}) {
-  /** Always `fixConfiguration`. */
-  get remedy(): Remedy {
-    return "fixConfiguration"
-  }
-
-  override get message(): string {
-    return `${this.reason}: ${this.detail}`
   }
 }
 

@@ -1,75 +1,12 @@
 import { Callback, OAuthError, TokenResponse, WwwAuthenticate } from "@effect-oauth/core"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Effect, Either, Exit, FastCheck as fc, Redacted } from "effect"
+import { Effect, Either, FastCheck as fc, Redacted } from "effect"
 import * as Json from "../src/internal/wire/json.js"
+import { body, hostileNames, hostileStrings, neverDies } from "./fixtures/hostile.js"
 
 // Issue 17: every response parser, fed malformed, huge, deeply nested, repeated,
 // prototype-named and control-character input, answers a value or a typed error,
 // never a defect (a thrown exception, a stack overflow).
-
-const hostileNames = fc.constantFrom(
-  "access_token",
-  "token_type",
-  "refresh_token",
-  "expires_in",
-  "scope",
-  "id_token",
-  "error",
-  "error_description",
-  "error_uri",
-  "__proto__",
-  "constructor",
-  "prototype",
-  "toString",
-  "hasOwnProperty",
-  "x\u0000y",
-  "a\r\nb",
-  ""
-)
-
-const hostileStrings = fc.oneof(
-  fc.string(),
-  fc.constantFrom("\r", "\n", "\u0000", "Bearer", "bot", "1".repeat(2000) + "x", "<script".repeat(300), "<".repeat(500)),
-  fc.string({ unit: "binary" })
-)
-
-// A JSON text written by hand: repeated members, deep nesting, odd names.
-const hostileJson: fc.Arbitrary<string> = fc.letrec<{ value: string; object: string; array: string }>((tie) => ({
-  value: fc.oneof(
-    { depthSize: "small" },
-    hostileStrings.map((s) => JSON.stringify(s)),
-    fc.double().map((n) => (Number.isFinite(n) ? String(n) : "1e999")),
-    fc.constantFrom("true", "false", "null", "-0", "1e400", "01", "1.", "\"\\ud800\""),
-    tie("object"),
-    tie("array")
-  ),
-  object: fc.array(fc.tuple(fc.oneof(hostileNames, fc.string()), tie("value")), { maxLength: 6 })
-    .map((members) => `{${members.map(([name, value]) => `${JSON.stringify(name)}:${value}`).join(",")}}`),
-  array: fc.array(tie("value"), { maxLength: 5 }).map((items) => `[${items.join(",")}]`)
-})).object
-
-const deep = fc.integer({ min: 1, max: 5000 }).map((depth) =>
-  `{"access_token":"at","x":${"[".repeat(depth)}${"]".repeat(depth)}}`
-)
-
-const truncated = fc.tuple(hostileJson, fc.nat()).map(([text, cut]) => text.slice(0, cut % (text.length + 1)))
-
-const body = fc.oneof(
-  hostileJson,
-  deep,
-  truncated,
-  fc.dictionary(fc.oneof(hostileNames, fc.string()), hostileStrings).map((record) => new URLSearchParams(record).toString()),
-  fc.array(fc.tuple(hostileNames, hostileStrings)).map((pairs) => new URLSearchParams(pairs).toString()),
-  hostileStrings,
-  fc.uint8Array({ maxLength: 200 })
-)
-
-const neverDies = (exit: Exit.Exit<unknown, unknown>) => {
-  if (Exit.isFailure(exit)) {
-    expect(Cause.isDie(exit.cause)).toBe(false)
-    expect(Cause.failureOption(exit.cause)._tag).toBe("Some")
-  }
-}
 
 const options = {
   requestedAt: 0,

@@ -367,7 +367,8 @@ describe("OAuth1Client / provider responses", () => {
       name: "a redirect is never followed",
       reply: { status: 302, headers: { location: "https://elsewhere.example/" } },
       tag: "TransportError",
-      fields: { reason: "Redirect", status: 302, remedy: "retry" }
+      // Sent through core's wire: the server may have acted on the request.
+      fields: { reason: "Redirect", status: 302, remedy: "retry", requestSent: true }
     },
     {
       name: "a body over the size limit",

@@ -6,7 +6,8 @@
  * refresh may omit it, and the stored one is kept (`TokenSet.merge`). A revoked
  * or expired refresh token is `invalid_grant` ("Token has been expired or
  * revoked."), which a session answers by ending in `revoked`. Device-flow
- * polling answers `authorization_pending` with HTTP 428. Token responses are
+ * polling answers `authorization_pending` with HTTP 428. Revoking a token that is
+ * already invalid answers HTTP 400 `invalid_token`, which counts as revoked. Token responses are
  * otherwise RFC 6749 JSON, so no token-response quirk is needed.
  *
  * ```ts
@@ -19,11 +20,20 @@
  */
 import type { OAuthError, Provider } from "@effect-oauth/core"
 import type { HttpClient } from "@effect/platform"
-import { Schema } from "effect"
-import type { Duration, Effect, Redacted } from "effect"
+import type { Effect, Redacted } from "effect"
 import * as internal from "./internal/google.js"
+import type { AuthorizationOptions, TokenInfo, TokenInfoOptions } from "./internal/googleTypes.js"
 import type { InvalidToken } from "./ProviderError.js"
 import type * as Preset from "./Preset.js"
+
+export { TokenInfo } from "./internal/googleTypes.js"
+/**
+ * Google's authorization parameters and the options of `tokenInfo`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type { AuthorizationOptions, Prompt, TokenInfoOptions } from "./internal/googleTypes.js"
 
 /**
  * Google's endpoints (from `https://accounts.google.com/.well-known/openid-configuration`).
@@ -42,36 +52,6 @@ export const endpoints = {
   jwks: "https://www.googleapis.com/oauth2/v3/certs",
   tokenInfo: "https://oauth2.googleapis.com/tokeninfo"
 } as const
-
-/**
- * Google's `prompt`: `none` (no screen at all, fails when one is needed), or any
- * of `consent` (ask again, which also yields a new refresh token) and
- * `select_account`.
- *
- * @see https://developers.google.com/identity/protocols/oauth2/web-server#creatingclient
- * @since 0.1.0
- * @category models
- */
-export type Prompt = "none" | "consent" | "select_account" | ReadonlyArray<"consent" | "select_account">
-
-/**
- * Authorization request parameters Google defines beyond RFC 6749.
- *
- * @see https://developers.google.com/identity/protocols/oauth2/web-server#creatingclient
- * @since 0.1.0
- * @category models
- */
-export interface AuthorizationOptions {
-  /** `offline` asks for a refresh token (Google's default is `online`: none). */
-  readonly accessType?: "online" | "offline" | undefined
-  readonly prompt?: Prompt | undefined
-  /** Incremental authorization: the new grant also covers scopes granted before. */
-  readonly includeGrantedScopes?: boolean | undefined
-  /** `login_hint`: an email address or `sub` to preselect the account. */
-  readonly loginHint?: string | undefined
-  /** `hd`: the Google Workspace domain to offer (check the `hd` claim afterwards, too). */
-  readonly hostedDomain?: string | undefined
-}
 
 /**
  * Options of {@link make}: the authorization parameters sent with every
@@ -116,50 +96,6 @@ export const authorizationParams: (options: AuthorizationOptions) => Readonly<Re
  * @category constructors
  */
 export const make: (options?: Options | undefined) => Provider.Provider = internal.make
-
-/**
- * What Google's `tokeninfo` endpoint says about a token. Times are epoch
- * milliseconds; `extra` keeps the other fields (an ID token's `name`, `picture`, …).
- *
- * @see https://developers.google.com/identity/sign-in/web/backend-auth#calling-the-tokeninfo-endpoint
- * @since 0.1.0
- * @category models
- */
-export class TokenInfo extends Schema.Class<TokenInfo>("@effect-oauth/providers/Google/TokenInfo")({
-  /** `aud`: the client the token was issued to. */
-  audience: Schema.String,
-  /** `azp`: the client that asked for it, when it differs or is reported. */
-  authorizedParty: Schema.optional(Schema.String),
-  /** `sub`: the user's stable id. */
-  subject: Schema.optional(Schema.String),
-  scopes: Schema.Array(Schema.String),
-  /** When the token expires (epoch ms). */
-  expiresAt: Schema.Number,
-  email: Schema.optional(Schema.String),
-  emailVerified: Schema.optional(Schema.Boolean),
-  /** `online` or `offline` (access tokens). */
-  accessType: Schema.optional(Schema.String),
-  /** `iss` (ID tokens). */
-  issuer: Schema.optional(Schema.String),
-  extra: Schema.Record({ key: Schema.String, value: Schema.Unknown })
-}) {}
-
-/**
- * Options of {@link tokenInfo}.
- *
- * @see https://developers.google.com/identity/sign-in/web/backend-auth#calling-the-tokeninfo-endpoint
- * @since 0.1.0
- * @category models
- */
-export interface TokenInfoOptions {
-  /** The client id(s) the token must have been issued to (`aud`). Required: a token of another app is refused. */
-  readonly audience: string | ReadonlyArray<string>
-  /** What the token is. Default `access_token`. */
-  readonly tokenType?: "access_token" | "id_token" | undefined
-  /** The endpoint. Default {@link endpoints}`.tokenInfo`. */
-  readonly url?: string | undefined
-  readonly timeout?: Duration.DurationInput | undefined
-}
 
 /**
  * Validates a token at Google's `tokeninfo` endpoint: the token must be live,

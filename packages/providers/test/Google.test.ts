@@ -283,7 +283,7 @@ describe("Google.make", () => {
   it("writes typed options as Google's parameters and leaves unset ones out", () => {
     expect(Google.authorizationParams({ prompt: ["consent", "select_account"], includeGrantedScopes: true, hostedDomain: "example.com" }))
       .toEqual({ prompt: "consent select_account", include_granted_scopes: "true", hd: "example.com" })
-    expect(Google.make().requests).toBeUndefined()
+    expect(Google.make().requests?.authorizationParams).toBeUndefined()
     expect(Google.make({ scopes: ["openid"] }).defaultScopes).toEqual(["openid"])
   })
 
@@ -325,6 +325,30 @@ describe("Google.make", () => {
       expect(seen[0]?.url.toString()).toBe(Google.endpoints.revocation)
       expect(seen[0]?.params.get("token")).toBe("1//refresh-from-consent")
       expect(seen[0]?.params.get("token_type_hint")).toBe("refresh_token")
+    }))
+
+  // Google documents HTTP 400 with an error code for a revocation it does not
+  // process (${webServer}#tokenrevoke); for a token that is already expired or
+  // revoked the body is {"error": "invalid_token", "error_description": "Token
+  // expired or revoked"}, as recorded in
+  // https://github.com/mrdulin/nodejs-googleapis (README, "oauth scenarios").
+  it.effect(`counts Google's 400 invalid_token for an already invalid token as revoked (${webServer}#tokenrevoke)`, () =>
+    Effect.gen(function*() {
+      const { layer, seen } = stub(() =>
+        jsonResponse({ error: "invalid_token", error_description: "Token expired or revoked" }, 400)
+      )
+      const oauth = yield* OAuthClient.make({ provider: Google.make(), client }).pipe(Effect.provide(layer))
+      yield* oauth.revoke(TokenSet.make({ accessToken: "ya29.gone", issuedAt: 0, refreshToken: "1//already-revoked" }))
+      expect(seen).toHaveLength(1)
+      expect(seen[0]?.url.toString()).toBe(Google.endpoints.revocation)
+    }))
+
+  it.effect("still fails a revocation Google refuses for another reason (invalid_request)", () =>
+    Effect.gen(function*() {
+      const { layer } = stub(() => jsonResponse({ error: "invalid_request", error_description: "Bad Request" }, 400))
+      const oauth = yield* OAuthClient.make({ provider: Google.make(), client }).pipe(Effect.provide(layer))
+      const error = yield* Effect.flip(oauth.revoke(TokenSet.make({ accessToken: "ya29.x", issuedAt: 0 })))
+      expect(error._tag).toBe("OAuthError")
     }))
 
   it.scoped("a session whose refresh Google refuses with invalid_grant ends in revoked, store cleared", () =>

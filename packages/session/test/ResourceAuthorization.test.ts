@@ -50,16 +50,14 @@ const webClient: OAuthClient.Client = {
 const carriesCredential = (seen: HttpStub.Seen) =>
   seen.headers["authorization"] !== undefined || seen.body.includes(secret) || seen.form.get("client_id") === "web-client"
 
-const run = (stub: HttpStub.Stub, options: Partial<ResourceAuthorization.Options<never>>) =>
+const run = (stub: HttpStub.Stub, options: Partial<ResourceAuthorization.Options<"asked the user">>) =>
   ResourceAuthorization.fromResource(resource, {
     redirectUri: "http://127.0.0.1:8765/callback",
-    // The user's part never completes here: what matters is what went out before it.
-    authorize: () => Effect.never,
+    // The user's part stops the flow here (no wall-clock wait): what matters is
+    // what went out before it.
+    authorize: () => Effect.fail("asked the user" as const),
     ...options
-  }).pipe(
-    Effect.timeoutFail({ duration: "50 millis", onTimeout: () => "asked the user" as const }),
-    Effect.provide(Layer.merge(stub.layer, TokenStore.layerMemory))
-  )
+  }).pipe(Effect.provide(Layer.merge(stub.layer, TokenStore.layerMemory)))
 
 describe("ResourceAuthorization / a pre-registered client", () => {
   it.live("issue 11: stops with a typed error before any request carries the client's credentials to a server it is not bound to", () =>
@@ -98,3 +96,25 @@ describe("ResourceAuthorization / a pre-registered client", () => {
     }).pipe(Effect.scoped))
 })
 
+
+describe("ResourceAuthorization / the first request goes through core's wire", () => {
+  it.live("a resource answering with a redirect is a Request failure (Redirect), not followed nor read as a challenge", () =>
+    Effect.gen(function*() {
+      const stub = HttpStub.make(() => new Response(null, { status: 302, headers: { location: "https://evil.example/mcp" } }))
+      const error = yield* Effect.flip(run(stub, {}))
+      expect(error).toMatchObject({ _tag: "ResourceAuthorizationFailed", reason: "Request", cause: { _tag: "TransportError", reason: "Redirect" } })
+      expect(stub.seen.map(({ url }) => url.href)).toEqual([resource])
+    }).pipe(Effect.scoped))
+
+  it.live("a plain-http resource that is not loopback is refused before any request (InsecureUrl)", () =>
+    Effect.gen(function*() {
+      const stub = world([trusted])
+      const error = yield* Effect.flip(
+        ResourceAuthorization.fromResource("http://api.example/mcp", { redirectUri: "http://127.0.0.1:8765/callback", authorize: () => Effect.never }).pipe(
+          Effect.provide(Layer.merge(stub.layer, TokenStore.layerMemory))
+        )
+      )
+      expect(error).toMatchObject({ _tag: "ResourceAuthorizationFailed", reason: "Request", cause: { _tag: "ConfigurationError", reason: "InsecureUrl" } })
+      expect(stub.seen).toEqual([])
+    }).pipe(Effect.scoped))
+})

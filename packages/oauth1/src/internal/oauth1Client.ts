@@ -1,7 +1,6 @@
-import { OAuthError } from "@effect-oauth/core"
+import { OAuthClient, OAuthError } from "@effect-oauth/core"
 import { HttpClient, HttpClientRequest, UrlParams } from "@effect/platform"
-import type { HttpClientError, HttpClientResponse } from "@effect/platform"
-import { Clock, Duration, Effect, Either, Layer, Option, Redacted, Stream } from "effect"
+import { Clock, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
 import { dual } from "effect/Function"
 import type * as Callback from "../Callback.js"
 import { InvalidResponse, OAuth1Error, SigningError, TokenMismatch, classify } from "../OAuth1Error.js"
@@ -137,42 +136,16 @@ const validCallback = (callback: string): Effect.Effect<string, OAuthError.Confi
 
 const where = (url: URL): string => `${url.origin}${url.pathname}`
 
-const transportError = (error: HttpClientError.HttpClientError, url: URL) =>
-  new OAuthError.TransportError({
-    reason: error.reason === "Decode" ? "Decode" : "Transport",
-    method: "POST",
-    endpoint: where(url),
-    detail: `${error._tag} (${error.reason})`
-  })
-
-const readBody = (
-  response: HttpClientResponse.HttpClientResponse,
-  maxBytes: number,
-  url: URL
-): Effect.Effect<string, InvalidResponse | OAuthError.TransportError> =>
-  Stream.runFoldWhile(
-    response.stream,
-    { size: 0, chunks: [] as Array<Uint8Array> },
-    (state) => state.size <= maxBytes,
-    (state, chunk) => ({ size: state.size + chunk.length, chunks: [...state.chunks, chunk] })
-  ).pipe(
-    // A response without a body (a bare 401) is an empty body, not a transport failure.
-    Effect.catchIf(
-      (error) => error._tag === "ResponseError" && error.reason === "EmptyBody",
-      () => Effect.succeed({ size: 0, chunks: [] })
-    ),
-    Effect.mapError((error) => transportError(error, url)),
-    Effect.flatMap((state) =>
-      state.size > maxBytes
-        ? Effect.fail(new InvalidResponse({ reason: "TooLarge", status: response.status, endpoint: where(url) }))
-        : Effect.succeed(decodeChunks(state.chunks))
-    )
-  )
-
-const decodeChunks = (chunks: ReadonlyArray<Uint8Array>): string => {
-  const decoder = new TextDecoder()
-  return chunks.map((chunk) => decoder.decode(chunk, { stream: true })).join("") + decoder.decode()
-}
+// Core's wire reports an over-long body as a TransportError; this client has
+// always named it an InvalidResponse.
+const fromWire = (url: URL) => (error: OAuthError.TransportError | OAuthError.ConfigurationError) =>
+  error._tag === "ConfigurationError"
+    ? // The endpoint passed the same URL policy in `make`: this cannot happen, but
+      // stays typed (nothing was sent).
+      new OAuthError.TransportError({ reason: "Transport", method: "POST", endpoint: where(url), detail: error.reason, requestSent: false })
+    : error.reason === "TooLarge"
+    ? new InvalidResponse({ reason: "TooLarge", status: error.status ?? 0, endpoint: where(url) })
+    : error
 
 const looksLikeForm = (text: string): boolean => text.includes("=") && !/[\s<>{}"]/.test(text)
 
@@ -295,22 +268,18 @@ export const make = (
           ? HttpClientRequest.post(url.toString())
           : HttpClientRequest.bodyUrlParams(HttpClientRequest.post(url.toString()), entries)
         const signedRequest = yield* signRequest(request, { ...signing, ...extra })
-        const timeoutError = new OAuthError.TransportError({ reason: "Timeout", method: "POST", endpoint: where(url) })
-        return yield* Effect.gen(function*() {
-          const response = yield* Effect.mapError(client.execute(signedRequest), (error) => transportError(error, url))
-          // Credential requests never follow a redirect (DESIGN §6).
-          if (response.status >= 300 && response.status < 400) {
-            return yield* new OAuthError.TransportError({
-              reason: "Redirect",
-              method: "POST",
-              endpoint: where(url),
-              status: response.status
-            })
-          }
-          const body = yield* readBody(response, maxBytes, url)
-          const form = yield* credentialsResponse(response.status, response.headers["www-authenticate"], body, url)
-          return { status: response.status, form }
-        }).pipe(Effect.timeoutFail({ duration: timeout, onTimeout: () => timeoutError }))
+        // Sent through core's wire: URL policy, no redirect followed (DESIGN §6),
+        // the time limit and the size cap.
+        const response = yield* OAuthClient.request({
+          method: "POST",
+          url: url.toString(),
+          params: Object.fromEntries(entries),
+          headers: { accept: formMediaType, authorization: signedRequest.headers["authorization"] ?? "" },
+          timeout,
+          maxResponseBytes: maxBytes
+        }).pipe(Effect.provideService(HttpClient.HttpClient, client), Effect.mapError(fromWire(url)))
+        const form = yield* credentialsResponse(response.status, response.headers["www-authenticate"], utf8.decode(response.body), url)
+        return { status: response.status, form }
       })
 
     const extraOf = (form: URLSearchParams): Record<string, string> => {

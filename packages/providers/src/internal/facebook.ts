@@ -2,9 +2,10 @@ import { OAuthClient, OAuthError, TokenSet } from "@effect-oauth/core"
 import type { Provider } from "@effect-oauth/core"
 import { Clock, Effect, Redacted } from "effect"
 import type * as Facebook from "../Facebook.js"
-import { DebugToken, defaultVersion, endpoints, GranularScope } from "../Facebook.js"
+import { defaultVersion, endpoints } from "../Facebook.js"
 import { InvalidToken } from "../ProviderError.js"
 import * as endpoint from "./endpoint.js"
+import { DebugToken, GranularScope } from "./facebookTypes.js"
 
 // https://developers.facebook.com/docs/graph-api/guides/error-handling#errorcodes
 const transientCodes: ReadonlySet<number> = new Set([1, 2, 4, 17, 32, 341, 368, 613])

@@ -2,9 +2,10 @@ import { OAuthClient, OAuthError } from "@effect-oauth/core"
 import type { Provider } from "@effect-oauth/core"
 import { Clock, Effect, Redacted } from "effect"
 import type * as Google from "../Google.js"
-import { endpoints, TokenInfo } from "../Google.js"
+import { endpoints } from "../Google.js"
 import { InvalidToken } from "../ProviderError.js"
 import * as endpoint from "./endpoint.js"
+import { TokenInfo } from "./googleTypes.js"
 
 /** @internal */
 export const authorizationParams = (options: Google.AuthorizationOptions): Readonly<Record<string, string>> => {
@@ -34,7 +35,12 @@ export const make = (options: Google.Options = {}): Provider.Provider => {
     tokenEndpointAuthMethodsSupported: ["client_secret_post", "client_secret_basic"],
     codeChallengeMethodsSupported: ["plain", "S256"],
     defaultScopes: options.scopes ?? ["openid", "email", "profile"],
-    ...(Object.keys(params).length === 0 ? {} : { requests: { authorizationParams: params } })
+    requests: {
+      // Google answers the revocation of a token that is already invalid with
+      // HTTP 400 {"error": "invalid_token"}: the token is revoked (RFC 7009 §2.2).
+      revocation: { alreadyRevokedErrors: ["invalid_token"] },
+      ...(Object.keys(params).length === 0 ? {} : { authorizationParams: params })
+    }
   }
 }
 

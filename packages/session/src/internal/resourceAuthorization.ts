@@ -18,9 +18,9 @@ const failedAt = (reason: Reason) => (cause: NonNullable<ResourceAuthorizationFa
 export const fromResource = <E>(url: string, options: ResourceAuthorization.Options<E>) =>
   Effect.gen(function*() {
     const http = yield* HttpClient.HttpClient
-    const first = yield* http.get(url).pipe(
-      Effect.mapError((error) => failedAt("Request")(OAuthError.TransportError.fromHttpClientError(error)))
-    )
+    // The unauthenticated probe goes through core's wire: URL policy, no
+    // redirect followed, a time limit and a size cap (RFC 9728 §5).
+    const first = yield* OAuthClient.request({ method: "GET", url }).pipe(Effect.mapError(failedAt("Request")))
     if (first.status !== 401) return yield* new ResourceAuthorizationFailed({ reason: "NotChallenged", status: first.status })
     const challenges = yield* WwwAuthenticate.fromHeaders(first.headers).pipe(Effect.mapError(failedAt("Challenge")))
     // RFC 9728 §5.1 puts resource_metadata in a challenge of the scheme the resource
