@@ -86,39 +86,15 @@ export const Operation: typeof storeErrors.Operation = storeErrors.Operation
 export type Operation = typeof Operation.Type
 
 /**
- * The storage failed: an I/O error, a stored entry that does not decode, or a
- * lock that could not be taken in time. Names the key and the operation, never
- * the tokens. `reason`:
- *
- * - `Io`: the storage itself failed (permissions, disk full, connection lost).
- * - `Corrupt`: a stored entry is not a valid entry (see `detail` for the fields).
- * - `Timeout`: a short internal lock (the file store's write lock) stayed busy.
- * - `Unencodable`: the tokens cannot be written as JSON (a response nested too
- *   deep, a value JSON cannot hold); nothing was written.
- * - `RolledBack`: an encrypted entry authenticates but was written as another
- *   version of its key: an older entry restored in place of the current one.
+ * The storage failed (`reason`: `Io`, `Corrupt`, `Timeout`, `Unencodable`,
+ * `RolledBack`); names the key and the operation, never the tokens. A compare-and-set
+ * that found another version fails with `VersionConflict`; a live lease of another
+ * holder with `LeaseUnavailable`. Each class documents its fields.
  *
  * @since 0.1.0
  * @category errors
  */
-export { TokenStoreError } from "./internal/storeErrors.js"
-
-/**
- * A compare-and-set (or a conditional delete) found another version than the
- * one expected: another writer got there first. Re-read and decide again.
- *
- * @since 0.1.0
- * @category errors
- */
-export { VersionConflict } from "./internal/storeErrors.js"
-
-/**
- * Another holder has the refresh lease of this key until `expiresAt`.
- *
- * @since 0.1.0
- * @category errors
- */
-export { LeaseUnavailable } from "./internal/storeErrors.js"
+export { LeaseUnavailable, TokenStoreError, VersionConflict } from "./internal/storeErrors.js"
 
 /**
  * Every error of a token store (named so that it does not shadow the global `Error`).

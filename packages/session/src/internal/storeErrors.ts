@@ -3,7 +3,22 @@ import { Schema } from "effect"
 /** @internal */
 export const Operation = Schema.Literal("open", "get", "compareAndSet", "delete", "acquireLease", "releaseLease")
 
-/** @internal */
+/**
+ * The storage failed: an I/O error, a stored entry that does not decode, or a
+ * lock that could not be taken in time. Names the key and the operation, never
+ * the tokens. `reason`:
+ *
+ * - `Io`: the storage itself failed (permissions, disk full, connection lost).
+ * - `Corrupt`: a stored entry is not a valid entry (see `detail` for the fields).
+ * - `Timeout`: a short internal lock (the file store's write lock) stayed busy.
+ * - `Unencodable`: the tokens cannot be written as JSON (a response nested too
+ *   deep, a value JSON cannot hold); nothing was written.
+ * - `RolledBack`: an encrypted entry authenticates but was written as another
+ *   version of its key: an older entry restored in place of the current one.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class TokenStoreError extends Schema.TaggedError<TokenStoreError>("@effect-oauth/session/TokenStoreError")(
   "TokenStoreError",
   {
@@ -24,7 +39,13 @@ export class TokenStoreError extends Schema.TaggedError<TokenStoreError>("@effec
   }
 }
 
-/** @internal */
+/**
+ * A compare-and-set (or a conditional delete) found another version than the
+ * one expected: another writer got there first. Re-read and decide again.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class VersionConflict extends Schema.TaggedError<VersionConflict>("@effect-oauth/session/VersionConflict")(
   "VersionConflict",
   {
@@ -46,7 +67,12 @@ export class VersionConflict extends Schema.TaggedError<VersionConflict>("@effec
   }
 }
 
-/** @internal */
+/**
+ * Another holder has the refresh lease of this key until `expiresAt`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class LeaseUnavailable extends Schema.TaggedError<LeaseUnavailable>("@effect-oauth/session/LeaseUnavailable")(
   "LeaseUnavailable",
   {
