@@ -19,7 +19,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Option, Queue, Redacted, TestClock, TestServices } from "effect"
 import type { InspectionEvent } from "xstate"
 import { getShortestPaths } from "xstate/graph"
-import * as Fake from "./helpers/FakeTokenServer.js"
+import * as Fake from "@effect-oauth/testing/FakeTokenServer"
 import { harness, session } from "./helpers/session.js"
 
 const hour = 3_600_000
