@@ -100,13 +100,15 @@ export const make = (
         let previous = actor.getSnapshot()
         actor.subscribe((snapshot) => {
           const changes = diff(previous, snapshot)
-          if (snapshot.value !== previous.value) {
+          // Public state names: a move between substates is not a transition of the session.
+          const [from, to] = [View.stateOf(previous), View.stateOf(snapshot)]
+          if (from !== to) {
             transitions++
             span.attribute("oauth.session.transitions", transitions)
             if (transitions <= maxTransitionEvents) {
               span.event("OAuthSession.transition", effectClock.unsafeCurrentTimeNanos(), {
-                "oauth.session.from": previous.value,
-                "oauth.session.to": snapshot.value,
+                "oauth.session.from": from,
+                "oauth.session.to": to,
                 ...(snapshot.context.error === undefined ? {} : { "oauth.session.error": snapshot.context.error._tag })
               })
             }
