@@ -31,6 +31,8 @@ describe("issue 11 / authorizing.{awaitingCallback, exchangingCode, pollingDevic
       const exchanging = yield* until(s, (snapshot) => snapshot.matches({ authorizing: "exchangingCode" }))
       expect(invoked(exchanging)).toEqual(["completeAuthorization"])
       expect(SessionMachine.stateOf(exchanging)).toBe("authorizing")
+      // The exchange sleeps its latency on the test clock: move it once the call arrived.
+      yield* h.server.arrived("exchange", 1)
       yield* TestClock.adjust("100 millis")
       yield* Fiber.join(done)
       expect(yield* s.state).toBe("authorized")
@@ -69,6 +71,7 @@ describe("issue 11 / revoked.{revoking, done}", () => {
       expect(during.hasTag("busy")).toBe(true)
       expect(invoked(during)).toEqual(["revokeGrant"])
       expect(yield* s.state).toBe("revoked")
+      yield* h.server.arrived("revoke", 1)
       yield* TestClock.adjust("100 millis")
       yield* Fiber.join(revoking)
       const after = yield* s.snapshot
