@@ -11,7 +11,8 @@ describe("docs/session-machine.md", () => {
 
   it("draws one arrow per declared transition between states, and nothing else", () => {
     const machine = SessionMachine.make({ key: "k", refresh: "lazy" }, { now: () => 0, run: () => { throw new Error("not started") } })
-    // Arrows between top-level states; substates (`refreshing_backingOff`) count as their parent.
+    // Arrows between top-level states; substates (`refreshing_backingOff`) count as their parent,
+    // and the arrows drawn inside a state (indented further) are between its substates.
     const arrows = diagram().split("\n").slice(2).flatMap((line) => {
       const match = /^ +(\w+) --> (\w+) : /.exec(line)
       return match === null ? [] : [`${match[1]!.split("_")[0]} → ${match[2]!.split("_")[0]}`]

@@ -125,6 +125,7 @@ describe.skipIf(path === undefined)(`Inspector viewer in Chromium (${path === un
       const graph = MachineGraph.fromMachine(session.actor.logic)
       const takenEdges = taken.split(" ").map((index) => graph.edges[Number(index)])
       expect(takenEdges.some((edge) => edge?.source.split(".")[0] === "refreshing" && edge.targets.some((t) => t.startsWith("authorized")))).toBe(true)
+      // The panel names the substate the arrow leaves (`refreshing.requesting → authorized`).
       expect(yield* promise(() => page.$eval("#transition", (node) => node.textContent ?? ""))).toMatch(/refreshing(\.\w+)? → authorized/)
 
       const timeline = yield* promise(() => page.$$eval("#timeline li", (items) => items.map((item) => item.textContent ?? "").reverse()))

@@ -5,6 +5,7 @@
  * unauthorized ── AUTHORIZE ──────────────→ authorizing ── CALLBACK, stored ──→ authorized
  * unauthorized ── AUTHORIZE_DEVICE ───────→ authorizing ── device approved, stored ──→ authorized
  *      │  LOADED (a stored grant) → authorized | expired      │ failed, denied, timeout → unauthorized
+ *   (inside authorizing: awaitingCallback ── CALLBACK ──→ exchangingCode;  pollingDevice)
  * authorized ── access token expiry ──────→ expired
  * authorized ── refresh window (eager), REFRESH, TOKEN_REJECTED ──→ refreshing
  * expired ───── REFRESH (demand), at once when eager ──→ refreshing | unauthorized (no refresh token)
@@ -12,20 +13,24 @@
  *   (inside: requesting ── transient ──→ backingOff ── retryDelay ──→ requesting)
  * refreshing ── invalid_grant, no newer token in the store ──→ revoked (store cleared)
  * any state ─── REVOKE ──→ revoked ── AUTHORIZE ──→ authorizing
+ *   (inside: revoking ── answered ──→ done;  a grant refused or removed enters done)
  * ```
  *
- * Built with `setup({ types, actors, actions, guards, delays })`; states refer
- * to implementations by name, so a test can `.provide()` replacements and the
- * inspector shows the names. Invoked actors are Effect programs run on the
- * session's runtime ({@link Environment.run}): leaving their state interrupts
- * their fiber, and their typed `Exit` comes back as a `STORED`, `FAILED` or
- * `REVOKED` event. Timers are named delays computed from the tokens' absolute
- * times and the environment's clock; delays longer than 2^31 − 1 ms are chained
- * by the clocks of this module.
+ * Each actor runs only in the substate of its work: `completeAuthorization` in
+ * `exchangingCode`, `pollDeviceToken` in `pollingDevice`, `refreshTokens` in
+ * `requesting`, `revokeGrant` (store entry deleted, then RFC 7009) in `revoking`;
+ * tags `usable` (`authorized`), `busy` (`refreshing`, `revoking`: work callers join).
  *
- * The context holds tokens only inside `TokenSet` (credentials `Redacted`), the
- * authorization request and the callback URL `Redacted`, and errors as typed
- * values: an inspector or a log shows `<redacted>`, never a credential.
+ * Built with `setup({ types, actors, actions, guards, delays })`; states name
+ * their implementations, so tests `.provide()` replacements and the inspector
+ * shows the names. Actors are Effect programs on the session's runtime
+ * ({@link Environment.run}): leaving their state interrupts the fiber; the typed
+ * `Exit` comes back as `STORED`, `FAILED` or `REVOKED`. Timers are named delays
+ * from the tokens' absolute times (chained above 2^31 − 1 ms by this module's clocks).
+ *
+ * The context holds tokens only inside `TokenSet`, the authorization request and
+ * the callback URL `Redacted`, errors as typed values: an inspector or a log
+ * shows `<redacted>`, never a credential.
  *
  * @since 0.1.0
  */
@@ -173,9 +178,8 @@ export interface Context {
   /** The resource server rejected the current access token (`TOKEN_REJECTED`). */
   readonly rejected: boolean
   /**
-   * The current access token's lifetime ran out on the session's timer: it is
-   * not handed out again, even when a clock set back says it is still valid
-   * (DESIGN §4, invariant 9).
+   * The current access token's lifetime ran out on the session's timer: it is not
+   * handed out again, even when a clock set back says it is valid (DESIGN §4, invariant 9).
    */
   readonly lapsed: boolean
   /** While authorizing: the request sent (state, PKCE verifier, nonce). */
@@ -207,7 +211,7 @@ export interface Context {
   readonly retryDelay: number
   /** The refresh token lapses within `refreshTokenWarning`. */
   readonly refreshTokenExpiring: boolean
-  /** While revoked: the revocation still in progress. */
+  /** In `revoked.revoking`: the grant being revoked. */
   readonly revocation: { readonly tokens: TokenSet.TokenSet | undefined } | undefined
   /**
    * Tokens the server issued that the store refused: never handed out; the next
@@ -282,12 +286,8 @@ export type Actor = XActor<Machine>
 export type Snapshot = SnapshotFrom<Machine>
 
 /**
- * Builds the machine for one session key. Its actors — `completeAuthorization`,
- * `pollDeviceToken`, `refreshTokens` (in `refreshing.requesting`: lease, re-read,
- * refresh the newest grant, compare-and-set; the rotation race adopts a newer
- * entry; refused writes stay `unsaved` with the lease kept), `revokeGrant`
- * (store entry deleted uninterruptibly, then RFC 7009 revocation) — are
- * described with their events in docs/session-machine.md.
+ * Builds the machine for one session key. Its actors (see the module's
+ * overview) are described with their events in docs/session-machine.md.
  *
  * Run it with one of this module's clocks ({@link systemClock},
  * {@link effectClock}): a delay with no deadline is `Infinity`, which those
@@ -312,9 +312,9 @@ export interface Transition {
 }
 
 /**
- * Every transition between states that `machine` declares, substates named by
- * their public state (a back-off ending is `refreshing` to `refreshing`;
- * targetless ones left out): what DESIGN §4 invariant 8 is checked against.
+ * Every transition between states that `machine` declares, substates named by their
+ * public state (a back-off ending is `refreshing` to `refreshing`; targetless ones
+ * left out): what DESIGN §4 invariant 8 is checked against.
  *
  * @since 0.1.0
  * @category combinators

@@ -5,7 +5,7 @@ import { OAuthSession, SessionError, TokenStore } from "@effect-oauth/session"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Either, Exit, Fiber, Option, Redacted, Scope, Stream, TestClock } from "effect"
 import type { InspectionEvent } from "xstate"
-import * as Fake from "./helpers/FakeTokenServer.js"
+import * as Fake from "@effect-oauth/testing/FakeTokenServer"
 import { authorize, harness, record, session, storedAccessToken, until } from "./helpers/session.js"
 
 const hour = 3_600_000

@@ -19,7 +19,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Option, Queue, Redacted, TestClock, TestServices } from "effect"
 import type { InspectionEvent } from "xstate"
 import { getShortestPaths } from "xstate/graph"
-import * as Fake from "./helpers/FakeTokenServer.js"
+import * as Fake from "@effect-oauth/testing/FakeTokenServer"
 import { harness, session } from "./helpers/session.js"
 
 const hour = 3_600_000
@@ -211,6 +211,17 @@ const modelPaths = (flavour: Flavour): ReadonlyArray<ModelPath> => {
           { type: "REVOKE", variant: "revoke" }
         ]
       case "revoked":
+        // Revoking, the session waits for the server (a revocation of no tokens asks none).
+        if (snapshot.matches({ revoked: "revoking" })) {
+          return [
+            { type: "REVOKED", variant: "revokedAtServer" },
+            ...(context.revocation?.tokens === undefined ? [] : [{
+              type: "FAILED",
+              error: new SessionError.RevocationFailed({ cause: Fake.transportError() }),
+              variant: "revocationFailed"
+            } as const])
+          ]
+        }
         return [
           { type: "AUTHORIZE", request, variant: "authorize" },
           { type: "AUTHORIZE_DEVICE", authorization: device, variant: "authorizeDevice" }
@@ -313,7 +324,7 @@ const replay = (path: ModelPath) =>
     // A step whose event follows from earlier ones with no stimulus of its own:
     // the answer to a request already sent, a callback's outcome, `after 0`.
     const automatic = (step: Step) =>
-      ["refreshed", "transient", "grantDead"].includes(step.event.variant) ||
+      ["refreshed", "transient", "grantDead", "revokedAtServer", "revocationFailed"].includes(step.event.variant) ||
       step.event.variant === "exchanged" || step.event.variant === "refused" ||
       (step.event.type as string) === "xstate.after.0.session.expired"
     // What happens to a refresh is arranged at the server before its request is
@@ -329,6 +340,7 @@ const replay = (path: ModelPath) =>
             if (step.event.variant === "grantDead") h.server.revokeAll()
             if (step.event.variant === "revoke") yield* h.server.hold()
           }
+          if (!armed.has(j) && step.event.variant === "revocationFailed") h.server.failNext("revoke", Fake.transportError())
           armed.add(j)
           if (j > from && !automatic(step)) return
         }

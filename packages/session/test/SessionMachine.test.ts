@@ -4,7 +4,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Fiber, Logger, LogLevel, Option, Redacted, TestClock } from "effect"
 import { afterEach, beforeEach, vi } from "vitest"
 import { fromCallback } from "xstate"
-import * as Fake from "./helpers/FakeTokenServer.js"
+import * as Fake from "@effect-oauth/testing/FakeTokenServer"
 import { authorize, harness, record, session, storedAccessToken, until } from "./helpers/session.js"
 
 const hour = 3_600_000

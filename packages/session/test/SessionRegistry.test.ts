@@ -4,7 +4,7 @@ import { TestServer } from "@effect-oauth/testing"
 import { OAuthSession, SessionRegistry, TokenStore } from "@effect-oauth/session"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Duration, Effect, Exit, Fiber, FastCheck, Option, Queue, Redacted, Scope, TestClock } from "effect"
-import * as Fake from "./helpers/FakeTokenServer.js"
+import * as Fake from "@effect-oauth/testing/FakeTokenServer"
 import { until } from "./helpers/session.js"
 
 const reveal = Redacted.value<string>

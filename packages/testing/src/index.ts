@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+export * as FakeTokenServer from "./FakeTokenServer.js"
 export * as HttpStub from "./HttpStub.js"
 export * as Spans from "./Spans.js"
 export * as TestServer from "./TestServer.js"

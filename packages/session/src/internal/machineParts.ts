@@ -80,33 +80,29 @@ const refreshFailed = (error: SessionError | programs.Unsaved): Event =>
 
 /** The invoked actors; a program works on the key of the actor it runs for (`keyed`). @internal */
 export const actors = (run: RunOf, keyed: (key: string) => Config) => ({
-  // Idle (until the state is left) while no callback has arrived.
+  // Runs in `authorizing.exchangingCode`, once the callback arrived.
   completeAuthorization: effectActor(
     run,
-    (input: (programs.AuthorizationInput & Input) | undefined) =>
-      input === undefined
-        ? Effect.never
-        : unexpected("completeAuthorization")(
-          programs.completeAuthorization(keyed(input.key), input),
-          (cause) => new AuthorizationFailed({ reason: "Exchange", cause })
-        ),
+    (input: programs.AuthorizationInput & Input) =>
+      unexpected("completeAuthorization")(
+        programs.completeAuthorization(keyed(input.key), input),
+        (cause) => new AuthorizationFailed({ reason: "Exchange", cause })
+      ),
     stored,
     failed
   ),
-  // Idle (until the state is left) while no device authorization is pending.
+  // Runs in `authorizing.pollingDevice`.
   pollDeviceToken: effectActor(
     run,
-    (input: (programs.DeviceInput & Input) | undefined, sendBack) =>
-      input === undefined
-        ? Effect.never
-        : unexpected("pollDeviceToken")(
-          programs.pollDeviceToken(
-            keyed(input.key),
-            input,
-            (poll) => Effect.sync(() => sendBack({ type: "DEVICE_POLLED", poll }))
-          ),
-          (cause) => new AuthorizationFailed({ reason: "Exchange", cause })
+    (input: programs.DeviceInput & Input, sendBack) =>
+      unexpected("pollDeviceToken")(
+        programs.pollDeviceToken(
+          keyed(input.key),
+          input,
+          (poll) => Effect.sync(() => sendBack({ type: "DEVICE_POLLED", poll }))
         ),
+        (cause) => new AuthorizationFailed({ reason: "Exchange", cause })
+      ),
     stored,
     failed
   ),
@@ -120,20 +116,28 @@ export const actors = (run: RunOf, keyed: (key: string) => Config) => ({
     stored,
     refreshFailed
   ),
-  // Idle while no revocation is pending (entered after a rejected grant).
+  // Runs in `revoked.revoking`.
   revokeGrant: effectActor(
     run,
-    (input: (programs.RevocationInput & Input) | undefined) =>
-      input === undefined
-        ? Effect.never
-        : unexpected("revokeGrant")(
-          programs.revokeGrant(keyed(input.key), input),
-          (cause) => new RevocationFailed({ cause })
-        ),
+    (input: programs.RevocationInput & Input) =>
+      unexpected("revokeGrant")(
+        programs.revokeGrant(keyed(input.key), input),
+        (cause) => new RevocationFailed({ cause })
+      ),
     (): Event => ({ type: "REVOKED" }),
     failed
   )
 })
+
+/** @internal */
+export const isResponseLost = (error: SessionError) => error._tag === "RefreshFailed" && error.responseLost
+
+/** The requested scopes the grant lacks. @internal */
+export const difference = (requested: ReadonlyArray<string>, granted: ReadonlyArray<string>) =>
+  requested.filter((scope) => !granted.includes(scope))
+
+/** No authorization pending: the context an ended (or replaced) authorization leaves. @internal */
+export const noAuthorization = { request: undefined, callback: undefined, device: undefined, devicePoll: undefined } as const
 
 /** @internal */
 export const hasUsableRefreshToken = (context: Context, at: number) =>

@@ -2,14 +2,8 @@ import { Redacted } from "effect"
 import { and, assign, not, setup } from "xstate"
 import type * as SessionMachine from "../SessionMachine.js"
 import { AuthorizationFailed, Unauthorized } from "../SessionError.js"
-import type { SessionError } from "../SessionError.js"
 import { type Config, resolve } from "./config.js"
 import * as parts from "./machineParts.js"
-
-const isResponseLost = (error: SessionError) => error._tag === "RefreshFailed" && error.responseLost
-
-const difference = (requested: ReadonlyArray<string>, granted: ReadonlyArray<string>) =>
-  requested.filter((scope) => !granted.includes(scope))
 
 type Context = SessionMachine.Context
 type Event = SessionMachine.Event
@@ -56,7 +50,7 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf, r
             version: event.version,
             rejected: false,
             lapsed: false,
-            missingScopes: difference(context.requestedScopes, event.tokens.scopes),
+            missingScopes: parts.difference(context.requestedScopes, event.tokens.scopes),
             error: undefined,
             responseLost: false
           }
@@ -95,11 +89,8 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf, r
           version: event.version,
           rejected: false,
           lapsed: false,
-          request: undefined,
-          callback: undefined,
-          device: undefined,
-          devicePoll: undefined,
-          missingScopes: difference(context.requestedScopes, event.tokens.scopes),
+          ...parts.noAuthorization,
+          missingScopes: parts.difference(context.requestedScopes, event.tokens.scopes),
           error: undefined,
           attempt: 0,
           retryDelay: 0,
@@ -114,18 +105,12 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf, r
             error: event.error,
             unsaved: event.unsaved,
             unsavedLease: event.lease,
-            responseLost: context.responseLost || isResponseLost(event.error)
+            responseLost: context.responseLost || parts.isResponseLost(event.error)
           }
           : {}
       ),
-      endAuthorization: assign({ request: undefined, callback: undefined, device: undefined, devicePoll: undefined }),
-      failAuthorizationTimeout: assign({
-        request: undefined,
-        callback: undefined,
-        device: undefined,
-        devicePoll: undefined,
-        error: () => new AuthorizationFailed({ reason: "Timeout" })
-      }),
+      endAuthorization: assign(parts.noAuthorization),
+      failAuthorizationTimeout: assign({ ...parts.noAuthorization, error: () => new AuthorizationFailed({ reason: "Timeout" }) }),
       startRefreshCycle: assign({ attempt: 0, retryDelay: 0, error: undefined }),
       scheduleRetry: assign(({ context, event }) => {
         if (event.type !== "FAILED") return {}
@@ -142,7 +127,7 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf, r
           error: event.error,
           unsaved: event.unsaved,
           unsavedLease: event.lease,
-          responseLost: context.responseLost || isResponseLost(event.error)
+          responseLost: context.responseLost || parts.isResponseLost(event.error)
         }
       }),
       endRefreshCycle: assign({ attempt: 0, retryDelay: 0 }),
@@ -179,10 +164,7 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf, r
         unsavedLease: undefined,
         rejected: false,
         lapsed: false,
-        request: undefined,
-        callback: undefined,
-        device: undefined,
-        devicePoll: undefined,
+        ...parts.noAuthorization,
         refreshTokenExpiring: false,
         attempt: 0,
         retryDelay: 0,
@@ -210,37 +192,44 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf, r
             { guard: "isLoadedTokenUsable", target: "authorized", actions: "loadTokens" },
             { target: "expired", actions: "loadTokens" }
           ],
-          AUTHORIZE: { target: "authorizing", actions: "startAuthorization" },
-          AUTHORIZE_DEVICE: { target: "authorizing", actions: "startDeviceAuthorization" },
-          REVOKE: { target: "revoked", actions: "beginRevocation" }
+          AUTHORIZE: { target: "authorizing.awaitingCallback", actions: "startAuthorization" },
+          AUTHORIZE_DEVICE: { target: "authorizing.pollingDevice", actions: "startDeviceAuthorization" },
+          REVOKE: { target: "revoked.revoking", actions: "beginRevocation" }
         }
       },
+      // Each flow's actor runs only in its substate: nothing idles.
       authorizing: {
-        invoke: [
-          {
-            src: "completeAuthorization",
-            input: ({ context }) =>
-              context.request === undefined || context.callback === undefined
-                ? undefined
-                : { key: context.key, request: context.request, callback: context.callback }
+        initial: "awaitingCallback",
+        states: {
+          // The user is at the authorization server; nothing runs until `CALLBACK`.
+          awaitingCallback: {},
+          exchangingCode: {
+            invoke: {
+              src: "completeAuthorization",
+              // Entered only by `CALLBACK` with a request pending (`hasAuthorizationRequest`).
+              input: ({ context }) => ({ key: context.key, request: context.request!, callback: context.callback! })
+            }
           },
-          {
-            src: "pollDeviceToken",
-            input: ({ context }) =>
-              context.device === undefined ? undefined : { key: context.key, authorization: context.device }
+          pollingDevice: {
+            invoke: {
+              src: "pollDeviceToken",
+              // Entered only by `AUTHORIZE_DEVICE`, which holds the device authorization.
+              input: ({ context }) => ({ key: context.key, authorization: context.device! })
+            },
+            on: { DEVICE_POLLED: { actions: "recordDevicePoll" } }
           }
-        ],
+        },
+        // Re-entering `authorizing` re-arms the timeout, as a new authorization or a callback should.
         after: {
           authorizationTimeout: { target: "unauthorized", actions: "failAuthorizationTimeout" }
         },
         on: {
-          AUTHORIZE: { target: "authorizing", reenter: true, actions: "startAuthorization" },
-          AUTHORIZE_DEVICE: { target: "authorizing", reenter: true, actions: "startDeviceAuthorization" },
-          CALLBACK: { guard: "hasAuthorizationRequest", target: "authorizing", reenter: true, actions: "acceptCallback" },
-          DEVICE_POLLED: { actions: "recordDevicePoll" },
+          AUTHORIZE: { target: ".awaitingCallback", reenter: true, actions: "startAuthorization" },
+          AUTHORIZE_DEVICE: { target: ".pollingDevice", reenter: true, actions: "startDeviceAuthorization" },
+          CALLBACK: { guard: "hasAuthorizationRequest", target: ".exchangingCode", reenter: true, actions: "acceptCallback" },
           STORED: { target: "authorized", actions: "storeTokens" },
           FAILED: { target: "unauthorized", actions: ["keepError", "endAuthorization"] },
-          REVOKE: { target: "revoked", actions: "beginRevocation" }
+          REVOKE: { target: "revoked.revoking", actions: "beginRevocation" }
         }
       },
       authorized: {
@@ -268,7 +257,7 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf, r
             },
             { guard: "isCurrentToken", target: "expired", actions: "markRejected" }
           ],
-          REVOKE: { target: "revoked", actions: "beginRevocation" }
+          REVOKE: { target: "revoked.revoking", actions: "beginRevocation" }
         }
       },
       expired: {
@@ -288,7 +277,7 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf, r
             { guard: "hasUsableRefreshToken", target: "refreshing", actions: "startRefreshCycle" },
             { target: "unauthorized", actions: "requireReauthorization" }
           ],
-          REVOKE: { target: "revoked", actions: "beginRevocation" }
+          REVOKE: { target: "revoked.revoking", actions: "beginRevocation" }
         }
       },
       refreshing: {
@@ -326,19 +315,31 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf, r
             { target: "expired", actions: ["keepError", "endRefreshCycle"] }
           ],
           TOKEN_REJECTED: { guard: "isCurrentToken", actions: "markRejected" },
-          REVOKE: { target: "revoked", actions: "beginRevocation" }
+          REVOKE: { target: "revoked.revoking", actions: "beginRevocation" }
         }
       },
       revoked: {
-        invoke: {
-          src: "revokeGrant",
-          input: ({ context }) => context.revocation === undefined ? undefined : { key: context.key, ...context.revocation }
+        // A grant refused or removed by the server or another holder: nothing to revoke.
+        initial: "done",
+        states: {
+          // `REVOKE`: the store entry is deleted, then the server told (RFC 7009).
+          revoking: {
+            tags: "busy",
+            invoke: {
+              src: "revokeGrant",
+              // Entered only by `REVOKE`, whose `beginRevocation` sets `revocation`.
+              input: ({ context }) => ({ key: context.key, ...context.revocation! })
+            },
+            on: {
+              REVOKED: { target: "done", actions: "endRevocation" },
+              FAILED: { target: "done", actions: "endRevocation" }
+            }
+          },
+          done: {}
         },
         on: {
-          REVOKED: { actions: "endRevocation" },
-          FAILED: { actions: "endRevocation" },
-          AUTHORIZE: { target: "authorizing", actions: ["endRevocation", "startAuthorization"] },
-          AUTHORIZE_DEVICE: { target: "authorizing", actions: ["endRevocation", "startDeviceAuthorization"] }
+          AUTHORIZE: { target: "authorizing.awaitingCallback", actions: ["endRevocation", "startAuthorization"] },
+          AUTHORIZE_DEVICE: { target: "authorizing.pollingDevice", actions: ["endRevocation", "startDeviceAuthorization"] }
         }
       }
     }

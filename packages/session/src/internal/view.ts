@@ -56,9 +56,8 @@ export const held = (snapshot: Snapshot, at: number, margin: TokenSet.RefreshMar
     : tokens
 }
 
-/** Work is in flight that a caller may join: a refresh, or a revocation. @internal */
-export const isBusy = (snapshot: Snapshot): boolean =>
-  snapshot.hasTag("busy") || (stateOf(snapshot) === "revoked" && snapshot.context.revocation !== undefined)
+/** Work is in flight that a caller may join: a refresh, or a revocation (tag `busy`). @internal */
+export const isBusy = (snapshot: Pick<Snapshot, "hasTag">): boolean => snapshot.hasTag("busy")
 
 /**
  * Nothing in flight and nothing held back: stopping the actor interrupts no
@@ -216,7 +215,7 @@ export const refresh = (
 /** How `revoke` ends, as a `REVOKE` demand: once the revocation it sent or joined is over. @internal */
 export const revocation = (snapshot: Snapshot, self: Demand): Verdict<void, RevocationFailed> => {
   if (stateOf(snapshot) === "revoked") {
-    if (snapshot.context.revocation !== undefined) return wait
+    if (isBusy(snapshot)) return wait
     const error = snapshot.context.error
     return engaged(self) && error?._tag === "RevocationFailed" ? fail(error) : succeed(undefined)
   }

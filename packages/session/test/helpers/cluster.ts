@@ -10,7 +10,7 @@ import { OAuthSession, TokenStore } from "@effect-oauth/session"
 import { expect } from "@effect/vitest"
 import { Clock, Effect, Either, FastCheck, Fiber, Option, Redacted, TestClock } from "effect"
 import type { Scope } from "effect"
-import * as Fake from "./FakeTokenServer.js"
+import * as Fake from "@effect-oauth/testing/FakeTokenServer"
 import { flush } from "./world.js"
 
 const key = "alice"

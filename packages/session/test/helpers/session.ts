@@ -4,8 +4,8 @@ import { OAuthSession, TokenStore } from "@effect-oauth/session"
 import { SessionMachine } from "@effect-oauth/session"
 import { Chunk, Effect, Fiber, Queue, Redacted, Stream } from "effect"
 import type { Scope } from "effect"
-import { FakeTokenServer } from "./FakeTokenServer.js"
-import type { FakeServerOptions } from "./FakeTokenServer.js"
+import { FakeTokenServer } from "@effect-oauth/testing/FakeTokenServer"
+import type { FakeServerOptions } from "@effect-oauth/testing/FakeTokenServer"
 
 export interface Harness {
   readonly server: FakeTokenServer

@@ -12,7 +12,7 @@ import { OAuthClient, OAuthError, TokenSet } from "@effect-oauth/core"
 import { OAuthSession, SessionMachine, TokenStore } from "@effect-oauth/session"
 import type { SessionError } from "@effect-oauth/session"
 import { Clock, Effect, Either, Exit, FastCheck, Fiber, Option, Redacted, Scope, TestClock } from "effect"
-import * as Fake from "./FakeTokenServer.js"
+import * as Fake from "@effect-oauth/testing/FakeTokenServer"
 
 export const key = "alice"
 /** Latency of every token endpoint call (ms), so that calls overlap. */

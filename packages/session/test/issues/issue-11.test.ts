@@ -8,7 +8,7 @@ import { OAuthClient, TokenSet } from "@effect-oauth/core"
 import { OAuthSession, TokenStore } from "@effect-oauth/session"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Either, Fiber, Redacted, TestClock } from "effect"
-import * as Fake from "../helpers/FakeTokenServer.js"
+import * as Fake from "@effect-oauth/testing/FakeTokenServer"
 import { harness, session, until } from "../helpers/session.js"
 
 const hour = 3_600_000

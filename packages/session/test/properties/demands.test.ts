@@ -8,7 +8,7 @@ import type { TokenStore } from "@effect-oauth/session"
 import type { OAuthSession } from "@effect-oauth/session"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, FastCheck, Fiber, Redacted, TestClock } from "effect"
-import * as Fake from "../helpers/FakeTokenServer.js"
+import * as Fake from "@effect-oauth/testing/FakeTokenServer"
 import { runs } from "../helpers/properties.js"
 import { harness, session } from "../helpers/session.js"
 

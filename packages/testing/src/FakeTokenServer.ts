@@ -1,15 +1,35 @@
 /**
  * A deterministic, in-memory model of an authorization server behind an
- * `OAuthClient.Service`: authorization codes, grants, refresh-token rotation with
- * reuse detection (a reused refresh token kills the whole grant, as
- * oidc-provider does), revocation, and scripted failures (transport errors, 5xx,
- * 429 with `Retry-After`, `invalid_client`). Time is Effect's `Clock`; an
- * optional latency sleeps on it, and `hold` keeps refresh responses until
- * released.
+ * `OAuthClient.Service`, for tests of code built on `@effect-oauth/session`:
+ * authorization codes, grants, refresh-token rotation with reuse detection (a
+ * reused refresh token kills the whole grant, as RFC 9700 §4.14.2 recommends and
+ * oidc-provider does), revocation (RFC 7009), and scripted failures (transport
+ * errors, lost responses, 5xx, 429 with `Retry-After`, `invalid_client`,
+ * refused ID tokens). Time is Effect's `Clock`, so it runs under `TestClock`;
+ * an optional latency sleeps on it, and `hold` keeps refresh responses until
+ * released. It needs only `@effect-oauth/core`.
+ *
+ * ```ts
+ * const server = new FakeTokenServer.FakeTokenServer({ accessTokenLifetime: 60_000 })
+ * server.failNext("refresh", FakeTokenServer.unavailable(2))
+ * // provide `server.layer` as the session's OAuthClient
+ * ```
+ *
+ * Device authorizations are issued but never approved; the client credentials,
+ * JWT bearer, token exchange, password, implicit, introspection and userinfo
+ * calls are not modelled (they die).
+ *
+ * @since 0.1.0
  */
 import { Callback, OAuthClient, OAuthError, Provider, TokenSet } from "@effect-oauth/core"
 import { Clock, Deferred, Duration, Effect, Layer, Redacted } from "effect"
 
+/**
+ * How a {@link FakeTokenServer} issues tokens.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface FakeServerOptions {
   /** Access token lifetime (ms). Default 1 hour. */
   readonly accessTokenLifetime?: number
@@ -38,14 +58,37 @@ interface RefreshRecord {
   readonly expiresAt: number | undefined
 }
 
+/**
+ * A token endpoint call the server counts and can be scripted to fail or lose.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Operation = "refresh" | "exchange" | "revoke"
 
+/**
+ * The fake token endpoint, named by the errors below.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const endpoint = "https://as.example/token"
 
+/**
+ * The connection reset before the request went out (`TransportError`, `Transport`): the grant is untouched.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export const transportError = () =>
   new OAuthError.TransportError({ reason: "Transport", method: "POST", endpoint, detail: "RequestError (Transport) ECONNRESET" })
 
-/** The connection dropped after the request went out: the server may have acted on it. */
+/**
+ * The connection dropped after the request went out (`requestSent: true`): the server may have acted on it.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export const responseLost = () =>
   new OAuthError.TransportError({
     reason: "Timeout",
@@ -55,6 +98,12 @@ export const responseLost = () =>
     requestSent: true
   })
 
+/**
+ * `503 temporarily_unavailable` (RFC 6749 §5.2 style), with `Retry-After` seconds when given (RFC 9110 §10.2.3).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export const unavailable = (retryAfter?: number) =>
   new OAuthError.OAuthError({
     error: "temporarily_unavailable",
@@ -64,12 +113,30 @@ export const unavailable = (retryAfter?: number) =>
     ...(retryAfter === undefined ? {} : { retryAfter })
   })
 
+/**
+ * `429 Too Many Requests` with `Retry-After` seconds (RFC 6585 §4).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export const tooManyRequests = (retryAfter: number) =>
   new OAuthError.InvalidTokenResponse({ reason: "UnexpectedStatus", status: 429, endpoint, retryAfter })
 
+/**
+ * `401 invalid_client` (RFC 6749 §5.2): a configuration error, not retried.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export const invalidClient = () =>
   new OAuthError.OAuthError({ error: "invalid_client", status: 401, remedy: "fixConfiguration", endpoint })
 
+/**
+ * `400 invalid_grant` (RFC 6749 §5.2): the grant is gone, the user must authorize again.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export const invalidGrant = (description = "grant request is invalid") =>
   new OAuthError.OAuthError({ error: "invalid_grant", description, status: 400, remedy: "reauthorize", endpoint })
 
@@ -81,6 +148,12 @@ export const invalidGrant = (description = "grant request is invalid") =>
 const idTokenRefused = (error: OAuthError.IdTokenInvalid): Effect.Effect<never, OAuthError.TokenEndpointError> =>
   Effect.fail(error) as unknown as Effect.Effect<never, OAuthError.TokenEndpointError>
 
+/**
+ * The provider the fake client speaks for: authorization, token and revocation endpoints on `as.example`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const provider = Provider.make({
   name: "fake",
   authorizationEndpoint: "https://as.example/authorize",
@@ -88,6 +161,13 @@ export const provider = Provider.make({
   revocationEndpoint: "https://as.example/revoke"
 })
 
+/**
+ * The server: its `client` (an `OAuthClient.Service`) or `layer` replaces the
+ * real client; its methods script failures and read what it issued.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class FakeTokenServer {
   readonly counts: Record<Operation | "authorizationUrl", number> = { refresh: 0, exchange: 0, revoke: 0, authorizationUrl: 0 }
   /** Every access token and refresh token value issued, in order. */
@@ -355,4 +435,10 @@ export class FakeTokenServer {
   }
 }
 
+/**
+ * A latency for {@link FakeServerOptions.latency}, in milliseconds.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const latency = (millis: number): Duration.Duration => Duration.millis(millis)
