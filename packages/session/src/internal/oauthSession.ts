@@ -1,5 +1,5 @@
 import { OAuthClient, OAuthError, TokenSet } from "@effect-oauth/core"
-import { Clock, Data, Duration, Effect, FiberSet, Option, Queue, Redacted, Stream } from "effect"
+import { Clock, Duration, Effect, FiberSet, Option, Queue, Redacted, Stream } from "effect"
 import { createActor } from "xstate"
 import type { Subscription } from "xstate"
 import type * as OAuthSession from "../OAuthSession.js"
@@ -10,37 +10,12 @@ import * as TokenStore from "../TokenStore.js"
 import * as clock from "./clock.js"
 import { resolve } from "./config.js"
 import * as machine from "./sessionMachine.js"
+import { diff, SessionChange } from "./sessionChange.js"
 import * as View from "./view.js"
 
 type Snapshot = SessionMachine.Snapshot
 type SessionChange = OAuthSession.SessionChange
-
-/** @internal */
-export const SessionChange = Data.taggedEnum<SessionChange>()
-
-/** @internal */
-export const diff = (previous: Snapshot, next: Snapshot): ReadonlyArray<SessionChange> => {
-  const changes: Array<SessionChange> = []
-  const before = previous.context
-  const after = next.context
-  if (after.tokens !== undefined && after.tokens !== before.tokens && after.version !== undefined) {
-    changes.push(SessionChange.TokensUpdated({ tokens: after.tokens, version: after.version }))
-  }
-  const lapsesAt = after.tokens?.refreshTokenExpiresAt
-  if (after.refreshTokenExpiring && !before.refreshTokenExpiring && lapsesAt !== undefined) {
-    changes.push(SessionChange.RefreshTokenExpiring({ expiresAt: lapsesAt }))
-  }
-  if (after.devicePoll !== undefined && after.devicePoll !== before.devicePoll) {
-    changes.push(SessionChange.DevicePolled({ poll: after.devicePoll }))
-  }
-  if (View.stateOf(previous) !== View.stateOf(next)) {
-    changes.push(SessionChange.StateChanged({ from: View.stateOf(previous), to: View.stateOf(next), error: after.error }))
-    if (View.stateOf(next) === "revoked") {
-      changes.push(SessionChange.Revoked({ reason: after.error?._tag === "SessionRevoked" ? after.error.reason : "Revoked" }))
-    }
-  }
-  return changes
-}
+export { diff, SessionChange } from "./sessionChange.js"
 
 /**
  * A session's valid-token path: the pre-built effect of its held tokens when
