@@ -114,6 +114,20 @@ const start = async (options: TestServer.Options) => {
     scopes: [...scopes],
     features: {
       devInteractions: { enabled: true },
+      // RP-Initiated Logout with pages of our own: the defaults load a web font
+      // from the internet and print a notice on every use.
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.body = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Sign out</title></head><body>
+<h1>Sign out of the test server?</h1>${form}
+<button autofocus type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button>
+<button type="submit" form="op.logoutForm">No, stay signed in</button></body></html>`
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.body = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Signed out</title></head><body><h1>Signed out</h1></body></html>`
+        }
+      },
       clientCredentials: { enabled: true },
       introspection: { enabled: true, allowedPolicy: async () => true },
       revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
