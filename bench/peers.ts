@@ -11,13 +11,14 @@
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { Callback, OAuthClient, Provider, TokenSet } from "@effect-oauth/core"
 import { AuthorizedHttpClient, OAuthSession, SessionPromise, TokenStore } from "@effect-oauth/session"
+import { MovableClock } from "@effect-oauth/testing"
 import { fork } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import type { ChildProcess } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { Clock, Effect, Exit, Logger, LogLevel, Redacted, Ref, Runtime, Scope } from "effect"
+import { Effect, Exit, Logger, LogLevel, Redacted, Ref, Runtime, Scope } from "effect"
 import { OAuth2Client } from "google-auth-library"
 import * as openid from "openid-client"
 import { AuthorizationCode } from "simple-oauth2"
@@ -182,21 +183,6 @@ const heapAfterGc = async () => {
   return process.memoryUsage().heapUsed
 }
 
-/** The system clock plus an offset the storm moves forward (the server's tokens live an hour). */
-const movableClock = () => {
-  let offset = 0
-  const system = Clock.make()
-  const millis = () => system.unsafeCurrentTimeMillis() + offset
-  const clock: Clock.Clock = {
-    [Clock.ClockTypeId]: Clock.ClockTypeId,
-    unsafeCurrentTimeMillis: millis,
-    unsafeCurrentTimeNanos: () => BigInt(millis()) * 1_000_000n,
-    currentTimeMillis: Effect.sync(millis),
-    currentTimeNanos: Effect.sync(() => BigInt(millis()) * 1_000_000n),
-    sleep: (duration) => system.sleep(duration)
-  }
-  return { clock, moveTo: (at: number) => void (offset += Math.max(0, at - millis())) }
-}
 
 // ---------------------------------------------------------------------------
 // application processes
@@ -268,7 +254,7 @@ export const peers = (options: PeersOptions = {}): Suite => ({
       const ours = async (key: string) => {
         const store = await run(TokenStore.makeMemory)
         await run(store.compareAndSet(key, undefined, tokenSetOf(await grant(), Date.now())))
-        const time = movableClock()
+        const time = MovableClock.make()
         const session = await run(
           OAuthSession.make({ key, refresh: "lazy" }).pipe(
             Effect.provideService(OAuthClient.OAuthClient, oauthClient),

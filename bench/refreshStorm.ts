@@ -12,8 +12,8 @@
 import { FetchHttpClient } from "@effect/platform"
 import { OAuthClient, Provider } from "@effect-oauth/core"
 import { OAuthSession, TokenStore } from "@effect-oauth/session"
-import { TestServer } from "@effect-oauth/testing"
-import { Clock, Effect, Logger, LogLevel, Redacted } from "effect"
+import { MovableClock, TestServer } from "@effect-oauth/testing"
+import { Effect, Logger, LogLevel, Redacted } from "effect"
 import type { Row, Suite } from "./suite.js"
 
 export interface RefreshStormOptions {
@@ -21,23 +21,6 @@ export interface RefreshStormOptions {
   readonly rounds?: number | undefined
 }
 
-/** The system clock plus an offset the suite moves forward. */
-const movableClock = () => {
-  let offset = 0
-  // Sleeps are the system clock's: a sleep delegated to `Effect.sleep` would
-  // come back to this clock and never end.
-  const system = Clock.make()
-  const millis = () => system.unsafeCurrentTimeMillis() + offset
-  const clock: Clock.Clock = {
-    [Clock.ClockTypeId]: Clock.ClockTypeId,
-    unsafeCurrentTimeMillis: millis,
-    unsafeCurrentTimeNanos: () => BigInt(millis()) * 1_000_000n,
-    currentTimeMillis: Effect.sync(millis),
-    currentTimeNanos: Effect.sync(() => BigInt(millis()) * 1_000_000n),
-    sleep: (duration) => system.sleep(duration)
-  }
-  return { clock, now: millis, moveTo: (at: number) => void (offset += Math.max(0, at - millis())) }
-}
 
 /** What one storm observed. */
 export interface StormRound {
@@ -55,7 +38,7 @@ export const runStorm = (options: RefreshStormOptions = {}) =>
     const server = yield* TestServer.make({ rotateRefreshToken: true })
     const provider = yield* Provider.discover(server.issuer)
     const client = yield* OAuthClient.make({ provider, client: TestServer.clientConfig(server.clients.web) })
-    const time = movableClock()
+    const time = MovableClock.make()
     const session = yield* OAuthSession.make({ key: "storm", refresh: "lazy" }).pipe(
       Effect.provideService(OAuthClient.OAuthClient, client),
       Effect.provideService(TokenStore.TokenStore, yield* TokenStore.makeMemory),

@@ -1,26 +1,11 @@
 import { FetchHttpClient } from "@effect/platform"
 import { OAuthClient, Provider } from "@effect-oauth/core"
 import { OAuthSession, SessionPromise, TokenStore } from "@effect-oauth/session"
-import { TestServer } from "@effect-oauth/testing"
+import { MovableClock, TestServer } from "@effect-oauth/testing"
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Effect, Layer, ManagedRuntime, Redacted, Supervisor } from "effect"
+import { Effect, Layer, ManagedRuntime, Redacted, Supervisor } from "effect"
 import type { Fiber } from "effect"
 
-/** The system clock plus an offset a test moves forward (the server's tokens live an hour). */
-const movableClock = () => {
-  let offset = 0
-  const system = Clock.make()
-  const millis = () => system.unsafeCurrentTimeMillis() + offset
-  const clock: Clock.Clock = {
-    [Clock.ClockTypeId]: Clock.ClockTypeId,
-    unsafeCurrentTimeMillis: millis,
-    unsafeCurrentTimeNanos: () => BigInt(millis()) * 1_000_000n,
-    currentTimeMillis: Effect.sync(millis),
-    currentTimeNanos: Effect.sync(() => BigInt(millis()) * 1_000_000n),
-    sleep: (duration) => system.sleep(duration)
-  }
-  return { clock, moveTo: (at: number) => void (offset += Math.max(0, at - millis())) }
-}
 
 /** Counts the fibers started on the runtime it supervises. */
 class FiberCounter extends Supervisor.AbstractSupervisor<number> {
@@ -42,7 +27,7 @@ class FiberCounter extends Supervisor.AbstractSupervisor<number> {
 const authorized = (options: { readonly fetch?: typeof globalThis.fetch | undefined } = {}) =>
   Effect.gen(function*() {
     const server = yield* TestServer.make({ rotateRefreshToken: true })
-    const time = movableClock()
+    const time = MovableClock.make()
     const counter = new FiberCounter()
     const { session } = yield* TestServer.session(server, { key: "promise", refresh: "lazy" }).pipe(Effect.withClock(time.clock))
     yield* session.completeAuthorization(

@@ -8,5 +8,6 @@
  */
 export * as FakeTokenServer from "./FakeTokenServer.js"
 export * as HttpStub from "./HttpStub.js"
+export * as MovableClock from "./MovableClock.js"
 export * as Spans from "./Spans.js"
 export * as TestServer from "./TestServer.js"
