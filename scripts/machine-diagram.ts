@@ -11,8 +11,8 @@
  * delays, invocations' `onDone`/`onError`, `always`): the inspector's drawing
  * comes from the same graph.
  */
-import { readFileSync, writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
+import * as GeneratedDoc from "./generated-doc.js"
 import { SessionMachine } from "@effect-oauth/session"
 import { MachineGraph } from "@effect-oauth/inspector"
 
@@ -78,24 +78,6 @@ export const generated = (): string =>
   [begin, "", "```mermaid", diagram(), "```", "", stateTable(), "", table(), "", end].join("\n")
 
 /** The generated part currently in `doc`, or `undefined` when its markers are missing. */
-export const current = (doc: string): string | undefined => {
-  const from = doc.indexOf(begin)
-  const to = doc.indexOf(end)
-  return from === -1 || to < from ? undefined : doc.slice(from, to + end.length)
-}
+export const current = (doc: string): string | undefined => GeneratedDoc.current(doc, begin, end)
 
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const doc = readFileSync(docPath, "utf8")
-  const found = current(doc)
-  if (found === undefined) {
-    console.error(`${docPath}: the generated-part markers are missing`)
-    process.exitCode = 1
-  } else if (process.argv.includes("--check")) {
-    if (found !== generated()) {
-      console.error(`${docPath} is stale: run npm run docs:machine`)
-      process.exitCode = 1
-    }
-  } else {
-    writeFileSync(docPath, doc.replace(found, generated()))
-  }
-}
+GeneratedDoc.main({ moduleUrl: import.meta.url, docPath, begin, end, generated, command: "npm run docs:machine" })

@@ -6,8 +6,8 @@
  *   npm run docs:providers            rewrite the generated part of the doc
  *   npm run docs:providers -- --check exit 1 when the doc differs from the presets
  */
-import { readFileSync, writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
+import * as GeneratedDoc from "./generated-doc.js"
 import type { Provider } from "@effect-oauth/core"
 import * as Providers from "@effect-oauth/providers"
 
@@ -67,24 +67,6 @@ export const generated = (): string =>
   [begin, "", `${presets().length} presets, generated from their \`about\` rows and \`make()\`:`, "", table(), "", end].join("\n")
 
 /** The generated part currently in `doc`, or `undefined` when its markers are missing. */
-export const current = (doc: string): string | undefined => {
-  const from = doc.indexOf(begin)
-  const to = doc.indexOf(end)
-  return from === -1 || to < from ? undefined : doc.slice(from, to + end.length)
-}
+export const current = (doc: string): string | undefined => GeneratedDoc.current(doc, begin, end)
 
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const doc = readFileSync(docPath, "utf8")
-  const found = current(doc)
-  if (found === undefined) {
-    console.error(`${docPath}: the generated-part markers are missing`)
-    process.exitCode = 1
-  } else if (process.argv.includes("--check")) {
-    if (found !== generated()) {
-      console.error(`${docPath} is stale: run npm run docs:providers`)
-      process.exitCode = 1
-    }
-  } else {
-    writeFileSync(docPath, doc.replace(found, generated()))
-  }
-}
+GeneratedDoc.main({ moduleUrl: import.meta.url, docPath, begin, end, generated, command: "npm run docs:providers" })
