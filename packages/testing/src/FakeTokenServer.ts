@@ -141,14 +141,6 @@ export const invalidGrant = (description = "grant request is invalid") =>
   new OAuthError.OAuthError({ error: "invalid_grant", description, status: 400, remedy: "reauthorize", endpoint })
 
 /**
- * Core's refresh fails so when a refreshed ID token fails validation (the
- * contract `IdTokenInvalid.refreshToken` declares); its signature does not list
- * that error yet, hence the widening here.
- */
-const idTokenRefused = (error: OAuthError.IdTokenInvalid): Effect.Effect<never, OAuthError.TokenEndpointError> =>
-  Effect.fail(error) as unknown as Effect.Effect<never, OAuthError.TokenEndpointError>
-
-/**
  * The provider the fake client speaks for: authorization, token and revocation endpoints on `as.example`.
  *
  * @since 0.1.0
@@ -388,7 +380,8 @@ export class FakeTokenServer {
           const refusal = this.idTokenRefusals.shift()
           return refusal === undefined
             ? Effect.succeed(refreshed)
-            : idTokenRefused(
+            : Effect.fail(
+              // As core's refresh fails when a refreshed ID token is refused: with the rotated refresh token.
               new OAuthError.IdTokenInvalid({
                 reason: refusal,
                 ...(refreshed.refreshToken === undefined ? {} : { refreshToken: refreshed.refreshToken })

@@ -194,11 +194,6 @@ export const refreshTokens = (
     const attempts = input.attempt + 1
     const failed = (cause: RefreshFailed["cause"]) => new RefreshFailed({ cause, attempts })
     const removed = () => new SessionRevoked({ reason: "GrantRemoved" })
-    // Core's refresh fails with `IdTokenInvalid` (carrying the rotated refresh
-    // token) when the refreshed ID token fails validation.
-    const refresh: (
-      tokens: TokenSet.TokenSet
-    ) => Effect.Effect<TokenSet.TokenSet, OAuthError.TokenEndpointError | OAuthError.IdTokenInvalid> = client.refresh
 
     /**
      * No access token of a response whose ID token failed is handed out, and
@@ -270,7 +265,7 @@ export const refreshTokens = (
         )
       if (input.unsaved !== undefined && base.version === input.version) return yield* write(input.unsaved)
       if (yield* adoptable(base)) return adopt(base)
-      const result = yield* Effect.either(refresh(base.tokens))
+      const result = yield* Effect.either(client.refresh(base.tokens))
       if (Either.isLeft(result)) {
         const error = result.left
         if (error._tag === "IdTokenInvalid") return yield* idTokenRefused(base, error, write)
