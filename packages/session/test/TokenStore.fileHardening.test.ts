@@ -7,22 +7,11 @@ import { NodeFileSystem } from "@effect/platform-node"
 import { TokenSet } from "@effect-oauth/core"
 import { TokenStore } from "@effect-oauth/session"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Option, Redacted } from "effect"
+import { Effect, Option } from "effect"
 import { spawn } from "node:child_process"
 import { once } from "node:events"
 import { readFileSync } from "node:fs"
-
-const tokens = (n: number) =>
-  TokenSet.make({
-    accessToken: `access-${n}`,
-    refreshToken: `refresh-${n}`,
-    issuedAt: 1_000,
-    expiresAt: 3_601_000,
-    scopes: ["read"]
-  })
-
-const accessOf = (entry: Option.Option<TokenStore.Entry>) =>
-  Option.map(entry, (e) => Redacted.value(e.tokens.accessToken))
+import { accessOf, tokens } from "./helpers/entries.js"
 
 const withDirectory = <A, E>(f: (directory: string, fs: FileSystem.FileSystem) => Effect.Effect<A, E, FileSystem.FileSystem>) =>
   Effect.gen(function*() {

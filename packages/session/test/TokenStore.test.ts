@@ -6,18 +6,7 @@ import * as TokenStoreContract from "@effect-oauth/testing/TokenStoreContract"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option, Redacted } from "effect"
 import * as encryptedV1 from "./fixtures/encryptedV1.js"
-
-const tokens = (n: number) =>
-  TokenSet.make({
-    accessToken: `access-${n}`,
-    refreshToken: `refresh-${n}`,
-    issuedAt: 1_000,
-    expiresAt: 3_601_000,
-    scopes: ["read"]
-  })
-
-const accessOf = (entry: Option.Option<TokenStore.Entry>) =>
-  Option.map(entry, (e) => Redacted.value(e.tokens.accessToken))
+import { accessOf, tokens } from "./helpers/entries.js"
 
 // The behaviour every store keeps: the contract suite of @effect-oauth/testing.
 TokenStoreContract.suite("layerMemory", TokenStore.layerMemory)
