@@ -103,6 +103,26 @@ describe("security / response limits", () => {
       expect(yield* Effect.flip(oauth.refresh(held))).toMatchObject({ _tag: "TransportError", reason: "TooLarge" })
     }))
 
+  it.effect("refuses a body longer than the cap even when its Content-Length announced less", () =>
+    Effect.gen(function*() {
+      // A conforming HTTP client frames the body by its Content-Length (RFC 9112 §6.3);
+      // a stub that does not must still not hand a body past the cap to the parser.
+      const body = JSON.stringify({ access_token: "at", token_type: "Bearer", padding: "x".repeat(2048) })
+      const { layer } = stubLayer(() => Effect.succeed(new Response(body, { headers: { "content-length": "64" } })))
+      const oauth = yield* OAuthClient.make({ provider, client, maxResponseBytes: 1024 }).pipe(Effect.provide(layer))
+      expect(yield* Effect.flip(oauth.refresh(held))).toMatchObject({ _tag: "TransportError", reason: "TooLarge" })
+    }))
+
+  it.effect("reads a body of announced length within the cap whole", () =>
+    Effect.gen(function*() {
+      const body = JSON.stringify({ access_token: "at-announced", token_type: "Bearer" })
+      const { layer } = stubLayer(() =>
+        Effect.succeed(new Response(body, { headers: { "content-length": String(body.length), "content-type": "application/json" } }))
+      )
+      const oauth = yield* OAuthClient.make({ provider, client, maxResponseBytes: body.length }).pipe(Effect.provide(layer))
+      expect(Redacted.value((yield* oauth.refresh(held)).accessToken)).toBe("at-announced")
+    }))
+
   it.effect("reads a body of unannounced length as a stream and abandons it at the cap", () =>
     Effect.gen(function*() {
       let pulls = 0

@@ -104,7 +104,8 @@ const readBody = (
  * - redirects are never followed: `FetchHttpClient` gets `redirect: "manual"` (merged
  *   into the calling context's `RequestInit`), and any 3xx from any client is a
  *   `TransportError` (`Redirect`), so a credential never reaches another URL;
- * - the body is read as a stream and abandoned past `maxResponseBytes` (`TooLarge`);
+ * - a body of a declared length within `maxResponseBytes` is read whole; any other
+ *   body is read as a stream and abandoned past the cap (`TooLarge`);
  * - sending and reading together are bounded by `timeout` (`Timeout`), and every
  *   reader of the body runs in time linear in it, so the cap bounds parsing too;
  * - every `TransportError` says whether the request may have reached the server
@@ -145,8 +146,17 @@ export const send = (
         response.status
       )
     }
-    const length = Number(response.headers["content-length"])
+    const headers = response.headers
+    const declared = headers["content-length"]
+    const length = declared === undefined ? Number.NaN : Number(declared)
     if (Number.isFinite(length) && length > limits.maxResponseBytes) return yield* tooLarge()
+    if (Number.isInteger(length) && length >= 0) {
+      // A declared length within the cap: read it whole in one step (the HTTP
+      // client holds the body to that length); the cap is checked again after.
+      const whole = yield* response.arrayBuffer.pipe(Effect.mapError(TransportError.fromHttpClientError))
+      if (whole.byteLength > limits.maxResponseBytes) return yield* tooLarge()
+      return { status: response.status, headers, body: new Uint8Array(whole) }
+    }
     const body = yield* readBody(
       response.stream.pipe(
         // A response without a body (a bare 401) is an empty body, not a failure.
@@ -157,7 +167,7 @@ export const send = (
       limits.maxResponseBytes,
       tooLarge
     )
-    return { status: response.status, headers: response.headers, body }
+    return { status: response.status, headers, body }
   }).pipe(
     Effect.timeoutFail({
       duration: limits.timeout,

@@ -76,7 +76,7 @@ export const parseEither = (
     case "Text":
       return Either.left(invalid(ctx, "NotJson", { detail: body.detail, excerpt: textExcerpt(text, mask) }))
     case "Fields": {
-      const protocol = protocolFields(ctx.quirks)
+      const protocol = body.duplicates.length === 0 && body.dropped.length === 0 ? noFields : protocolFields(ctx.quirks)
       const excerpt = () => fieldsExcerpt(body.kind, body.fields, mask)
       for (const name of body.duplicates) {
         if (protocol.has(name)) {
@@ -102,6 +102,8 @@ export const parseEither = (
     }
   }
 }
+
+const noFields: ReadonlySet<string> = new Set()
 
 // The fields RFC 6749 §5.1 and §5.2 define (and the quirks' aliases of them): a
 // problem with one of these refuses the response; any other field is an extension.

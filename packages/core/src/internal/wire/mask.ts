@@ -26,9 +26,18 @@ const encodings = (value: string): ReadonlyArray<string> => [
  * @internal
  */
 export const make = (secrets: ReadonlyArray<Redacted.Redacted<string>> | undefined): (text: string) => string => {
+  if (secrets === undefined || secrets.length === 0) return identity
+  // Built on first use: a successful response masks nothing.
+  let masker: ((text: string) => string) | undefined
+  return (text) => (masker ??= build(secrets))(text)
+}
+
+const identity = (text: string) => text
+
+const build = (secrets: ReadonlyArray<Redacted.Redacted<string>>): (text: string) => string => {
   const whole = new Set<string>()
   const runs = new Set<string>()
-  for (const secret of secrets ?? []) {
+  for (const secret of secrets) {
     const value = Redacted.value(secret)
     if (value.length === 0) continue
     for (const form of encodings(value)) {
