@@ -28,7 +28,8 @@ export interface RawTokens {
 
 const base64url = (bytes: Buffer) => bytes.toString("base64url")
 
-const basic = (client: PlainClient) =>
+/** `Authorization: Basic` of a client (RFC 6749 §2.3.1). */
+export const basicOf = (client: PlainClient) =>
   `Basic ${
     Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`).toString("base64")
   }`
@@ -37,7 +38,7 @@ const basic = (client: PlainClient) =>
 export const rawToken = async (endpoints: Endpoints, client: PlainClient, body: Record<string, string>) => {
   const response = await fetch(endpoints.token, {
     method: "POST",
-    headers: { authorization: basic(client), "content-type": "application/x-www-form-urlencoded" },
+    headers: { authorization: basicOf(client), "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams(body)
   })
   const json = await response.json() as RawTokens & { readonly error?: string }

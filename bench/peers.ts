@@ -22,7 +22,7 @@ import { Effect, Exit, Logger, LogLevel, Redacted, Ref, Runtime, Scope } from "e
 import { OAuth2Client } from "google-auth-library"
 import * as openid from "openid-client"
 import { AuthorizationCode } from "simple-oauth2"
-import { googleHolder, openidHolder, rawCodeFlow, rawHolder, rawToken, simpleHolder, tokenSetOf } from "./holders.js"
+import { basicOf, googleHolder, openidHolder, rawCodeFlow, rawHolder, rawToken, simpleHolder, tokenSetOf } from "./holders.js"
 import type { Endpoints, Holder } from "./holders.js"
 import type { WorkerReply, WorkerRequest } from "./peerWorker.js"
 import type { PlainClient, ServerMessage, ServerRequest } from "./server.js"
@@ -51,7 +51,7 @@ export interface PeersOptions {
 // ---------------------------------------------------------------------------
 // the server process
 
-interface Server {
+export interface Server {
   readonly issuer: string
   readonly resourceUrl: string
   readonly web: PlainClient
@@ -61,7 +61,7 @@ interface Server {
   readonly stop: () => void
 }
 
-const startServer = (): Promise<Server> =>
+export const startServer = (): Promise<Server> =>
   new Promise((resolve, reject) => {
     const child: ChildProcess = fork(fileURLToPath(new URL("./server.ts", import.meta.url)), [], {
       execArgv: ["--import", "tsx", "--conditions=source", "--no-warnings"],
@@ -355,6 +355,16 @@ export const peers = (options: PeersOptions = {}): Suite => ({
             h.held = TokenSet.merge(h.held, await run(oauthClient.refresh(h.held)))
           }),
           session: fresh(() => ours(`refresh-${round++}`), (h) => run(h.session.refresh)),
+          // The same request by hand through a plain Effect HttpClient: what any
+          // client on @effect/platform pays before doing anything of its own.
+          httpClient: fresh(async () => ({ refreshToken: (await grant()).refresh_token }), async (h) => {
+            const request = HttpClientRequest.post(endpoints.token).pipe(
+              HttpClientRequest.setHeader("authorization", basicOf(server.web)),
+              HttpClientRequest.bodyUrlParams({ grant_type: "refresh_token", refresh_token: h.refreshToken })
+            )
+            const json = await run(Effect.flatMap(HttpClient.execute(request), (r) => r.json)) as { readonly refresh_token: string }
+            h.refreshToken = json.refresh_token
+          }),
           openid: fresh(async () => openidHolder(server.issuer, server.web, await grant()), (h) => h.refresh()),
           google: fresh(async () => googleHolder(endpoints, server.post, await grant(server.post)), (h) => h.refresh()),
           simple: fresh(async () => simpleHolder(endpoints, server.web, await grant()), (h) => h.refresh())
@@ -362,6 +372,8 @@ export const peers = (options: PeersOptions = {}): Suite => ({
         const note = `${requests} refreshes a round, CPU of the client process`
         row("refresh: OAuthSession.refresh (store write, lease)", "client CPU × raw fetch", ratio(perRound(results, "session", "raw")), `goal ≤ 1.3×; ${note}`)
         row("refresh: OAuthClient.refresh", "client CPU × raw fetch", ratio(perRound(results, "client", "raw")))
+        row("refresh: the request by hand through a plain Effect HttpClient", "client CPU × raw fetch", ratio(perRound(results, "httpClient", "raw")), "the floor of any client on @effect/platform")
+        row("refresh: OAuthClient.refresh", "client CPU × plain HttpClient", ratio(perRound(results, "client", "httpClient")), "what the client adds to the platform")
         row("refresh: openid-client refreshTokenGrant", "client CPU × raw fetch", ratio(perRound(results, "openid", "raw")))
         row("refresh: google-auth-library refreshToken (rotation kept by hand)", "client CPU × raw fetch", ratio(perRound(results, "google", "raw")))
         row("refresh: simple-oauth2 token.refresh", "client CPU × raw fetch", ratio(perRound(results, "simple", "raw")))
