@@ -1,5 +1,5 @@
 import { FetchHttpClient, Headers, HttpClient, HttpClientRequest } from "@effect/platform"
-import { Clock, Duration, Effect, Option, Redacted, Stream } from "effect"
+import { Clock, Context, Duration, Effect, FiberRef, Option, Redacted, Stream } from "effect"
 import { ConfigurationError, type InvalidTokenResponse, type OAuthError, TransportError } from "../OAuthError.js"
 import type { TokenResponseQuirks } from "../Provider.js"
 import * as tokenResponse from "./tokenResponse.js"
@@ -173,12 +173,24 @@ export const send = (
       duration: limits.timeout,
       onTimeout: () => fail("Timeout", `no complete response within ${Duration.format(limits.timeout)}`)
     }),
-    Effect.locallyWith(HttpClient.currentTracerDisabledWhen, (disabled) => hideUrl ? () => true : disabled),
-    Effect.locally(HttpClient.currentTracerPropagation, limits.tracePropagation),
-    withCredentialHeadersRedacted,
-    withManualRedirect
+    (effect) =>
+      // Each setting is changed only where the fiber's own value differs from it:
+      // one read of the fiber's state instead of a scoped change per setting.
+      Effect.withFiberRuntime<RawResponse, TransportError>((fiber) => {
+        let out = effect
+        if (hideUrl) out = Effect.locally(out, HttpClient.currentTracerDisabledWhen, hidden)
+        if (fiber.getFiberRef(HttpClient.currentTracerPropagation) !== limits.tracePropagation) {
+          out = Effect.locally(out, HttpClient.currentTracerPropagation, limits.tracePropagation)
+        }
+        if (request.headers["dpop"] !== undefined) out = withCredentialHeadersRedacted(out)
+        const context = fiber.getFiberRef(FiberRef.currentContext)
+        const manual = manualRedirect(context)
+        return manual === context ? out : Effect.locally(out, FiberRef.currentContext, manual)
+      })
   )
 }
+
+const hidden = () => true
 
 /**
  * GETs a document (discovery metadata, a key set, resource metadata) with {@link send};
@@ -217,12 +229,21 @@ export const getDocument = (
 export const withCredentialHeadersRedacted = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.locallyWith(self, Headers.currentRedactedNames, (names) => names.includes("dpop") ? names : [...names, "dpop"])
 
-const withManualRedirect = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
-    Effect.provideService(self, FetchHttpClient.RequestInit, {
-      ...Option.getOrElse(init, () => ({})),
-      redirect: "manual"
-    }))
+// The calling context with `redirect: "manual"` merged into `FetchHttpClient`'s
+// `RequestInit`; one per context, which a fiber keeps from call to call.
+const manualContexts = new WeakMap<Context.Context<never>, Context.Context<never>>()
+
+/** `context` with `redirect: "manual"` for `FetchHttpClient` (the same context when it has it). @internal */
+export const manualRedirect = (context: Context.Context<never>): Context.Context<never> => {
+  const known = manualContexts.get(context)
+  if (known !== undefined) return known
+  const init = Context.getOption(context, FetchHttpClient.RequestInit)
+  const manual = Option.isSome(init) && init.value.redirect === "manual"
+    ? context
+    : Context.add(context, FetchHttpClient.RequestInit, { ...Option.getOrElse(init, () => ({})), redirect: "manual" })
+  manualContexts.set(context, manual)
+  return manual
+}
 
 const locationOrigin = (location: string | undefined, base: URL): string | undefined => {
   if (location === undefined) return undefined

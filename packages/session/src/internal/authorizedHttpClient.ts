@@ -2,7 +2,7 @@ import { FetchHttpClient, Headers, HttpBody, HttpClient, HttpClientRequest } fro
 import type { HttpClientError, HttpClientResponse } from "@effect/platform"
 import { WwwAuthenticate } from "@effect-oauth/core"
 import type { TokenSet } from "@effect-oauth/core"
-import { Effect, Either, FiberRef, Option, Redacted } from "effect"
+import { Context, Effect, Either, FiberRef, Option, Redacted } from "effect"
 import type * as AuthorizedHttpClient from "../AuthorizedHttpClient.js"
 import type { OAuthSession } from "../OAuthSession.js"
 import type { AccessTokenError } from "../SessionError.js"
@@ -34,12 +34,40 @@ const hasError = (headers: Readonly<Record<string, string | undefined>>, error: 
     onRight: (challenges) => challenges.some((challenge) => challenge.error === error)
   })
 
-const withManualRedirect = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
-    Effect.provideService(self, FetchHttpClient.RequestInit, {
-      ...Option.getOrElse(init, () => ({})),
-      redirect: "manual"
-    }))
+// The calling context with `redirect: "manual"` merged into `FetchHttpClient`'s
+// `RequestInit` (redirects are followed here, by the rules below); one per
+// context, which a fiber keeps from call to call.
+const manualContexts = new WeakMap<Context.Context<never>, Context.Context<never>>()
+
+const manualRedirect = (context: Context.Context<never>): Context.Context<never> => {
+  const known = manualContexts.get(context)
+  if (known !== undefined) return known
+  const init = Context.getOption(context, FetchHttpClient.RequestInit)
+  const manual = Option.isSome(init) && init.value.redirect === "manual"
+    ? context
+    : Context.add(context, FetchHttpClient.RequestInit, { ...Option.getOrElse(init, () => ({})), redirect: "manual" })
+  manualContexts.set(context, manual)
+  return manual
+}
+
+/**
+ * Sends `request` with redirects left to the caller and, when it carries a DPoP
+ * proof, that header redacted on the platform's span (which redacts
+ * `authorization` already): one read of the fiber's state.
+ */
+const sendManual = (
+  client: HttpClient.HttpClient,
+  request: HttpClientRequest.HttpClientRequest
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> =>
+  Effect.withFiberRuntime((fiber) => {
+    let out = client.execute(request)
+    if (request.headers["dpop"] !== undefined) {
+      out = Effect.locallyWith(out, Headers.currentRedactedNames, (names) => names.includes("dpop") ? names : [...names, "dpop"])
+    }
+    const context = fiber.getFiberRef(FiberRef.currentContext)
+    const manual = manualRedirect(context)
+    return manual === context ? out : Effect.locally(out, FiberRef.currentContext, manual)
+  })
 
 /** The request with another URL, method, body and headers (query and hash come with the URL). */
 const rebuild = (
@@ -137,25 +165,23 @@ export const make = (
         } else {
           outgoing = rebuild(request, { headers: Headers.remove(request.headers, stripped) })
         }
-        // Spans record request headers: the platform redacts `authorization`, and a
-        // DPoP proof is redacted as well.
-        const response = yield* withManualRedirect(client.execute(outgoing)).pipe(
-          Effect.locallyWith(Headers.currentRedactedNames, (names) => names.includes("dpop") ? names : [...names, "dpop"])
-        )
+        const response = yield* sendManual(client, outgoing)
+        // The platform builds the headers record anew on each read.
+        const headers = response.headers
         if (sent?.tokenType === "DPoP" && dpop !== undefined && Option.isSome(url)) {
-          yield* dpop.remember(url.value, response.headers)
+          yield* dpop.remember(url.value, headers)
           // RFC 9449 §9: the resource asks for a nonce with a 401 `use_dpop_nonce`
           // challenge and a `DPoP-Nonce` header; the request goes once more with it.
           if (
             response.status === 401 && !nonceRetried && request.body._tag !== "Stream" &&
-            response.headers["dpop-nonce"] !== undefined && hasError(response.headers, "use_dpop_nonce")
+            headers["dpop-nonce"] !== undefined && hasError(headers, "use_dpop_nonce")
           ) {
             nonceRetried = true
             continue
           }
         }
 
-        if (response.status === 401 && sent !== undefined && !retried && isInvalidToken(response.headers)) {
+        if (response.status === 401 && sent !== undefined && !retried && isInvalidToken(headers)) {
           retried = true
           yield* session.tokenRejected(sent.accessToken)
           // A request that may have taken effect is not sent twice: only an
@@ -166,7 +192,7 @@ export const make = (
           return response
         }
 
-        const location = response.headers["location"]
+        const location = headers["location"]
         if (redirectStatuses.has(response.status) && location !== undefined && redirects < maxRedirects) {
           let target: URL | undefined
           try {
