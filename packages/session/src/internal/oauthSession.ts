@@ -27,6 +27,8 @@ export { diff, SessionChange } from "./sessionChange.js"
 export interface HeldNow {
   readonly tokens: () => Effect.Effect<TokenSet.TokenSet> | undefined
   readonly accessToken: () => Effect.Effect<Redacted.Redacted<string>> | undefined
+  /** The clock's reading of the last call above (a caller needing the time reads it here, not twice). */
+  readonly lastReading: () => number
 }
 
 const heldNows = new WeakMap<OAuthSession.OAuthSession, HeldNow>()
@@ -211,9 +213,10 @@ export const make = (
     let held: TokenSet.TokenSet | undefined
     let heldTokens: Effect.Effect<TokenSet.TokenSet> | undefined
     let heldAccessToken: Effect.Effect<Redacted.Redacted<string>> | undefined
+    let lastReading = 0
     const holds = (): boolean => {
       const snapshot = actor.getSnapshot()
-      const at = now()
+      const at = lastReading = now()
       if (snapshot === seen && at < until) return true
       const current = View.held(snapshot, at, margin)
       if (current !== held) {
@@ -230,7 +233,8 @@ export const make = (
 
     const heldNow: HeldNow = {
       tokens: () => holds() ? (heldTokens ??= Effect.succeed(held!)) : undefined,
-      accessToken: () => holds() ? (heldAccessToken ??= Effect.succeed(held!.accessToken)) : undefined
+      accessToken: () => holds() ? (heldAccessToken ??= Effect.succeed(held!.accessToken)) : undefined,
+      lastReading: () => lastReading
     }
 
     const tokens: Effect.Effect<TokenSet.TokenSet, AccessTokenError> = Effect.suspend(() =>

@@ -222,12 +222,14 @@ export const make = (options: SessionRegistry.Options) =>
       Effect.suspend(() => {
         const entry = entries.get(idOf(key))
         if (entry?.session === undefined || closed) return use(key, f)
-        entry.lastUsed = now()
         if (maxLive !== Number.POSITIVE_INFINITY) {
           entries.delete(entry.id)
           entries.set(entry.id, entry)
         }
-        return (entry.held === undefined ? undefined : fast(entry.held)) ?? f(entry.session)
+        const held = entry.held === undefined ? undefined : fast(entry.held)
+        // The valid-token path has read the clock: its reading is the time of this use.
+        entry.lastUsed = held === undefined ? now() : entry.held!.lastReading()
+        return held ?? f(entry.session)
       })
 
     const get = (key: Key) =>
