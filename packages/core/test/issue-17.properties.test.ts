@@ -1,6 +1,7 @@
 import { Callback, OAuthError, TokenResponse, WwwAuthenticate } from "@effect-oauth/core"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, FastCheck as fc, Redacted } from "effect"
+import { timingSafeEqual } from "../src/internal/crypto.js"
 import * as Json from "../src/internal/wire/json.js"
 import { body, hostileNames, hostileStrings, neverDies } from "./fixtures/hostile.js"
 
@@ -13,6 +14,23 @@ const options = {
   quirks: { tokenTypes: { bot: "Bearer" }, expiresInAliases: ["expires"], scopeSeparator: "any" as const },
   secrets: [Redacted.make("at"), Redacted.make("secret-secret")]
 }
+
+describe("the state and nonce comparison", () => {
+  it.prop("timingSafeEqual agrees with === on any two strings, and on a string and a one-character change of it", {
+    a: fc.string({ unit: "binary" }),
+    b: fc.string({ unit: "binary" }),
+    at: fc.nat(),
+    code: fc.integer({ min: 0, max: 0xffff })
+  }, ({ a, at, b, code }) => {
+    expect(timingSafeEqual(a, b)).toBe(a === b)
+    expect(timingSafeEqual(a, a)).toBe(true)
+    if (a.length > 0) {
+      const i = at % a.length
+      const changed = `${a.slice(0, i)}${String.fromCharCode(code)}${a.slice(i + 1)}`
+      expect(timingSafeEqual(a, changed)).toBe(a === changed)
+    }
+  })
+})
 
 describe("issue 17 / parsers never die", () => {
   it.prop("TokenResponse.parse: a TokenSet or a typed failure", { status: fc.integer({ min: 100, max: 599 }), body }, ({ body, status }) => {

@@ -102,7 +102,7 @@ const checkResponse = (
     // present in the client authorization request", error responses included.
     const state = params.get("state")
     if (state === null) return yield* new StateMismatch({ missing: true })
-    if (!(yield* timingSafeEqual(state, Redacted.value(request.state)))) {
+    if (!timingSafeEqual(state, Redacted.value(request.state))) {
       return yield* new StateMismatch({ missing: false })
     }
     const error = params.get("error")

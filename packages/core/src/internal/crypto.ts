@@ -27,16 +27,17 @@ export const sha256 = (text: string): Effect.Effect<Uint8Array> =>
   )
 
 /**
- * Compares two strings without an early exit. Both sides are hashed first, so the
- * loop always runs over 32 bytes and the length of neither value leaks; what a
- * timing observer could learn is about the digests, which says nothing about the
- * expected value.
+ * Compares two strings without an early exit over their characters. The lengths
+ * are compared first: what is compared here (a `state`, a `nonce`) has a length
+ * its generator fixes (43 characters for {@link randomToken}), which is public;
+ * its characters are what must not leak, and the loop over them always runs to
+ * the end. Synchronous: no digest, no trip through the crypto thread pool.
  *
  * @internal
  */
-export const timingSafeEqual = (a: string, b: string): Effect.Effect<boolean> =>
-  Effect.zipWith(sha256(a), sha256(b), (x, y) => {
-    let difference = 0
-    for (let i = 0; i < x.length; i++) difference |= (x[i] ?? 0) ^ (y[i] ?? 0)
-    return difference === 0
-  })
+export const timingSafeEqual = (a: string, b: string): boolean => {
+  if (a.length !== b.length) return false
+  let difference = 0
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i)
+  return difference === 0
+}

@@ -242,7 +242,7 @@ export const validate = (
     // was sent"
     if (options.nonce !== undefined) {
       if (claims.nonce === undefined) return yield* invalid("NonceMismatch", "is missing", "nonce")
-      if (!(yield* timingSafeEqual(claims.nonce, Redacted.value(options.nonce)))) {
+      if (!timingSafeEqual(claims.nonce, Redacted.value(options.nonce))) {
         return yield* invalid("NonceMismatch", "differs from the one sent", "nonce")
       }
     }

@@ -258,15 +258,16 @@ const readFields = (
       })
     )
   }
-  const excerpt = fieldsExcerpt(kind, fields, ctx.mask)
+  // Built only for a failure: it masks every field name.
+  const excerpt = () => fieldsExcerpt(kind, fields, ctx.mask)
   if (error !== undefined && error !== null && error !== "") {
     return Either.left(
-      invalid(ctx, "InvalidField", { field: "error", detail: `must be a string, got ${describe(error)}`, excerpt })
+      invalid(ctx, "InvalidField", { field: "error", detail: `must be a string, got ${describe(error)}`, excerpt: excerpt() })
     )
   }
   if (ctx.status < 200 || ctx.status >= 300) {
     return Either.left(
-      invalid(ctx, "UnexpectedStatus", { detail: "has no \"error\" field (RFC 6749 §5.2)", excerpt })
+      invalid(ctx, "UnexpectedStatus", { detail: "has no \"error\" field (RFC 6749 §5.2)", excerpt: excerpt() })
     )
   }
   return readTokens(ctx, fields, excerpt)

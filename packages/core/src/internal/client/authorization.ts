@@ -110,6 +110,8 @@ export const make = (ctx: ClientContext, tokenEndpoint: TokenEndpoint) => {
         for (const entry of typeof value === "string" ? [value] : value) url.searchParams.append(name, entry)
       }
     }
+    // Built from values made and typed here: not validated again (`Callback.parse`
+    // and the pending stores decode requests that come from outside).
     return new AuthorizationRequest({
       url: url.toString(),
       state,
@@ -121,7 +123,7 @@ export const make = (ctx: ClientContext, tokenEndpoint: TokenEndpoint) => {
       ...(provider.issuer === undefined ? {} : { issuer: provider.issuer }),
       issRequired: provider.authorizationResponseIssParameterSupported === true,
       ...(responseType === "token" ? { responseType } : {})
-    })
+    }, { disableValidation: true })
   })
 
   const authorizationUrl = Effect.fn("OAuthClient.authorizationUrl")(

@@ -42,11 +42,11 @@ export const invalid = (
 
 // Tokens -----------------------------------------------------------------------
 
-export const readTokens = (ctx: Context, fields: Fields, excerpt: string): Either.Either<TokenSet.TokenSet, Failure> => {
+export const readTokens = (ctx: Context, fields: Fields, excerpt: () => string): Either.Either<TokenSet.TokenSet, Failure> => {
   const { options, quirks } = ctx
   const used = new Set<string>()
   const fail = (reason: "MissingAccessToken" | "InvalidField", field: string, detail: string) =>
-    Either.left(invalid(ctx, reason, { field, detail, excerpt }))
+    Either.left(invalid(ctx, reason, { field, detail, excerpt: excerpt() }))
 
   used.add("access_token")
   const accessToken = fields.access_token
