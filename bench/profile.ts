@@ -7,7 +7,8 @@
  * Cases: `refresh-raw`, `refresh-client`, `refresh-session`, `refresh-openid`,
  * `refresh-httpclient` (the refresh request by hand through a plain Effect
  * `HttpClient`: what any client on `@effect/platform` pays),
- * `get-plain`, `get-authorized`, `flow-raw`, `flow-client`. The embedded server
+ * `get-plain`, `get-authorized`, `flow-raw`, `flow-client` (without PAR, as the
+ * peers suite's row), `flow-client-par`. The embedded server
  * runs in a process of its own (`bench/server.ts`), and the profile covers
  * only the measured loop (after a warm-up of 50 calls), so it holds the
  * client's work and nothing of starting up. `bench/profileSummary.ts` prints the
@@ -32,7 +33,8 @@ const cases = [
   "get-plain",
   "get-authorized",
   "flow-raw",
-  "flow-client"
+  "flow-client",
+  "flow-client-par"
 ] as const
 type Case = typeof cases[number]
 
@@ -118,8 +120,10 @@ const main = async () => {
         case "flow-raw":
           return () => rawCodeFlow(server.approve, endpoints, server.web, `profile-${accounts++}`)
         case "flow-client":
+        case "flow-client-par":
           return async () => {
-            const request = await run(client.authorizationUrl({ scopes: ["openid", "offline_access"], params: { prompt: "consent" } }))
+            const pushed = which === "flow-client-par"
+            const request = await run(client.authorizationUrl({ scopes: ["openid", "offline_access"], pushed, params: { prompt: "consent" } }))
             const callback = await server.approve(request.url, `profile-${accounts++}`)
             return run(Effect.flatMap(Callback.parse(callback, request), client.exchangeCode))
           }
