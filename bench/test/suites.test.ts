@@ -5,6 +5,17 @@ import { peers } from "../peers.js"
 import { runStorm } from "../refreshStorm.js"
 import { measureMemory } from "../sessionMemory.js"
 import { formatTable } from "../suite.js"
+import { execFile } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+
+const root = fileURLToPath(new URL("../..", import.meta.url))
+const tsx = (args: ReadonlyArray<string>) =>
+  new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, ["--import", "tsx", "--conditions=source", ...args], { cwd: root }, (error, stdout, stderr) =>
+      error === null ? resolve(stdout) : reject(new Error(`${error.message}\n${stderr}`))))
 
 // The suites at small sizes: they run, and what they count holds. No timing is asserted.
 describe("bench suites", () => {
@@ -24,7 +35,7 @@ describe("bench suites", () => {
       expect(figures).toMatchObject({ stored: 300, maxLive: 20, peakLive: 20, liveAfterIdle: 0 })
     }))
 
-  it.live("hot path: prints the Ref.get baseline, the session and the registry rows, with no token request while measuring", () =>
+  it.live("hot path: prints the Ref.get baseline, the session and the registry rows and the two floors, with no token request while measuring", () =>
     Effect.gen(function*() {
       const rows = yield* Effect.promise(() => hotPath({ iterations: 1000, rounds: 1 }).run())
       expect(rows.map((row) => `${row.case} / ${row.metric}`)).toEqual([
@@ -32,12 +43,29 @@ describe("bench suites", () => {
         "OAuthSession.accessToken / ops/s",
         "OAuthSession.accessToken / slowdown vs Ref.get",
         "SessionRegistry.accessToken / ops/s",
-        "SessionRegistry.accessToken / slowdown vs Ref.get"
+        "SessionRegistry.accessToken / slowdown vs Ref.get",
+        "Effect.suspend(() => built Effect.succeed) / slowdown vs Ref.get",
+        "the same, after one read of the Effect Clock / slowdown vs Ref.get"
       ])
       expect(rows[2]!.note).toContain("0 token requests while measuring")
       expect(rows[4]!.note).toBe("same token as the session")
       expect(formatTable(rows).split("\n")).toHaveLength(rows.length + 2)
     }))
+
+  it.live("profile: one case alone writes a CPU profile, and the summary reads it by package, by function and by call path", () =>
+    Effect.gen(function*() {
+      const directory = Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-oauth-profile-"))
+      try {
+        const file = Path.join(directory, "refresh.cpuprofile")
+        const ran = yield* Effect.promise(() => tsx(["bench/profile.ts", "refresh-client", "5", file]))
+        expect(ran).toContain("refresh-client: 5 calls")
+        const summary = yield* Effect.promise(() => tsx(["bench/profileSummary.ts", file, "400", "--callers", "packages/core"]))
+        expect(summary).toContain("by package (self time)")
+        expect(summary).toContain("call paths to packages/core")
+      } finally {
+        Fs.rmSync(directory, { recursive: true, force: true })
+      }
+    }), 120_000)
 
   it.live("peers: at expiry effect-oauth makes 1 token request, fails no caller and keeps the grant; every work row is printed", () =>
     Effect.gen(function*() {
