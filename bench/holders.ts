@@ -125,14 +125,24 @@ export const rawHolder = (endpoints: Endpoints, client: PlainClient, initial: Ra
   }
 }
 
-/** openid-client v6: `refreshTokenGrant` when `expiresIn()` says the token is due. */
-export const openidHolder = async (issuer: string, client: PlainClient, initial: RawTokens): Promise<Holder> => {
+/**
+ * openid-client v6: `refreshTokenGrant` when `expiresIn()` says the token is due.
+ * With `verifySignatures`, `enableNonRepudiationChecks`: it then checks the ID
+ * token's signature as effect-oauth does (by default it lets TLS stand in, OIDC
+ * Core §3.1.3.7 step 6).
+ */
+export const openidHolder = async (
+  issuer: string,
+  client: PlainClient,
+  initial: RawTokens,
+  verifySignatures = false
+): Promise<Holder> => {
   const config = await openid.discovery(
     new URL(issuer),
     client.clientId,
     undefined,
     openid.ClientSecretBasic(client.clientSecret),
-    { execute: [openid.allowInsecureRequests] }
+    { execute: verifySignatures ? [openid.allowInsecureRequests, openid.enableNonRepudiationChecks] : [openid.allowInsecureRequests] }
   )
   // A grant loaded from elsewhere has no `expiresIn()` helper until its first refresh.
   const receivedAt = Date.now()

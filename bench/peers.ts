@@ -366,6 +366,7 @@ export const peers = (options: PeersOptions = {}): Suite => ({
             h.refreshToken = json.refresh_token
           }),
           openid: fresh(async () => openidHolder(server.issuer, server.web, await grant()), (h) => h.refresh()),
+          openidVerified: fresh(async () => openidHolder(server.issuer, server.web, await grant(), true), (h) => h.refresh()),
           google: fresh(async () => googleHolder(endpoints, server.post, await grant(server.post)), (h) => h.refresh()),
           simple: fresh(async () => simpleHolder(endpoints, server.web, await grant()), (h) => h.refresh())
         })
@@ -374,7 +375,8 @@ export const peers = (options: PeersOptions = {}): Suite => ({
         row("refresh: OAuthClient.refresh", "client CPU × raw fetch", ratio(perRound(results, "client", "raw")))
         row("refresh: the request by hand through a plain Effect HttpClient", "client CPU × raw fetch", ratio(perRound(results, "httpClient", "raw")), "the floor of any client on @effect/platform")
         row("refresh: OAuthClient.refresh", "client CPU × plain HttpClient", ratio(perRound(results, "client", "httpClient")), "what the client adds to the platform")
-        row("refresh: openid-client refreshTokenGrant", "client CPU × raw fetch", ratio(perRound(results, "openid", "raw")))
+        row("refresh: openid-client refreshTokenGrant", "client CPU × raw fetch", ratio(perRound(results, "openid", "raw")), "the ID token's signature not checked (its default)")
+        row("refresh: openid-client refreshTokenGrant, non-repudiation checks on", "client CPU × raw fetch", ratio(perRound(results, "openidVerified", "raw")), "the ID token's signature checked, as effect-oauth does")
         row("refresh: google-auth-library refreshToken (rotation kept by hand)", "client CPU × raw fetch", ratio(perRound(results, "google", "raw")))
         row("refresh: simple-oauth2 token.refresh", "client CPU × raw fetch", ratio(perRound(results, "simple", "raw")))
         row("refresh: raw fetch", "client CPU per refresh", `${(median(results.raw) / requests).toFixed(2)} ms`)
@@ -396,7 +398,14 @@ export const peers = (options: PeersOptions = {}): Suite => ({
           openid.ClientSecretBasic(server.web.clientSecret),
           { execute: [openid.allowInsecureRequests] }
         )
-        const openidFlow = async () => {
+        const verifiedConfig = await openid.discovery(
+          new URL(server.issuer),
+          server.web.clientId,
+          undefined,
+          openid.ClientSecretBasic(server.web.clientSecret),
+          { execute: [openid.allowInsecureRequests, openid.enableNonRepudiationChecks] }
+        )
+        const openidFlow = (config: openid.Configuration) => async () => {
           const verifier = openid.randomPKCECodeVerifier()
           const state = openid.randomState()
           const nonce = openid.randomNonce()
@@ -425,14 +434,16 @@ export const peers = (options: PeersOptions = {}): Suite => ({
           raw: cpuOf(() => grant(), flows),
           ours: cpuOf(ourFlow(false), flows),
           oursPar: cpuOf(ourFlow(true), flows),
-          openid: cpuOf(openidFlow, flows),
+          openid: cpuOf(openidFlow(config), flows),
+          openidVerified: cpuOf(openidFlow(verifiedConfig), flows),
           url: parTrip(false),
           par: parTrip(true)
         })
         const note = `${flows} flows a round: authorization URL, callback, code exchange; CPU of the client process`
         row("code + PKCE flow: OAuthClient, without PAR", "client CPU × raw fetch", ratio(perRound(results, "ours", "raw")), `goal ≤ 1.5×; ${note}`)
         row("code + PKCE flow: OAuthClient, with PAR", "client CPU × raw fetch", ratio(perRound(results, "oursPar", "raw")))
-        row("code + PKCE flow: openid-client", "client CPU × raw fetch", ratio(perRound(results, "openid", "raw")))
+        row("code + PKCE flow: openid-client", "client CPU × raw fetch", ratio(perRound(results, "openid", "raw")), "the ID token's signature not checked (its default)")
+        row("code + PKCE flow: openid-client, non-repudiation checks on", "client CPU × raw fetch", ratio(perRound(results, "openidVerified", "raw")), "the ID token's signature checked, as effect-oauth does")
         row(
           "code + PKCE flow: PAR round trip (RFC 9126)",
           "ms per authorization URL, with / without",

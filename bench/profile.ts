@@ -5,6 +5,8 @@
  *   npm run bench:profile -- <case> [iterations] [out.cpuprofile]
  *
  * Cases: `refresh-raw`, `refresh-client`, `refresh-session`, `refresh-openid`,
+ * `refresh-openid-verified` (its non-repudiation checks on: the ID token's
+ * signature checked, as ours is),
  * `refresh-httpclient` (the refresh request by hand through a plain Effect
  * `HttpClient`: what any client on `@effect/platform` pays),
  * `get-plain`, `get-authorized`, `flow-raw`, `flow-client` (without PAR, as the
@@ -29,6 +31,7 @@ const cases = [
   "refresh-client",
   "refresh-session",
   "refresh-openid",
+  "refresh-openid-verified",
   "refresh-httpclient",
   "get-plain",
   "get-authorized",
@@ -80,8 +83,9 @@ const main = async () => {
           const holder = rawHolder(endpoints, server.web, await grant())
           return holder.refresh
         }
-        case "refresh-openid": {
-          const holder = await openidHolder(server.issuer, server.web, await grant())
+        case "refresh-openid":
+        case "refresh-openid-verified": {
+          const holder = await openidHolder(server.issuer, server.web, await grant(), which === "refresh-openid-verified")
           return holder.refresh
         }
         case "refresh-httpclient": {
