@@ -61,7 +61,9 @@ export const remoteKeySet = (
     const cache = yield* SynchronizedRef.make<
       { readonly keys: ReadonlyArray<IdToken.Jwk>; readonly at: number; readonly forced: number | undefined } | undefined
     >(undefined)
-    const keys = (refresh: boolean) =>
+    // The last set written, read without the lock while it is fresh (the common case).
+    let fresh: { readonly keys: ReadonlyArray<IdToken.Jwk>; readonly at: number } | undefined
+    const synchronized = (refresh: boolean) =>
       SynchronizedRef.modifyEffect(cache, (held) =>
         Effect.gen(function*() {
           const now = yield* Clock.currentTimeMillis
@@ -70,8 +72,16 @@ export const remoteKeySet = (
           if (!stale && !forced) return [held.keys, held] as const
           const fetched = yield* fetchKeys
           const next = { keys: fetched, at: now, forced: forced ? now : held?.forced }
+          fresh = next
           return [fetched, next] as const
         }))
+    const keys = (refresh: boolean) =>
+      Effect.clockWith((clock) => {
+        const held = fresh
+        return !refresh && held !== undefined && clock.unsafeCurrentTimeMillis() - held.at < lifetime
+          ? Effect.succeed(held.keys)
+          : synchronized(refresh)
+      })
     return { keys }
   })
 
@@ -143,7 +153,8 @@ const validSubject = (sub: string) => {
 }
 
 // Built on first use: this module and `IdToken.ts` import each other.
-const decodeClaims = (payload: unknown) => Schema.decodeUnknownOption(IdToken.Claims)(payload)
+let claimsDecoder: ((payload: unknown) => Option.Option<IdToken.Claims>) | undefined
+const decodeClaims = (payload: unknown) => (claimsDecoder ??= Schema.decodeUnknownOption(IdToken.Claims))(payload)
 
 const required = ["iss", "sub", "aud", "exp", "iat"] as const
 
