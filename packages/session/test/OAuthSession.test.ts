@@ -4,6 +4,7 @@ import { OAuthError, TokenSet } from "@effect-oauth/core"
 import { OAuthSession, SessionError, TokenStore } from "@effect-oauth/session"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Either, Exit, Fiber, Option, Redacted, Scope, Stream, TestClock } from "effect"
+import { inspect } from "node:util"
 import type { InspectionEvent } from "xstate"
 import * as Fake from "@effect-oauth/testing/FakeTokenServer"
 import { authorize, harness, record, session, storedAccessToken, until } from "./helpers/session.js"
@@ -493,6 +494,27 @@ describe("OAuthSession / secrets", () => {
         JSON.stringify(yield* s.snapshot)
       ].join("\n")
       for (const secret of secrets) expect(rendered).not.toContain(secret)
+    }))
+
+  it.scoped("a session's members work taken apart, and its inspection and JSON show no token", () =>
+    Effect.gen(function*() {
+      const h = yield* harness({ latency: "1 second" })
+      const s = yield* session(h)
+      const { accessToken, authorize, completeAuthorization, state, tokens } = s
+      expect(s.accessToken).toBe(accessToken)
+      expect(s.authorize).toBe(authorize)
+      const request = yield* authorize()
+      const completing = yield* Effect.fork(completeAuthorization(h.server.approve(request)))
+      yield* h.server.arrived("exchange", 1)
+      yield* TestClock.adjust("1 second")
+      const issued = yield* Fiber.join(completing)
+      expect(yield* state).toBe("authorized")
+      expect(yield* accessToken).toBe(issued.accessToken)
+      expect(yield* tokens).toBe(issued)
+      expect(h.server.issued.length).toBeGreaterThan(1)
+      const rendered = [inspect(s, { depth: 1, showHidden: true }), JSON.stringify(s)].join("\n")
+      expect(rendered).toContain("alice")
+      for (const secret of h.server.issued) expect(rendered).not.toContain(secret)
     }))
 
   it("renders every session error without a secret and with an actionable message", () => {

@@ -1,6 +1,5 @@
 import { OAuthClient } from "@effect-oauth/core"
 import { Data, Deferred, Duration, Effect, Exit, FiberId, FiberSet, Queue, Schedule, Scope, Stream } from "effect"
-import type { Subscription } from "xstate"
 import * as OAuthSession from "../OAuthSession.js"
 import * as oauthSession from "./oauthSession.js"
 import * as sessionMachine from "./sessionMachine.js"
@@ -22,7 +21,6 @@ interface Entry {
   session: OAuthSession.OAuthSession | undefined
   /** The session's valid-token path, once it started. */
   held: oauthSession.HeldNow | undefined
-  subscription: Subscription | undefined
   /** Uses in progress: `get` scopes and calls of the service. */
   refs: number
   lastUsed: number
@@ -60,7 +58,7 @@ export const make = (options: SessionRegistry.Options) =>
     /** Takes the session out of memory. Synchronous up to the scope close, so no event slips in between. */
     const release = (entry: Entry): Effect.Effect<void> => {
       entries.delete(entry.id)
-      entry.subscription?.unsubscribe()
+      if (entry.session !== undefined) oauthSession.watch(entry.session, undefined)
       entry.session?.actor.stop()
       publish(RegistryChange.Released({ key: entry.key }))
       return Scope.close(entry.scope, Exit.void)
@@ -95,14 +93,14 @@ export const make = (options: SessionRegistry.Options) =>
           Effect.provideService(TokenStore.TokenStore, store),
           Scope.extend(entry.scope)
         )
-        let previous = session.actor.getSnapshot()
-        entry.subscription = session.actor.subscribe((snapshot) => {
+        const previous = session.actor.getSnapshot()
+        // The session's own observer calls this: no second subscription per session.
+        oauthSession.watch(session, (before, snapshot) => {
           if (subscribers.size > 0) {
-            for (const change of OAuthSession.diff(previous, snapshot)) {
+            for (const change of OAuthSession.diff(before, snapshot)) {
               publish(RegistryChange.Changed({ key: entry.key, change }))
             }
           }
-          previous = snapshot
         })
         entry.session = session
         entry.held = oauthSession.heldNowOf(session)
@@ -156,7 +154,6 @@ export const make = (options: SessionRegistry.Options) =>
           ready: Deferred.unsafeMake(FiberId.none),
           session: undefined,
           held: undefined,
-          subscription: undefined,
           refs: 1,
           lastUsed: now()
         }
@@ -253,8 +250,8 @@ export const make = (options: SessionRegistry.Options) =>
     return SessionRegistry.SessionRegistry.of({
       get,
       use,
-      accessToken: (key) => read(key, (session) => session.accessToken, (held) => held.accessToken()),
-      tokens: (key) => read(key, (session) => session.tokens, (held) => held.tokens()),
+      accessToken: (key) => read(key, (session) => session.accessToken, (held) => held.heldAccessToken()),
+      tokens: (key) => read(key, (session) => session.tokens, (held) => held.heldTokens()),
       refresh: (key) => use(key, (session) => session.refresh),
       revoke: (key) => use(key, (session) => session.revoke),
       authorize: (key, authorizeOptions) => use(key, (session) => session.authorize(authorizeOptions)),
