@@ -1,7 +1,7 @@
 import { OAuthClient, OAuthError, TokenSet } from "@effect-oauth/core"
 import type { Dpop } from "@effect-oauth/core"
-import { Clock, Duration, Effect, Fiber, FiberId, FiberRef, Option, Queue, Redacted, Runtime, Stream } from "effect"
-import type { Exit, Scope, Tracer } from "effect"
+import { Clock, Duration, Effect, Fiber, FiberId, FiberRef, Option, Queue, Redacted, Runtime, Scope, Stream } from "effect"
+import type { Exit, Tracer } from "effect"
 import { createActor } from "xstate"
 import type * as OAuthSession from "../OAuthSession.js"
 import type {
@@ -110,6 +110,7 @@ class Session implements OAuthSession.OAuthSession, HeldNow {
   readonly #margin: TokenSet.RefreshMargin
   readonly #runtime: Runtime.Runtime<Requirements>
   readonly #span: Tracer.Span
+  readonly #timingEnabled: boolean
   /** The registry's listener (see {@link watch}). */
   #listener: ((previous: Snapshot, next: Snapshot) => void) | undefined = undefined
   /** The snapshot the span and the subscribers saw last. */
@@ -151,7 +152,8 @@ class Session implements OAuthSession.OAuthSession, HeldNow {
     effectClock: Clock.Clock,
     margin: TokenSet.RefreshMargin,
     runtime: Runtime.Runtime<Requirements>,
-    span: Tracer.Span
+    span: Tracer.Span,
+    timingEnabled: boolean
   ) {
     this.key = options.key
     this.#client = client
@@ -160,18 +162,19 @@ class Session implements OAuthSession.OAuthSession, HeldNow {
     this.#margin = margin
     this.#runtime = runtime
     this.#span = span
-    const run = <A, E>(effect: Effect.Effect<A, E, Requirements>) => this.fork(effect)
+    this.#timingEnabled = timingEnabled
     const timers = options.clock === undefined || options.clock === "system"
       ? clock.system
       : options.clock === "effect"
-      ? clock.fromRun(run)
+      ? clock.fromRun((effect) => this.fork(effect))
       : options.clock
     const actor = createActor(logic, {
       clock: timers,
       input: { key: options.key },
       ...(options.inspect === undefined ? {} : { inspect: options.inspect })
     })
-    machine.bindRun(actor, run)
+    // The session starts the actor's programs (`fork`).
+    machine.bindRun(actor, this)
     this.actor = actor
     this.#previous = actor.getSnapshot()
     // The session is the actor's observer (`next`): one subscription, no closure.
@@ -231,11 +234,11 @@ class Session implements OAuthSession.OAuthSession, HeldNow {
   }
 
   /** The scope's end: the actor stops, the span ends, the programs still running are interrupted. */
-  close(exit: Exit.Exit<unknown, unknown>, timingEnabled: boolean): Effect.Effect<void> {
+  close(exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> {
     this.#closed = true
     this.actor.stop()
     if (this.#span.status._tag !== "Ended") {
-      this.#span.end(timingEnabled ? this.#clock.unsafeCurrentTimeNanos() : BigInt(0), exit)
+      this.#span.end(this.#timingEnabled ? this.#clock.unsafeCurrentTimeNanos() : BigInt(0), exit)
     }
     const fibers = this.#fibers
     return fibers === undefined || fibers.size === 0 ? Effect.void : Fiber.interruptAll([...fibers])
@@ -348,6 +351,8 @@ class Session implements OAuthSession.OAuthSession, HeldNow {
   }
 }
 
+const closeOnExit = (session: Session) => (exit: Exit.Exit<unknown, unknown>) => session.close(exit)
+
 /**
  * `shared`: a machine from `makeShared` for many sessions (the registry's),
  * instead of one built for this session.
@@ -390,12 +395,13 @@ export const make = (
     // session's span lives as long as the session, and so would the trace.
     const span = yield* Effect.makeSpan("OAuthSession", { kind: "internal", captureStackTrace: false })
     const timingEnabled = yield* FiberRef.get(FiberRef.currentTracerTimingEnabled)
-    // One finalizer for the whole session: each one a scope holds keeps the
-    // fiber's references of its acquisition.
-    const session = yield* Effect.acquireRelease(
-      Effect.sync(() => new Session(options, logic, client, effectClock, margin, runtime, span)),
-      (session, exit) => session.close(exit, timingEnabled)
-    )
+    const scope = yield* Effect.scope
+    // One finalizer for the whole session, added to the scope as it is (through
+    // `acquireRelease` it would keep the fiber's references of the acquisition).
+    const session = yield* Effect.uninterruptible(Effect.suspend(() => {
+      const session = new Session(options, logic, client, effectClock, margin, runtime, span, timingEnabled)
+      return Effect.as(Scope.addFinalizerExit(scope, closeOnExit(session)), session)
+    }))
     if (Option.isSome(entry)) {
       session.actor.send({ type: "LOADED", tokens: entry.value.tokens, version: entry.value.version })
     }
