@@ -3,7 +3,7 @@ import { NodeFileSystem } from "@effect/platform-node"
 import { OAuthError, TokenSet } from "@effect-oauth/core"
 import { OAuthSession, SessionError, TokenStore } from "@effect-oauth/session"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Either, Exit, Fiber, Option, Redacted, Scope, Stream, TestClock } from "effect"
+import { Chunk, Effect, Either, Exit, Fiber, Option, Redacted, Scope, Stream, TestClock, Tracer } from "effect"
 import { inspect } from "node:util"
 import type { InspectionEvent } from "xstate"
 import * as Fake from "@effect-oauth/testing/FakeTokenServer"
@@ -441,6 +441,85 @@ describe("OAuthSession / changes", () => {
         OAuthSession.SessionChange.TokensUpdated({ tokens, version: 1 }),
         OAuthSession.SessionChange.StateChanged({ from: "authorizing", to: "authorized", error: undefined })
       ])
+    }))
+})
+
+/** A span as a tracer sees it: its times, parent, events and attributes. */
+interface RecordedSpan extends Tracer.Span {
+  readonly events: Array<readonly [string, bigint, Record<string, unknown> | undefined]>
+  endTime: bigint | undefined
+}
+
+/** A tracer keeping every span it makes. */
+const recordingTracer = (spans: Array<RecordedSpan>) =>
+  Tracer.make({
+    span: (name, parent, context, links, startTime, kind) => {
+      const attributes = new Map<string, unknown>()
+      const span: RecordedSpan = {
+        _tag: "Span",
+        name,
+        spanId: `span-${spans.length}`,
+        traceId: "trace",
+        parent,
+        context,
+        status: { _tag: "Started", startTime },
+        attributes,
+        links,
+        sampled: true,
+        kind,
+        events: [],
+        endTime: undefined,
+        end: (endTime) => {
+          span.endTime = endTime
+        },
+        attribute: (key, value) => {
+          attributes.set(key, value)
+        },
+        event: (name, time, eventAttributes) => {
+          span.events.push([name, time, eventAttributes])
+        },
+        addLinks: () => {}
+      }
+      spans.push(span)
+      return span
+    },
+    context: (f) => f()
+  })
+
+describe("OAuthSession / span", () => {
+  it.scoped("starts with the session under the span it was made in, records each transition at its time, ends with its scope", () =>
+    Effect.gen(function*() {
+      const spans: Array<RecordedSpan> = []
+      const h = yield* harness({ latency: "1 second" })
+      yield* TestClock.adjust("1 second")
+      const scope = yield* Scope.make()
+      const s = yield* session(h).pipe(
+        Scope.extend(scope),
+        Effect.withSpan("application"),
+        Effect.withTracer(recordingTracer(spans))
+      )
+      yield* TestClock.adjust("2 seconds")
+      const authorizing = yield* Effect.fork(authorize(h, s))
+      yield* h.server.arrived("exchange", 1)
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(authorizing)
+      yield* TestClock.adjust("5 seconds")
+      yield* Scope.close(scope, Exit.void)
+
+      const ms = (millis: number) => BigInt(millis) * BigInt(1_000_000)
+      const found = spans.filter((span) => span.name === "OAuthSession")
+      expect(found).toHaveLength(1)
+      const span = found[0]!
+      expect(Option.map(span.parent, (parent) => parent._tag === "Span" ? parent.name : "external")).toEqual(
+        Option.some("application")
+      )
+      expect(span.status).toEqual({ _tag: "Started", startTime: ms(1000) })
+      expect(span.events.map(([name, time, attributes]) => [name, time, attributes?.["oauth.session.to"]])).toEqual([
+        ["OAuthSession.transition", ms(3000), "authorizing"],
+        ["OAuthSession.transition", ms(4000), "authorized"]
+      ])
+      expect(span.attributes.get("oauth.session.transitions")).toBe(2)
+      expect(span.endTime).toBe(ms(9000))
     }))
 })
 

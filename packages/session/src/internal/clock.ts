@@ -40,11 +40,16 @@ const fire = (timer: SystemTimer): void => {
   else timer.fn()
 }
 
+// What a non-finite delay schedules: nothing, one object for all (a session in
+// `authorized` has two such delays while its refresh is lazy).
+const never = new SystemTimer(() => {}, Number.POSITIVE_INFINITY)
+
 /** Plain timers, chained above 2^31 − 1 ms; a non-finite delay never fires. @internal */
 export const system: MachineClock = {
   setTimeout(fn, timeout) {
+    if (!Number.isFinite(timeout)) return never
     const timer = new SystemTimer(fn, timeout)
-    if (Number.isFinite(timeout)) arm(timer)
+    arm(timer)
     return timer
   },
   clearTimeout(id) {

@@ -1,7 +1,7 @@
 import { OAuthClient, OAuthError, TokenSet } from "@effect-oauth/core"
 import type { Dpop } from "@effect-oauth/core"
 import { Clock, Duration, Effect, Fiber, FiberId, FiberRef, Option, Queue, Redacted, Runtime, Scope, Stream } from "effect"
-import type { Exit, Tracer } from "effect"
+import type { Exit } from "effect"
 import { createActor } from "xstate"
 import type * as OAuthSession from "../OAuthSession.js"
 import type {
@@ -18,6 +18,7 @@ import * as clock from "./clock.js"
 import { resolve } from "./config.js"
 import * as machine from "./sessionMachine.js"
 import { diff, SessionChange } from "./sessionChange.js"
+import { sharedMachine } from "./sharedMachines.js"
 import * as View from "./view.js"
 import * as Demand from "./sessionDemand.js"
 
@@ -61,34 +62,6 @@ export const watch = (
 /** The transitions recorded as events of a session's span (OpenTelemetry's default event limit). */
 const maxTransitionEvents = 128
 
-// One machine definition per clock and machine options, shared by every session
-// made with them (building one costs far more than starting an actor, and each
-// definition held per session is most of its heap).
-const machines = new WeakMap<Clock.Clock, Map<string, SessionMachine.Machine>>()
-
-// The machine options as a cache key: everything but the session key and the
-// options of the session itself (inspector, timers, machine hook).
-const machineKey = (options: OAuthSession.Options): string => {
-  const { clock: _clock, inspect: _inspect, key: _key, machine: _machine, ...rest } = options
-  return JSON.stringify(rest, (_, value) => typeof value === "bigint" ? `${value}n` : value)
-}
-
-const sharedMachine = (options: OAuthSession.Options, clock: Clock.Clock): SessionMachine.Machine => {
-  let byOptions = machines.get(clock)
-  if (byOptions === undefined) {
-    byOptions = new Map()
-    machines.set(clock, byOptions)
-  }
-  const key = machineKey(options)
-  let found = byOptions.get(key)
-  if (found === undefined) {
-    found = machine.makeShared({ ...options, key: "" }, () => clock.unsafeCurrentTimeMillis())
-    byOptions.set(key, found)
-  }
-  return found
-}
-
-
 const refreshEvent: SessionMachine.Event = { type: "REFRESH" }
 const revokeEvent: SessionMachine.Event = { type: "REVOKE" }
 
@@ -109,8 +82,10 @@ class Session implements OAuthSession.OAuthSession, HeldNow {
   readonly #clock: Clock.Clock
   readonly #margin: TokenSet.RefreshMargin
   readonly #runtime: Runtime.Runtime<Requirements>
-  readonly #span: Tracer.Span
-  readonly #timingEnabled: boolean
+  /** When the session started, for its span (`undefined` when the tracer keeps no time). */
+  readonly #startedAt: bigint | undefined
+  /** The span's events so far: time, then attributes, for each of the first transitions. */
+  #events: Array<bigint | Record<string, string>> | undefined = undefined
   /** The registry's listener (see {@link watch}). */
   #listener: ((previous: Snapshot, next: Snapshot) => void) | undefined = undefined
   /** The snapshot the span and the subscribers saw last. */
@@ -152,8 +127,7 @@ class Session implements OAuthSession.OAuthSession, HeldNow {
     effectClock: Clock.Clock,
     margin: TokenSet.RefreshMargin,
     runtime: Runtime.Runtime<Requirements>,
-    span: Tracer.Span,
-    timingEnabled: boolean
+    startedAt: bigint | undefined
   ) {
     this.key = options.key
     this.#client = client
@@ -161,8 +135,7 @@ class Session implements OAuthSession.OAuthSession, HeldNow {
     this.#clock = effectClock
     this.#margin = margin
     this.#runtime = runtime
-    this.#span = span
-    this.#timingEnabled = timingEnabled
+    this.#startedAt = startedAt
     const timers = options.clock === undefined || options.clock === "system"
       ? clock.system
       : options.clock === "effect"
@@ -191,25 +164,23 @@ class Session implements OAuthSession.OAuthSession, HeldNow {
   }
 
   /**
-   * The actor's observer. The span records moves between the six public
-   * states (the substate entered, such as refreshing.backingOff, rides along as
-   * an attribute); subscribers get the changes; the registry's listener last.
+   * The actor's observer. The span's events record moves between the six
+   * public states (the substate entered, such as refreshing.backingOff, rides
+   * along as an attribute); subscribers get the changes; the registry's
+   * listener last.
    */
   next(snapshot: Snapshot): void {
     const previous = this.#previous
     const from = View.stateOf(previous)
     const to = View.stateOf(snapshot)
-    if (from !== to) {
-      const transitions = ++this.#transitions
-      this.#span.attribute("oauth.session.transitions", transitions)
-      if (transitions <= maxTransitionEvents) {
-        this.#span.event("OAuthSession.transition", this.#clock.unsafeCurrentTimeNanos(), {
-          "oauth.session.from": from,
-          "oauth.session.to": to,
-          "oauth.session.substate": View.pathOf(snapshot),
-          ...(snapshot.context.error === undefined ? {} : { "oauth.session.error": snapshot.context.error._tag })
-        })
-      }
+    if (from !== to && ++this.#transitions <= maxTransitionEvents) {
+      const events = this.#events ??= []
+      events.push(this.#clock.unsafeCurrentTimeNanos(), {
+        "oauth.session.from": from,
+        "oauth.session.to": to,
+        "oauth.session.substate": View.pathOf(snapshot),
+        ...(snapshot.context.error === undefined ? {} : { "oauth.session.error": snapshot.context.error._tag })
+      })
     }
     this.#previous = snapshot
     const subscribers = this.#subscribers
@@ -237,11 +208,30 @@ class Session implements OAuthSession.OAuthSession, HeldNow {
   close(exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> {
     this.#closed = true
     this.actor.stop()
-    if (this.#span.status._tag !== "Ended") {
-      this.#span.end(this.#timingEnabled ? this.#clock.unsafeCurrentTimeNanos() : BigInt(0), exit)
-    }
+    this.#endSpan(exit)
     const fibers = this.#fibers
     return fibers === undefined || fibers.size === 0 ? Effect.void : Fiber.interruptAll([...fibers])
+  }
+
+  /**
+   * The session's span, made and ended as the scope closes: the tracer gets
+   * what it would have got from a span made with the session (its start time,
+   * the parent, annotations and links of the fiber that made the session, then
+   * each event at its time), and a live session holds a few values instead of
+   * a span.
+   */
+  #endSpan(exit: Exit.Exit<unknown, unknown>): void {
+    const startedAt = this.#startedAt
+    const make = Effect.makeSpan("OAuthSession", { kind: "internal", captureStackTrace: false })
+    const span = Runtime.runSync(this.#runtime)(
+      startedAt === undefined ? make : Effect.withClock(make, clockAt(this.#clock, startedAt))
+    )
+    span.attribute("oauth.session.transitions", this.#transitions)
+    const events = this.#events ?? []
+    for (let i = 0; i < events.length; i += 2) {
+      span.event("OAuthSession.transition", events[i] as bigint, events[i + 1] as Record<string, string>)
+    }
+    span.end(startedAt === undefined ? BigInt(0) : this.#clock.unsafeCurrentTimeNanos(), exit)
   }
 
   // The valid-token path allocates nothing: it reads the snapshot and the
@@ -351,6 +341,10 @@ class Session implements OAuthSession.OAuthSession, HeldNow {
   }
 }
 
+// `clock`, but with the time stopped at `nanos` (a span's start time).
+const clockAt = (clock: Clock.Clock, nanos: bigint): Clock.Clock =>
+  Object.create(clock, { unsafeCurrentTimeNanos: { value: () => nanos } })
+
 const closeOnExit = (session: Session) => (exit: Exit.Exit<unknown, unknown>) => session.close(exit)
 
 /**
@@ -393,13 +387,13 @@ export const make = (
     // keeps its events in memory until it ends, so only the first ones are events;
     // the attribute counts them all. No stack trace is captured for it: the
     // session's span lives as long as the session, and so would the trace.
-    const span = yield* Effect.makeSpan("OAuthSession", { kind: "internal", captureStackTrace: false })
     const timingEnabled = yield* FiberRef.get(FiberRef.currentTracerTimingEnabled)
+    const startedAt = timingEnabled ? effectClock.unsafeCurrentTimeNanos() : undefined
     const scope = yield* Effect.scope
     // One finalizer for the whole session, added to the scope as it is (through
     // `acquireRelease` it would keep the fiber's references of the acquisition).
     const session = yield* Effect.uninterruptible(Effect.suspend(() => {
-      const session = new Session(options, logic, client, effectClock, margin, runtime, span, timingEnabled)
+      const session = new Session(options, logic, client, effectClock, margin, runtime, startedAt)
       return Effect.as(Scope.addFinalizerExit(scope, closeOnExit(session)), session)
     }))
     if (Option.isSome(entry)) {
