@@ -45,14 +45,15 @@ export const heldNowOf = (session: OAuthSession.OAuthSession): HeldNow | undefin
 
 /**
  * Calls `listener` after each snapshot of a session made here, with the one
- * before it (the registry's change feed, without a second actor subscription);
+ * before it and the session's key (the registry's change feed, one listener
+ * for all its sessions, without a second actor subscription);
  * `undefined` removes it. `false` for a session made elsewhere.
  *
  * @internal
  */
 export const watch = (
   session: OAuthSession.OAuthSession,
-  listener: ((previous: Snapshot, next: Snapshot) => void) | undefined
+  listener: ((previous: Snapshot, next: Snapshot, key: string) => void) | undefined
 ): boolean => {
   if (!(session instanceof Session)) return false
   session.listen(listener)
@@ -87,7 +88,7 @@ class Session implements OAuthSession.OAuthSession, HeldNow {
   /** The span's events so far: time, then attributes, for each of the first transitions. */
   #events: Array<bigint | Record<string, string>> | undefined = undefined
   /** The registry's listener (see {@link watch}). */
-  #listener: ((previous: Snapshot, next: Snapshot) => void) | undefined = undefined
+  #listener: ((previous: Snapshot, next: Snapshot, key: string) => void) | undefined = undefined
   /** The snapshot the span and the subscribers saw last. */
   #previous: Snapshot
   #transitions = 0
@@ -155,7 +156,7 @@ class Session implements OAuthSession.OAuthSession, HeldNow {
     actor.start()
   }
 
-  listen(listener: ((previous: Snapshot, next: Snapshot) => void) | undefined): void {
+  listen(listener: ((previous: Snapshot, next: Snapshot, key: string) => void) | undefined): void {
     this.#listener = listener
   }
 
@@ -188,7 +189,7 @@ class Session implements OAuthSession.OAuthSession, HeldNow {
       const changes = diff(previous, snapshot)
       for (const queue of subscribers) for (const change of changes) queue.unsafeOffer(change)
     }
-    this.#listener?.(previous, snapshot)
+    this.#listener?.(previous, snapshot, this.key)
   }
 
   /** Starts one of the actor's programs on the session's runtime; interrupted at once once closed. */

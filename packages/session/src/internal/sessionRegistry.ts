@@ -4,6 +4,7 @@ import * as OAuthSession from "../OAuthSession.js"
 import * as oauthSession from "./oauthSession.js"
 import * as sessionMachine from "./sessionMachine.js"
 import * as View from "./view.js"
+import type * as SessionMachine from "../SessionMachine.js"
 import * as SessionRegistry from "../SessionRegistry.js"
 import * as TokenStore from "../TokenStore.js"
 
@@ -17,7 +18,8 @@ interface Entry {
   readonly key: Key
   readonly id: string
   readonly scope: Scope.CloseableScope
-  readonly ready: Deferred.Deferred<OAuthSession.OAuthSession, SessionRegistry.StartError>
+  /** The start's outcome, for the callers that came before the session; dropped once it started. */
+  ready: Deferred.Deferred<OAuthSession.OAuthSession, SessionRegistry.StartError> | undefined
   session: OAuthSession.OAuthSession | undefined
   /** The session's valid-token path, once it started. */
   held: oauthSession.HeldNow | undefined
@@ -53,6 +55,17 @@ export const make = (options: SessionRegistry.Options) =>
 
     const publish = (change: RegistryChange) => {
       for (const queue of subscribers) queue.unsafeOffer(change)
+    }
+
+    // Every session's changes, from its own observer: one listener for all of
+    // them, no second subscription per session.
+    const onChange = (previous: SessionMachine.Snapshot, snapshot: SessionMachine.Snapshot, id: string) => {
+      if (subscribers.size === 0) return
+      const entry = entries.get(id)
+      if (entry === undefined) return
+      for (const change of OAuthSession.diff(previous, snapshot)) {
+        publish(RegistryChange.Changed({ key: entry.key, change }))
+      }
     }
 
     /** Takes the session out of memory. Synchronous up to the scope close, so no event slips in between. */
@@ -94,14 +107,7 @@ export const make = (options: SessionRegistry.Options) =>
           Scope.extend(entry.scope)
         )
         const previous = session.actor.getSnapshot()
-        // The session's own observer calls this: no second subscription per session.
-        oauthSession.watch(session, (before, snapshot) => {
-          if (subscribers.size > 0) {
-            for (const change of OAuthSession.diff(before, snapshot)) {
-              publish(RegistryChange.Changed({ key: entry.key, change }))
-            }
-          }
-        })
+        oauthSession.watch(session, onChange)
         entry.session = session
         entry.held = oauthSession.heldNowOf(session)
         publish(RegistryChange.Started({ key: entry.key, state: View.stateOf(previous) }))
@@ -120,7 +126,8 @@ export const make = (options: SessionRegistry.Options) =>
               if (entries.get(entry.id) === entry) entries.delete(entry.id)
               yield* Scope.close(entry.scope, Exit.void)
             }
-            yield* Deferred.done(entry.ready, exit)
+            yield* Deferred.done(entry.ready!, exit)
+            if (Exit.isSuccess(exit)) entry.ready = undefined
             if (Exit.isSuccess(exit)) yield* trim
           })
         )
@@ -185,7 +192,7 @@ export const make = (options: SessionRegistry.Options) =>
         }
         return Effect.acquireUseRelease(
           acquire(key),
-          (entry) => entry.session === undefined ? Effect.flatMap(Deferred.await(entry.ready), f) : f(entry.session),
+          (entry) => entry.session === undefined ? Effect.flatMap(Deferred.await(entry.ready!), f) : f(entry.session),
           unuse
         )
       })
@@ -230,7 +237,7 @@ export const make = (options: SessionRegistry.Options) =>
     const get = (key: Key) =>
       Effect.flatMap(
         Effect.acquireRelease(acquire(key), unuse),
-        (entry) => entry.session === undefined ? Deferred.await(entry.ready) : Effect.succeed(entry.session)
+        (entry) => entry.session === undefined ? Deferred.await(entry.ready!) : Effect.succeed(entry.session)
       )
 
     yield* Scope.addFinalizer(
