@@ -239,11 +239,17 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf, r
         tags: "usable",
         entry: "checkRefreshTokenExpiry",
         after: {
-          refreshWindow: {
-            guard: and(["isEager", "hasUsableRefreshToken", not("hasError")]),
-            target: "refreshing",
-            actions: "startRefreshCycle"
-          },
+          // Eager sessions only: in a lazy one the window would be a delay that
+          // never fires, and each delay is a scheduled event every live session holds.
+          ...(config.eager
+            ? {
+              refreshWindow: {
+                guard: and(["isEager", "hasUsableRefreshToken", not("hasError")]),
+                target: "refreshing",
+                actions: "startRefreshCycle"
+              }
+            }
+            : {}),
           accessTokenExpiry: { target: "expired", actions: "markLapsed" },
           refreshTokenWarning: { guard: not("isRefreshTokenExpiringFlagged"), actions: "markRefreshTokenExpiring" }
         },
