@@ -38,8 +38,8 @@ export interface PeersOptions {
   readonly storms?: ReadonlyArray<number> | undefined
   /** Expiries per storm. */
   readonly expiries?: number | undefined
-  /** Live sessions held for the heap figure. */
-  readonly liveSessions?: number | undefined
+  /** Live sessions held for the heap figure: one size, or several measured in turn. */
+  readonly liveSessions?: number | ReadonlyArray<number> | undefined
   /** Process counts of the cross-process trials. */
   readonly processes?: ReadonlyArray<number> | undefined
   /** Trials per process count and client: a fresh grant each, one expiry. */
@@ -225,7 +225,7 @@ export const peers = (options: PeersOptions = {}): Suite => ({
     const rounds = options.rounds ?? 5
     const storms = options.storms ?? [1_000, 10_000]
     const expiries = options.expiries ?? 3
-    const liveSessions = options.liveSessions ?? 10_000
+    const liveSessions = options.liveSessions ?? [10_000, 100_000]
     const processCounts = options.processes ?? [2, 4]
     const trials = options.trials ?? 20
     const callersPerProcess = options.callersPerProcess ?? 250
@@ -550,8 +550,8 @@ export const peers = (options: PeersOptions = {}): Suite => ({
       }
 
       // --- heap per live session: authorized, timer armed, beside the peers' holders of a token
-      if (liveSessions > 0) {
-        const n = liveSessions
+      for (const n of typeof liveSessions === "number" ? [liveSessions] : liveSessions) {
+        if (n <= 0) continue
         const raw = await grant()
         const store = await run(TokenStore.makeMemory)
         const tokens = tokenSetOf(raw, Date.now())

@@ -29,8 +29,9 @@ interface Row {
   readonly actions: ReadonlyArray<string>
 }
 
+// An eager session's machine: a lazy one has no refresh window to draw.
 const machine = SessionMachine.make(
-  { key: "session", refresh: "lazy" },
+  { key: "session", refresh: "eager" },
   { now: () => 0, run: () => { throw new Error("the diagram never runs the machine") } }
 )
 

@@ -3,7 +3,8 @@ import { NodeFileSystem } from "@effect/platform-node"
 import { OAuthError, TokenSet } from "@effect-oauth/core"
 import { OAuthSession, SessionError, TokenStore } from "@effect-oauth/session"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Either, Exit, Fiber, Option, Redacted, Scope, Stream, TestClock } from "effect"
+import { Chunk, Effect, Either, Exit, Fiber, Option, Redacted, Scope, Stream, TestClock, Tracer } from "effect"
+import { inspect } from "node:util"
 import type { InspectionEvent } from "xstate"
 import * as Fake from "@effect-oauth/testing/FakeTokenServer"
 import { authorize, harness, record, session, storedAccessToken, until } from "./helpers/session.js"
@@ -443,6 +444,85 @@ describe("OAuthSession / changes", () => {
     }))
 })
 
+/** A span as a tracer sees it: its times, parent, events and attributes. */
+interface RecordedSpan extends Tracer.Span {
+  readonly events: Array<readonly [string, bigint, Record<string, unknown> | undefined]>
+  endTime: bigint | undefined
+}
+
+/** A tracer keeping every span it makes. */
+const recordingTracer = (spans: Array<RecordedSpan>) =>
+  Tracer.make({
+    span: (name, parent, context, links, startTime, kind) => {
+      const attributes = new Map<string, unknown>()
+      const span: RecordedSpan = {
+        _tag: "Span",
+        name,
+        spanId: `span-${spans.length}`,
+        traceId: "trace",
+        parent,
+        context,
+        status: { _tag: "Started", startTime },
+        attributes,
+        links,
+        sampled: true,
+        kind,
+        events: [],
+        endTime: undefined,
+        end: (endTime) => {
+          span.endTime = endTime
+        },
+        attribute: (key, value) => {
+          attributes.set(key, value)
+        },
+        event: (name, time, eventAttributes) => {
+          span.events.push([name, time, eventAttributes])
+        },
+        addLinks: () => {}
+      }
+      spans.push(span)
+      return span
+    },
+    context: (f) => f()
+  })
+
+describe("OAuthSession / span", () => {
+  it.scoped("starts with the session under the span it was made in, records each transition at its time, ends with its scope", () =>
+    Effect.gen(function*() {
+      const spans: Array<RecordedSpan> = []
+      const h = yield* harness({ latency: "1 second" })
+      yield* TestClock.adjust("1 second")
+      const scope = yield* Scope.make()
+      const s = yield* session(h).pipe(
+        Scope.extend(scope),
+        Effect.withSpan("application"),
+        Effect.withTracer(recordingTracer(spans))
+      )
+      yield* TestClock.adjust("2 seconds")
+      const authorizing = yield* Effect.fork(authorize(h, s))
+      yield* h.server.arrived("exchange", 1)
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(authorizing)
+      yield* TestClock.adjust("5 seconds")
+      yield* Scope.close(scope, Exit.void)
+
+      const ms = (millis: number) => BigInt(millis) * BigInt(1_000_000)
+      const found = spans.filter((span) => span.name === "OAuthSession")
+      expect(found).toHaveLength(1)
+      const span = found[0]!
+      expect(Option.map(span.parent, (parent) => parent._tag === "Span" ? parent.name : "external")).toEqual(
+        Option.some("application")
+      )
+      expect(span.status).toEqual({ _tag: "Started", startTime: ms(1000) })
+      expect(span.events.map(([name, time, attributes]) => [name, time, attributes?.["oauth.session.to"]])).toEqual([
+        ["OAuthSession.transition", ms(3000), "authorizing"],
+        ["OAuthSession.transition", ms(4000), "authorized"]
+      ])
+      expect(span.attributes.get("oauth.session.transitions")).toBe(2)
+      expect(span.endTime).toBe(ms(9000))
+    }))
+})
+
 describe("OAuthSession / secrets", () => {
   it.scoped("no inspection event, snapshot or error ever contains a token, code or state value", () =>
     Effect.gen(function*() {
@@ -493,6 +573,27 @@ describe("OAuthSession / secrets", () => {
         JSON.stringify(yield* s.snapshot)
       ].join("\n")
       for (const secret of secrets) expect(rendered).not.toContain(secret)
+    }))
+
+  it.scoped("a session's members work taken apart, and its inspection and JSON show no token", () =>
+    Effect.gen(function*() {
+      const h = yield* harness({ latency: "1 second" })
+      const s = yield* session(h)
+      const { accessToken, authorize, completeAuthorization, state, tokens } = s
+      expect(s.accessToken).toBe(accessToken)
+      expect(s.authorize).toBe(authorize)
+      const request = yield* authorize()
+      const completing = yield* Effect.fork(completeAuthorization(h.server.approve(request)))
+      yield* h.server.arrived("exchange", 1)
+      yield* TestClock.adjust("1 second")
+      const issued = yield* Fiber.join(completing)
+      expect(yield* state).toBe("authorized")
+      expect(yield* accessToken).toBe(issued.accessToken)
+      expect(yield* tokens).toBe(issued)
+      expect(h.server.issued.length).toBeGreaterThan(1)
+      const rendered = [inspect(s, { depth: 1, showHidden: true }), JSON.stringify(s)].join("\n")
+      expect(rendered).toContain("alice")
+      for (const secret of h.server.issued) expect(rendered).not.toContain(secret)
     }))
 
   it("renders every session error without a secret and with an actionable message", () => {

@@ -10,8 +10,15 @@ export interface MachineClock {
 /** `setTimeout` holds at most 2^31 − 1 ms (~24.8 days); longer delays are chained. @internal */
 export const maxTimerMillis = 2 ** 31 - 1
 
-interface SystemTimer {
-  handle: ReturnType<typeof setTimeout> | undefined
+/** A plain timer: the Node timeout of its current step, and the time left after that step. */
+class SystemTimer {
+  handle: ReturnType<typeof setTimeout> | undefined = undefined
+  remaining: number
+  readonly fn: () => void
+  constructor(fn: () => void, remaining: number) {
+    this.fn = fn
+    this.remaining = remaining
+  }
 }
 
 // Housekeeping timers (expiry, refresh window) must not keep a process alive.
@@ -20,15 +27,29 @@ const unref = (handle: ReturnType<typeof setTimeout>) => {
   return handle
 }
 
+// The timer rides along as the timeout's argument: a session idling with its
+// expiry armed holds no closure for it.
+const arm = (timer: SystemTimer): void => {
+  const step = Math.min(Math.max(0, timer.remaining), maxTimerMillis)
+  timer.remaining -= step
+  timer.handle = unref(setTimeout(fire, step, timer))
+}
+
+const fire = (timer: SystemTimer): void => {
+  if (timer.remaining > 0) arm(timer)
+  else timer.fn()
+}
+
+// What a non-finite delay schedules: nothing, one object for all (a session in
+// `authorized` has two such delays while its refresh is lazy).
+const never = new SystemTimer(() => {}, Number.POSITIVE_INFINITY)
+
 /** Plain timers, chained above 2^31 − 1 ms; a non-finite delay never fires. @internal */
 export const system: MachineClock = {
   setTimeout(fn, timeout) {
-    const timer: SystemTimer = { handle: undefined }
-    const arm = (remaining: number) => {
-      const step = Math.min(Math.max(0, remaining), maxTimerMillis)
-      timer.handle = unref(setTimeout(() => remaining > step ? arm(remaining - step) : fn(), step))
-    }
-    if (Number.isFinite(timeout)) arm(timeout)
+    if (!Number.isFinite(timeout)) return never
+    const timer = new SystemTimer(fn, timeout)
+    arm(timer)
     return timer
   },
   clearTimeout(id) {

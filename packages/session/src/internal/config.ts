@@ -21,13 +21,16 @@ const millis = (input: Duration.DurationInput | undefined, fallback: number) =>
 const isMargin = (input: TokenSet.RefreshMargin | Duration.DurationInput): input is TokenSet.RefreshMargin =>
   typeof input === "object" && input !== null && !Array.isArray(input) && !Duration.isDuration(input)
 
+// The default refresh margin, one object for every session that keeps it.
+const defaultMargin: TokenSet.RefreshMargin = {}
+
 /** @internal */
 export const resolve = (options: SessionMachine.Options): Config => {
   const window = options.refreshWindow
   return {
     key: options.key,
     eager: options.refresh === "eager",
-    margin: window === undefined ? {} : isMargin(window) ? window : { fraction: 0.5, max: window },
+    margin: window === undefined ? defaultMargin : isMargin(window) ? window : { fraction: 0.5, max: window },
     maxAttempts: Math.max(1, Math.floor(options.retry?.maxAttempts ?? 4)),
     initialDelayMillis: millis(options.retry?.initialDelay, 500),
     maxDelayMillis: millis(options.retry?.maxDelay, 30_000),

@@ -21,8 +21,12 @@ type Requirements = OAuthClient.OAuthClient | TokenStore.TokenStore
 type Context = SessionMachine.Context
 type Event = SessionMachine.Event
 type Run = SessionMachine.Environment["run"]
-/** The runtime of an actor's programs, by its actor system. @internal */
-export type RunOf = (system: object) => Run
+/** What starts an actor's programs: a session, or the environment of a machine of its own. @internal */
+export interface Runner {
+  readonly fork: Run
+}
+/** The runner of an actor's programs, by its actor system. @internal */
+export type RunOf = (system: object) => Runner
 
 /** The machine's input: the session key (default: the key of the options it was built with). @internal */
 export interface Input {
@@ -47,7 +51,7 @@ const effectActor = <I, A, E>(
   fromCallback<EventObject, I>(({ input, sendBack, system }) => {
     // The fiber succeeds with the program's `Exit`, so a typed failure is not
     // reported as an unhandled fiber failure; only interruption fails it.
-    const fiber = runOf(system)(Effect.exit(program(input, sendBack)))
+    const fiber = runOf(system).fork(Effect.exit(program(input, sendBack)))
     fiber.addObserver((outcome) => {
       if (Exit.isFailure(outcome)) return
       const exit = outcome.value
@@ -224,19 +228,19 @@ export const initialContext = (key: string, requestedScopes: ReadonlyArray<strin
   unsavedLease: undefined
 })
 
-// The runtimes of the actors of shared machines, by actor system (one per root actor).
-const runs = new WeakMap<object, Run>()
+// The runners of the actors of shared machines, by actor system (one per root actor).
+const runners = new WeakMap<object, Runner>()
 
 /** @internal */
 export const runOfSystem: RunOf = (system) => {
-  const run = runs.get(system)
-  if (run === undefined) throw new Error("a shared session machine ran in an actor without a runtime (bindRun)")
-  return run
+  const runner = runners.get(system)
+  if (runner === undefined) throw new Error("a shared session machine ran in an actor without a runtime (bindRun)")
+  return runner
 }
 
 /** @internal */
-export const bindRun = (actor: { readonly system: object }, run: Run): void => {
-  runs.set(actor.system, run)
+export const bindRun = (actor: { readonly system: object }, runner: Runner): void => {
+  runners.set(actor.system, runner)
 }
 
 /** @internal */

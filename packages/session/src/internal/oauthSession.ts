@@ -1,20 +1,30 @@
 import { OAuthClient, OAuthError, TokenSet } from "@effect-oauth/core"
-import { Clock, Duration, Effect, FiberSet, Option, Queue, Redacted, Stream } from "effect"
+import type { Dpop } from "@effect-oauth/core"
+import { Clock, Duration, Effect, Fiber, FiberId, FiberRef, Option, Queue, Redacted, Runtime, Scope, Stream } from "effect"
+import type { Exit } from "effect"
 import { createActor } from "xstate"
-import type { Subscription } from "xstate"
 import type * as OAuthSession from "../OAuthSession.js"
-import { AuthorizationFailed } from "../SessionError.js"
-import type { AccessTokenError, SessionRevoked } from "../SessionError.js"
+import type {
+  AccessTokenError,
+  AuthorizationFailed,
+  RefreshFailed,
+  RevocationFailed,
+  SessionRevoked,
+  Unauthorized
+} from "../SessionError.js"
 import type * as SessionMachine from "../SessionMachine.js"
 import * as TokenStore from "../TokenStore.js"
 import * as clock from "./clock.js"
 import { resolve } from "./config.js"
 import * as machine from "./sessionMachine.js"
 import { diff, SessionChange } from "./sessionChange.js"
+import { sharedMachine } from "./sharedMachines.js"
 import * as View from "./view.js"
+import * as Demand from "./sessionDemand.js"
 
 type Snapshot = SessionMachine.Snapshot
 type SessionChange = OAuthSession.SessionChange
+type Requirements = OAuthClient.OAuthClient | TokenStore.TokenStore
 export { diff, SessionChange } from "./sessionChange.js"
 
 /**
@@ -25,46 +35,325 @@ export { diff, SessionChange } from "./sessionChange.js"
  * @internal
  */
 export interface HeldNow {
-  readonly tokens: () => Effect.Effect<TokenSet.TokenSet> | undefined
-  readonly accessToken: () => Effect.Effect<Redacted.Redacted<string>> | undefined
+  readonly heldTokens: () => Effect.Effect<TokenSet.TokenSet> | undefined
+  readonly heldAccessToken: () => Effect.Effect<Redacted.Redacted<string>> | undefined
   /** The clock's reading of the last call above (a caller needing the time reads it here, not twice). */
   readonly lastReading: () => number
 }
 
-const heldNows = new WeakMap<OAuthSession.OAuthSession, HeldNow>()
-
 /** The valid-token path of a session made here (the registry reads it without a second `suspend`). @internal */
-export const heldNowOf = (session: OAuthSession.OAuthSession): HeldNow | undefined => heldNows.get(session)
+export const heldNowOf = (session: OAuthSession.OAuthSession): HeldNow | undefined =>
+  session instanceof Session ? session : undefined
+
+/**
+ * Calls `listener` after each snapshot of a session made here, with the one
+ * before it and the session's key (the registry's change feed, one listener
+ * for all its sessions, without a second actor subscription);
+ * `undefined` removes it. `false` for a session made elsewhere.
+ *
+ * @internal
+ */
+export const watch = (
+  session: OAuthSession.OAuthSession,
+  listener: ((previous: Snapshot, next: Snapshot, key: string) => void) | undefined
+): boolean => {
+  if (!(session instanceof Session)) return false
+  session.listen(listener)
+  return true
+}
 
 /** The transitions recorded as events of a session's span (OpenTelemetry's default event limit). */
 const maxTransitionEvents = 128
 
-// One machine definition per clock and machine options, shared by every session
-// made with them (building one costs far more than starting an actor, and each
-// definition held per session is most of its heap).
-const machines = new WeakMap<Clock.Clock, Map<string, SessionMachine.Machine>>()
+const refreshEvent: SessionMachine.Event = { type: "REFRESH" }
+const revokeEvent: SessionMachine.Event = { type: "REVOKE" }
 
-// The machine options as a cache key: everything but the session key and the
-// options of the session itself (inspector, timers, machine hook).
-const machineKey = (options: OAuthSession.Options): string => {
-  const { clock: _clock, inspect: _inspect, key: _key, machine: _machine, ...rest } = options
-  return JSON.stringify(rest, (_, value) => typeof value === "bigint" ? `${value}n` : value)
+/**
+ * One session: its actor and the state of its Effect face. A live session may
+ * idle for hours, and a process may hold a hundred thousand: what every session
+ * does alike lives once, on the prototype and in the functions below, and each
+ * effect of the face is built on its first use. Getters hand out the same value
+ * each time, so `const { accessToken, authorize } = session` works as on a
+ * plain object. Its state is private: no inspection or serialization of a
+ * session shows its client, its runtime or the tokens it last handed out.
+ */
+class Session implements OAuthSession.OAuthSession, HeldNow {
+  readonly key: string
+  readonly actor: SessionMachine.Actor
+  readonly dpop: Dpop.Prover | undefined
+  readonly #client: OAuthClient.Service
+  readonly #clock: Clock.Clock
+  readonly #margin: TokenSet.RefreshMargin
+  readonly #runtime: Runtime.Runtime<Requirements>
+  /** When the session started, for its span (`undefined` when the tracer keeps no time). */
+  readonly #startedAt: bigint | undefined
+  /** The span's events so far: time, then attributes, for each of the first transitions. */
+  #events: Array<bigint | Record<string, string>> | undefined = undefined
+  /** The registry's listener (see {@link watch}). */
+  #listener: ((previous: Snapshot, next: Snapshot, key: string) => void) | undefined = undefined
+  /** The snapshot the span and the subscribers saw last. */
+  #previous: Snapshot
+  #transitions = 0
+  #subscribers: Set<Queue.Queue<SessionChange>> | undefined = undefined
+  /** The programs running for the actor, interrupted when the session's scope closes. */
+  #fibers: Set<Fiber.RuntimeFiber<unknown, unknown>> | undefined = undefined
+  #closed = false
+
+  // The valid-token path's last reading (see `holds`).
+  #seen: Snapshot | undefined = undefined
+  #until = Number.NEGATIVE_INFINITY
+  #lastReading = 0
+  #held: TokenSet.TokenSet | undefined = undefined
+  #heldTokensEffect: Effect.Effect<TokenSet.TokenSet> | undefined = undefined
+  #heldAccessTokenEffect: Effect.Effect<Redacted.Redacted<string>> | undefined = undefined
+
+  // The face, built on first use.
+  #accessTokenEffect: Effect.Effect<Redacted.Redacted<string>, AccessTokenError> | undefined = undefined
+  #tokensEffect: Effect.Effect<TokenSet.TokenSet, AccessTokenError> | undefined = undefined
+  #awaitTokensEffect: Effect.Effect<TokenSet.TokenSet, AccessTokenError> | undefined = undefined
+  #awaitAccessTokenEffect: Effect.Effect<Redacted.Redacted<string>, AccessTokenError> | undefined = undefined
+  #refreshEffect: Effect.Effect<TokenSet.TokenSet, RefreshFailed | Unauthorized | SessionRevoked> | undefined = undefined
+  #revokeEffect: Effect.Effect<void, RevocationFailed> | undefined = undefined
+  #awaitAuthorizationEffect: Effect.Effect<TokenSet.TokenSet, AuthorizationFailed> | undefined = undefined
+  #stateEffect: Effect.Effect<SessionMachine.State> | undefined = undefined
+  #snapshotEffect: Effect.Effect<Snapshot> | undefined = undefined
+  #subscribeEffect: Effect.Effect<Queue.Dequeue<SessionChange>, never, Scope.Scope> | undefined = undefined
+  #changesStream: Stream.Stream<SessionChange> | undefined = undefined
+  #authorizeFunction: OAuthSession.OAuthSession["authorize"] | undefined = undefined
+  #completeAuthorizationFunction: OAuthSession.OAuthSession["completeAuthorization"] | undefined = undefined
+  #authorizeDeviceFunction: OAuthSession.OAuthSession["authorizeDevice"] | undefined = undefined
+  #tokenRejectedFunction: OAuthSession.OAuthSession["tokenRejected"] | undefined = undefined
+
+  constructor(
+    options: OAuthSession.Options,
+    logic: SessionMachine.Machine,
+    client: OAuthClient.Service,
+    effectClock: Clock.Clock,
+    margin: TokenSet.RefreshMargin,
+    runtime: Runtime.Runtime<Requirements>,
+    startedAt: bigint | undefined
+  ) {
+    this.key = options.key
+    this.#client = client
+    this.dpop = client.dpop
+    this.#clock = effectClock
+    this.#margin = margin
+    this.#runtime = runtime
+    this.#startedAt = startedAt
+    const timers = options.clock === undefined || options.clock === "system"
+      ? clock.system
+      : options.clock === "effect"
+      ? clock.fromRun((effect) => this.fork(effect))
+      : options.clock
+    const actor = createActor(logic, {
+      clock: timers,
+      input: { key: options.key },
+      ...(options.inspect === undefined ? {} : { inspect: options.inspect })
+    })
+    // The session starts the actor's programs (`fork`).
+    machine.bindRun(actor, this)
+    this.actor = actor
+    this.#previous = actor.getSnapshot()
+    // The session is the actor's observer (`next`): one subscription, no closure.
+    actor.subscribe(this)
+    actor.start()
+  }
+
+  listen(listener: ((previous: Snapshot, next: Snapshot, key: string) => void) | undefined): void {
+    this.#listener = listener
+  }
+
+  now(): number {
+    return this.#clock.unsafeCurrentTimeMillis()
+  }
+
+  /**
+   * The actor's observer. The span's events record moves between the six
+   * public states (the substate entered, such as refreshing.backingOff, rides
+   * along as an attribute); subscribers get the changes; the registry's
+   * listener last.
+   */
+  next(snapshot: Snapshot): void {
+    const previous = this.#previous
+    const from = View.stateOf(previous)
+    const to = View.stateOf(snapshot)
+    if (from !== to && ++this.#transitions <= maxTransitionEvents) {
+      const events = this.#events ??= []
+      events.push(this.#clock.unsafeCurrentTimeNanos(), {
+        "oauth.session.from": from,
+        "oauth.session.to": to,
+        "oauth.session.substate": View.pathOf(snapshot),
+        ...(snapshot.context.error === undefined ? {} : { "oauth.session.error": snapshot.context.error._tag })
+      })
+    }
+    this.#previous = snapshot
+    const subscribers = this.#subscribers
+    if (subscribers !== undefined && subscribers.size > 0) {
+      const changes = diff(previous, snapshot)
+      for (const queue of subscribers) for (const change of changes) queue.unsafeOffer(change)
+    }
+    this.#listener?.(previous, snapshot, this.key)
+  }
+
+  /** Starts one of the actor's programs on the session's runtime; interrupted at once once closed. */
+  fork<A, E>(effect: Effect.Effect<A, E, Requirements>): Fiber.RuntimeFiber<A, E> {
+    const fiber = Runtime.runFork(this.#runtime)(effect)
+    if (this.#closed) {
+      fiber.unsafeInterruptAsFork(FiberId.none)
+      return fiber
+    }
+    const fibers = this.#fibers ??= new Set()
+    fibers.add(fiber)
+    fiber.addObserver(() => fibers.delete(fiber))
+    return fiber
+  }
+
+  /** The scope's end: the actor stops, the span ends, the programs still running are interrupted. */
+  close(exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> {
+    this.#closed = true
+    this.actor.stop()
+    this.#endSpan(exit)
+    const fibers = this.#fibers
+    return fibers === undefined || fibers.size === 0 ? Effect.void : Fiber.interruptAll([...fibers])
+  }
+
+  /**
+   * The session's span, made and ended as the scope closes: the tracer gets
+   * what it would have got from a span made with the session (its start time,
+   * the parent, annotations and links of the fiber that made the session, then
+   * each event at its time), and a live session holds a few values instead of
+   * a span.
+   */
+  #endSpan(exit: Exit.Exit<unknown, unknown>): void {
+    const startedAt = this.#startedAt
+    const make = Effect.makeSpan("OAuthSession", { kind: "internal", captureStackTrace: false })
+    const span = Runtime.runSync(this.#runtime)(
+      startedAt === undefined ? make : Effect.withClock(make, clockAt(this.#clock, startedAt))
+    )
+    span.attribute("oauth.session.transitions", this.#transitions)
+    const events = this.#events ?? []
+    for (let i = 0; i < events.length; i += 2) {
+      span.event("OAuthSession.transition", events[i] as bigint, events[i + 1] as Record<string, string>)
+    }
+    span.end(startedAt === undefined ? BigInt(0) : this.#clock.unsafeCurrentTimeNanos(), exit)
+  }
+
+  // The valid-token path allocates nothing: it reads the snapshot and the
+  // clock, and hands out an effect built once per token set. `held` depends on
+  // the time only through expiry and the refresh window, so while the snapshot
+  // is the same and the clock is before both, the last reading stands; past
+  // either, `View.held` decides again. The clock is read on every call: no
+  // token is handed out once expired.
+  holds(): boolean {
+    const snapshot = this.actor.getSnapshot()
+    const at = this.#lastReading = this.now()
+    if (snapshot === this.#seen && at < this.#until) return true
+    const current = View.held(snapshot, at, this.#margin)
+    if (current !== this.#held) {
+      this.#held = current
+      this.#heldTokensEffect = undefined
+      this.#heldAccessTokenEffect = undefined
+    }
+    this.#seen = snapshot
+    this.#until = current === undefined
+      ? Number.NEGATIVE_INFINITY
+      : Math.min(current.expiresAt ?? Infinity, TokenSet.refreshAt(current, this.#margin) ?? Infinity)
+    return current !== undefined
+  }
+
+  lastReading(): number {
+    return this.#lastReading
+  }
+
+  heldTokens(): Effect.Effect<TokenSet.TokenSet> | undefined {
+    return this.holds() ? (this.#heldTokensEffect ??= Effect.succeed(this.#held!)) : undefined
+  }
+
+  heldAccessToken(): Effect.Effect<Redacted.Redacted<string>> | undefined {
+    return this.holds() ? (this.#heldAccessTokenEffect ??= Effect.succeed(this.#held!.accessToken)) : undefined
+  }
+
+  get awaitTokens(): Effect.Effect<TokenSet.TokenSet, AccessTokenError> {
+    return this.#awaitTokensEffect ??= Effect.flatMap(
+      Demand.wait(this, refreshEvent, (snapshot, demand) => View.tokens(snapshot, this.now(), this.#margin, demand)),
+      (tokens) => Demand.handOut(this, tokens)
+    )
+  }
+
+  get tokens(): Effect.Effect<TokenSet.TokenSet, AccessTokenError> {
+    return this.#tokensEffect ??= Effect.suspend(() => this.heldTokens() ?? this.awaitTokens)
+  }
+
+  get accessToken(): Effect.Effect<Redacted.Redacted<string>, AccessTokenError> {
+    return this.#accessTokenEffect ??= Effect.suspend(() =>
+      this.heldAccessToken() ??
+        (this.#awaitAccessTokenEffect ??= Effect.map(this.awaitTokens, (tokens) => tokens.accessToken))
+    )
+  }
+
+  get refresh(): Effect.Effect<TokenSet.TokenSet, RefreshFailed | Unauthorized | SessionRevoked> {
+    return this.#refreshEffect ??= Demand.wait(
+      this,
+      refreshEvent,
+      (snapshot, demand) => View.refresh(snapshot, this.now(), demand)
+    )
+  }
+
+  get revoke(): Effect.Effect<void, RevocationFailed> {
+    return this.#revokeEffect ??= Demand.wait(this, revokeEvent, View.revocation)
+  }
+
+  get authorize(): OAuthSession.OAuthSession["authorize"] {
+    return this.#authorizeFunction ??= (authorizeOptions) => Demand.authorize(this, this.#client, authorizeOptions)
+  }
+
+  get completeAuthorization(): OAuthSession.OAuthSession["completeAuthorization"] {
+    return this.#completeAuthorizationFunction ??= (callbackUrl) => Demand.completeAuthorization(this, callbackUrl)
+  }
+
+  get authorizeDevice(): OAuthSession.OAuthSession["authorizeDevice"] {
+    return this.#authorizeDeviceFunction ??= (grantOptions) => Demand.authorizeDevice(this, this.#client, grantOptions)
+  }
+
+  get awaitAuthorization(): Effect.Effect<TokenSet.TokenSet, AuthorizationFailed> {
+    return this.#awaitAuthorizationEffect ??= Effect.suspend(() => Demand.awaitAuthorization(this))
+  }
+
+  get tokenRejected(): OAuthSession.OAuthSession["tokenRejected"] {
+    return this.#tokenRejectedFunction ??= (token) =>
+      Effect.sync(() =>
+        this.actor.send({ type: "TOKEN_REJECTED", ...(token === undefined ? {} : { accessToken: token }) })
+      )
+  }
+
+  get state(): Effect.Effect<SessionMachine.State> {
+    return this.#stateEffect ??= Effect.sync(() => View.stateOf(this.actor.getSnapshot()))
+  }
+
+  get snapshot(): Effect.Effect<Snapshot> {
+    return this.#snapshotEffect ??= Effect.sync(() => this.actor.getSnapshot())
+  }
+
+  get subscribe(): Effect.Effect<Queue.Dequeue<SessionChange>, never, Scope.Scope> {
+    return this.#subscribeEffect ??= Effect.acquireRelease(
+      Effect.tap(
+        Queue.unbounded<SessionChange>(),
+        (queue) => Effect.sync(() => (this.#subscribers ??= new Set()).add(queue))
+      ),
+      (queue) => Effect.zipRight(Effect.sync(() => this.#subscribers?.delete(queue)), Queue.shutdown(queue))
+    )
+  }
+
+  get changes(): Stream.Stream<SessionChange> {
+    return this.#changesStream ??= Stream.unwrapScoped(Effect.map(this.subscribe, (queue) => Stream.fromQueue(queue)))
+  }
 }
 
-const sharedMachine = (options: OAuthSession.Options, clock: Clock.Clock): SessionMachine.Machine => {
-  let byOptions = machines.get(clock)
-  if (byOptions === undefined) {
-    byOptions = new Map()
-    machines.set(clock, byOptions)
-  }
-  const key = machineKey(options)
-  let found = byOptions.get(key)
-  if (found === undefined) {
-    found = machine.makeShared({ ...options, key: "" }, () => clock.unsafeCurrentTimeMillis())
-    byOptions.set(key, found)
-  }
-  return found
-}
+// `clock`, but with the time stopped at `nanos` (a span's start time).
+const clockAt = (clock: Clock.Clock, nanos: bigint): Clock.Clock =>
+  Object.create(clock, { unsafeCurrentTimeNanos: { value: () => nanos } })
+
+const closeOnExit = (session: Session) => (exit: Exit.Exit<unknown, unknown>) => session.close(exit)
 
 /**
  * `shared`: a machine from `makeShared` for many sessions (the registry's),
@@ -75,7 +364,11 @@ const sharedMachine = (options: OAuthSession.Options, clock: Clock.Clock): Sessi
 export const make = (
   options: OAuthSession.Options,
   shared?: { readonly machine: SessionMachine.Machine } | undefined
-) =>
+): Effect.Effect<
+  OAuthSession.OAuthSession,
+  TokenStore.TokenStoreError | OAuthError.ConfigurationError,
+  Requirements | Scope.Scope
+> =>
   Effect.gen(function*() {
     const store = yield* TokenStore.TokenStore
     const client = yield* OAuthClient.OAuthClient
@@ -91,257 +384,28 @@ export const make = (
       })
     }
     const effectClock = yield* Effect.clock
-    const run = yield* FiberSet.makeRuntime<OAuthClient.OAuthClient | TokenStore.TokenStore>()
+    const runtime = yield* Effect.runtime<Requirements>()
     const entry = yield* store.get(options.key)
 
-    const now = () => effectClock.unsafeCurrentTimeMillis()
     const built = shared?.machine ?? sharedMachine(options, effectClock)
     const logic = options.machine === undefined ? built : options.machine(built)
-    const timers = options.clock === undefined || options.clock === "system"
-      ? clock.system
-      : options.clock === "effect"
-      ? clock.fromRun(run)
-      : options.clock
 
-    const subscribers = new Set<Queue.Queue<SessionChange>>()
     // The session's own span, ended with its scope: each state transition is an
     // event on it (names only, no token). A session may live for months and a span
     // keeps its events in memory until it ends, so only the first ones are events;
     // the attribute counts them all. No stack trace is captured for it: the
     // session's span lives as long as the session, and so would the trace.
-    const span = yield* Effect.makeSpanScoped("OAuthSession", { kind: "internal", captureStackTrace: false })
-    let transitions = 0
-    const actor = yield* Effect.acquireRelease(
-      Effect.sync(() => {
-        const actor = createActor(logic, {
-          clock: timers,
-          input: { key: options.key },
-          ...(options.inspect === undefined ? {} : { inspect: options.inspect })
-        })
-        machine.bindRun(actor, run)
-        let previous = actor.getSnapshot()
-        actor.subscribe((snapshot) => {
-          const changes = diff(previous, snapshot)
-          // The span records moves between the six public states; the substate
-          // entered (refreshing.backingOff) rides along as an attribute.
-          const from = View.stateOf(previous)
-          const to = View.stateOf(snapshot)
-          if (from !== to) {
-            transitions++
-            span.attribute("oauth.session.transitions", transitions)
-            if (transitions <= maxTransitionEvents) {
-              span.event("OAuthSession.transition", effectClock.unsafeCurrentTimeNanos(), {
-                "oauth.session.from": from,
-                "oauth.session.to": to,
-                "oauth.session.substate": View.pathOf(snapshot),
-                ...(snapshot.context.error === undefined ? {} : { "oauth.session.error": snapshot.context.error._tag })
-              })
-            }
-          }
-          previous = snapshot
-          for (const queue of subscribers) for (const change of changes) queue.unsafeOffer(change)
-        })
-        return actor.start()
-      }),
-      (actor) => Effect.sync(() => actor.stop())
-    )
-    if (Option.isSome(entry)) actor.send({ type: "LOADED", tokens: entry.value.tokens, version: entry.value.version })
-
-    /**
-     * The one wait of every demand: `decide` (a reading of `view.ts`) sees the
-     * current snapshot, then each new one (XState notifies observers after every
-     * event, handled or not), and says whether to wait, to send `event`, or
-     * what the demand ended with. A stopped actor (the session's scope closed)
-     * interrupts the caller.
-     */
-    const wait = <A, E>(
-      event: SessionMachine.Event | undefined,
-      decide: (snapshot: Snapshot, demand: View.Demand) => View.Verdict<A, E>
-    ): Effect.Effect<A, E> =>
-      Effect.async<A, E>((resume) => {
-        const demand = View.demand()
-        let settled = false
-        let subscription: Subscription | undefined
-        const settle = (result: Effect.Effect<A, E>) => {
-          if (settled) return
-          settled = true
-          subscription?.unsubscribe()
-          resume(result)
-        }
-        const step = (snapshot: Snapshot): void => {
-          if (settled) return
-          View.observe(demand, snapshot)
-          const verdict = decide(snapshot, demand)
-          if (verdict._tag === "Wait") return
-          if (verdict._tag === "Done") return settle(verdict.result)
-          demand.sent++
-          if (event !== undefined) actor.send(event)
-        }
-        if (actor.getSnapshot().status !== "active") {
-          settle(Effect.interrupt)
-          return
-        }
-        subscription = actor.subscribe({ next: step, complete: () => settle(Effect.interrupt) })
-        step(actor.getSnapshot())
-        if (settled) subscription.unsubscribe()
-        return Effect.sync(() => subscription?.unsubscribe())
-      })
-
-    // The caller resumes after the snapshot that settled it: a revocation in
-    // between (another holder removed the grant while this one refreshed ahead
-    // of expiry) wins, so nothing is handed out once the session is revoked.
-    const handOut = (tokens: TokenSet.TokenSet): Effect.Effect<TokenSet.TokenSet, SessionRevoked> =>
-      Effect.suspend(() => {
-        const snapshot = actor.getSnapshot()
-        return View.stateOf(snapshot) === "revoked" ? Effect.fail(View.revokedError(snapshot.context)) : Effect.succeed(tokens)
-      })
-
-    const refreshEvent: SessionMachine.Event = { type: "REFRESH" }
-    const awaitTokens = Effect.flatMap(
-      wait(refreshEvent, (snapshot, demand) => View.tokens(snapshot, now(), margin, demand)),
-      handOut
-    )
-
-    // The valid-token path allocates nothing: it reads the snapshot and the
-    // clock, and hands out an effect built once per token set. `held` depends on
-    // the time only through expiry and the refresh window, so while the snapshot
-    // is the same and the clock is before both, the last reading stands; past
-    // either, `View.held` decides again. The clock is read on every call: no
-    // token is handed out once expired.
-    let seen: Snapshot | undefined
-    let until = Number.NEGATIVE_INFINITY
-    let held: TokenSet.TokenSet | undefined
-    let heldTokens: Effect.Effect<TokenSet.TokenSet> | undefined
-    let heldAccessToken: Effect.Effect<Redacted.Redacted<string>> | undefined
-    let lastReading = 0
-    const holds = (): boolean => {
-      const snapshot = actor.getSnapshot()
-      const at = lastReading = now()
-      if (snapshot === seen && at < until) return true
-      const current = View.held(snapshot, at, margin)
-      if (current !== held) {
-        held = current
-        heldTokens = undefined
-        heldAccessToken = undefined
-      }
-      seen = snapshot
-      until = current === undefined
-        ? Number.NEGATIVE_INFINITY
-        : Math.min(current.expiresAt ?? Infinity, TokenSet.refreshAt(current, margin) ?? Infinity)
-      return current !== undefined
+    const timingEnabled = yield* FiberRef.get(FiberRef.currentTracerTimingEnabled)
+    const startedAt = timingEnabled ? effectClock.unsafeCurrentTimeNanos() : undefined
+    const scope = yield* Effect.scope
+    // One finalizer for the whole session, added to the scope as it is (through
+    // `acquireRelease` it would keep the fiber's references of the acquisition).
+    const session = yield* Effect.uninterruptible(Effect.suspend(() => {
+      const session = new Session(options, logic, client, effectClock, margin, runtime, startedAt)
+      return Effect.as(Scope.addFinalizerExit(scope, closeOnExit(session)), session)
+    }))
+    if (Option.isSome(entry)) {
+      session.actor.send({ type: "LOADED", tokens: entry.value.tokens, version: entry.value.version })
     }
-
-    const heldNow: HeldNow = {
-      tokens: () => holds() ? (heldTokens ??= Effect.succeed(held!)) : undefined,
-      accessToken: () => holds() ? (heldAccessToken ??= Effect.succeed(held!.accessToken)) : undefined,
-      lastReading: () => lastReading
-    }
-
-    const tokens: Effect.Effect<TokenSet.TokenSet, AccessTokenError> = Effect.suspend(() =>
-      heldNow.tokens() ?? awaitTokens
-    )
-
-    const awaitAccessToken = Effect.map(awaitTokens, (tokens) => tokens.accessToken)
-    const accessToken: Effect.Effect<Redacted.Redacted<string>, AccessTokenError> = Effect.suspend(() =>
-      heldNow.accessToken() ?? awaitAccessToken
-    )
-
-    const refresh = wait(refreshEvent, (snapshot, demand) => View.refresh(snapshot, now(), demand))
-
-    /**
-     * Starts an authorization where one may start: builds it (a failure that is
-     * not configuration is `otherwise`), hands it to the machine, and checks the
-     * machine took it (a state change in between refuses it).
-     */
-    const startAuthorization = <A, E extends AuthorizationFailed["cause"]>(
-      build: Effect.Effect<A, E>,
-      otherwise: "Request" | "Exchange",
-      send: (value: Redacted.Redacted<A>) => void,
-      taken: (context: SessionMachine.Snapshot["context"], value: Redacted.Redacted<A>) => boolean
-    ) =>
-      Effect.gen(function*() {
-        const state = View.stateOf(actor.getSnapshot())
-        const invalid = (state: string) => new AuthorizationFailed({ reason: "InvalidState", state })
-        if (state !== "unauthorized" && state !== "authorizing" && state !== "revoked") return yield* invalid(state)
-        const value = yield* build.pipe(
-          Effect.mapError((cause) =>
-            new AuthorizationFailed({ reason: cause?._tag === "ConfigurationError" ? "Configuration" : otherwise, cause })
-          )
-        )
-        const redacted = Redacted.make(value)
-        send(redacted)
-        const after = actor.getSnapshot()
-        if (!taken(after.context, redacted)) return yield* invalid(View.stateOf(after))
-        return value
-      })
-
-    const authorize = (authorizeOptions?: OAuthClient.AuthorizationUrlOptions | undefined) =>
-      startAuthorization(
-        client.authorizationUrl(authorizeOptions),
-        "Request",
-        (request) => actor.send({ type: "AUTHORIZE", request }),
-        (context, request) => context.request === request
-      )
-
-    const completeAuthorization = (callbackUrl: string | URL) =>
-      Effect.suspend(() => {
-        const current = actor.getSnapshot()
-        if (View.stateOf(current) !== "authorizing" || current.context.request === undefined) {
-          return Effect.fail(new AuthorizationFailed({ reason: "InvalidState", state: View.stateOf(current) }))
-        }
-        const url = Redacted.make(String(callbackUrl))
-        return wait({ type: "CALLBACK", url }, (snapshot, demand) =>
-          demand.sent === 0
-            ? { _tag: "Send" }
-            : View.authorization(snapshot, snapshot.context.callback === url))
-      })
-
-    const authorizeDevice = (grantOptions?: OAuthClient.GrantOptions | undefined) =>
-      startAuthorization(
-        client.deviceAuthorization(grantOptions),
-        "Exchange",
-        (authorization) => actor.send({ type: "AUTHORIZE_DEVICE", authorization }),
-        (context, authorization) => context.device === authorization
-      )
-
-    // Settles when the authorization pending at the start ends: the tokens once
-    // stored, its failure, or `Superseded` when another one replaced it.
-    const awaitAuthorization: Effect.Effect<TokenSet.TokenSet, AuthorizationFailed> = Effect.suspend(() => {
-      const current = actor.getSnapshot()
-      const { device, request } = current.context
-      if (View.stateOf(current) !== "authorizing" || (device === undefined && request === undefined)) {
-        return Effect.fail(new AuthorizationFailed({ reason: "InvalidState", state: View.stateOf(current) }))
-      }
-      return wait(undefined, (snapshot) =>
-        View.authorization(snapshot, snapshot.context.device === device && snapshot.context.request === request))
-    })
-
-    const revoke = wait({ type: "REVOKE" }, View.revocation)
-
-    const subscribe = Effect.acquireRelease(
-      Effect.tap(Queue.unbounded<SessionChange>(), (queue) => Effect.sync(() => subscribers.add(queue))),
-      (queue) => Effect.zipRight(Effect.sync(() => subscribers.delete(queue)), Queue.shutdown(queue))
-    )
-
-    const session = {
-      key: options.key,
-      accessToken,
-      tokens,
-      authorize,
-      completeAuthorization,
-      authorizeDevice,
-      awaitAuthorization,
-      refresh,
-      revoke,
-      tokenRejected: (token) =>
-        Effect.sync(() => actor.send({ type: "TOKEN_REJECTED", ...(token === undefined ? {} : { accessToken: token }) })),
-      state: Effect.sync(() => View.stateOf(actor.getSnapshot())),
-      snapshot: Effect.sync(() => actor.getSnapshot()),
-      changes: Stream.unwrapScoped(Effect.map(subscribe, (queue) => Stream.fromQueue(queue))),
-      subscribe,
-      actor,
-      dpop: client.dpop
-    } satisfies OAuthSession.OAuthSession
-    heldNows.set(session, heldNow)
     return session
   })

@@ -13,13 +13,16 @@ type RunOf = parts.RunOf
 export type Input = parts.Input
 
 /** @internal */
-export const make = (options: SessionMachine.Options, environment: SessionMachine.Environment) =>
-  build(options, environment.now, () => environment.run, environment.random ?? Math.random)
+export const make = (options: SessionMachine.Options, environment: SessionMachine.Environment) => {
+  const runner: parts.Runner = { fork: environment.run }
+  return build(options, environment.now, () => runner, environment.random ?? Math.random)
+}
 
 /**
  * One machine for many sessions with the same options and clock (building a
  * machine costs far more than starting an actor): each actor gets its session
- * key as `input` and its runtime through {@link bindRun} before it starts.
+ * key as `input` and the runner of its programs through {@link bindRun}
+ * before it starts.
  *
  * @internal
  */
@@ -236,11 +239,17 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf, r
         tags: "usable",
         entry: "checkRefreshTokenExpiry",
         after: {
-          refreshWindow: {
-            guard: and(["isEager", "hasUsableRefreshToken", not("hasError")]),
-            target: "refreshing",
-            actions: "startRefreshCycle"
-          },
+          // Eager sessions only: in a lazy one the window would be a delay that
+          // never fires, and each delay is a scheduled event every live session holds.
+          ...(config.eager
+            ? {
+              refreshWindow: {
+                guard: and(["isEager", "hasUsableRefreshToken", not("hasError")]),
+                target: "refreshing",
+                actions: "startRefreshCycle"
+              }
+            }
+            : {}),
           accessTokenExpiry: { target: "expired", actions: "markLapsed" },
           refreshTokenWarning: { guard: not("isRefreshTokenExpiringFlagged"), actions: "markRefreshTokenExpiring" }
         },

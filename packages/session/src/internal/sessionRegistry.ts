@@ -1,10 +1,10 @@
 import { OAuthClient } from "@effect-oauth/core"
 import { Data, Deferred, Duration, Effect, Exit, FiberId, FiberSet, Queue, Schedule, Scope, Stream } from "effect"
-import type { Subscription } from "xstate"
 import * as OAuthSession from "../OAuthSession.js"
 import * as oauthSession from "./oauthSession.js"
 import * as sessionMachine from "./sessionMachine.js"
 import * as View from "./view.js"
+import type * as SessionMachine from "../SessionMachine.js"
 import * as SessionRegistry from "../SessionRegistry.js"
 import * as TokenStore from "../TokenStore.js"
 
@@ -18,11 +18,11 @@ interface Entry {
   readonly key: Key
   readonly id: string
   readonly scope: Scope.CloseableScope
-  readonly ready: Deferred.Deferred<OAuthSession.OAuthSession, SessionRegistry.StartError>
+  /** The start's outcome, for the callers that came before the session; dropped once it started. */
+  ready: Deferred.Deferred<OAuthSession.OAuthSession, SessionRegistry.StartError> | undefined
   session: OAuthSession.OAuthSession | undefined
   /** The session's valid-token path, once it started. */
   held: oauthSession.HeldNow | undefined
-  subscription: Subscription | undefined
   /** Uses in progress: `get` scopes and calls of the service. */
   refs: number
   lastUsed: number
@@ -57,10 +57,21 @@ export const make = (options: SessionRegistry.Options) =>
       for (const queue of subscribers) queue.unsafeOffer(change)
     }
 
+    // Every session's changes, from its own observer: one listener for all of
+    // them, no second subscription per session.
+    const onChange = (previous: SessionMachine.Snapshot, snapshot: SessionMachine.Snapshot, id: string) => {
+      if (subscribers.size === 0) return
+      const entry = entries.get(id)
+      if (entry === undefined) return
+      for (const change of OAuthSession.diff(previous, snapshot)) {
+        publish(RegistryChange.Changed({ key: entry.key, change }))
+      }
+    }
+
     /** Takes the session out of memory. Synchronous up to the scope close, so no event slips in between. */
     const release = (entry: Entry): Effect.Effect<void> => {
       entries.delete(entry.id)
-      entry.subscription?.unsubscribe()
+      if (entry.session !== undefined) oauthSession.watch(entry.session, undefined)
       entry.session?.actor.stop()
       publish(RegistryChange.Released({ key: entry.key }))
       return Scope.close(entry.scope, Exit.void)
@@ -95,15 +106,8 @@ export const make = (options: SessionRegistry.Options) =>
           Effect.provideService(TokenStore.TokenStore, store),
           Scope.extend(entry.scope)
         )
-        let previous = session.actor.getSnapshot()
-        entry.subscription = session.actor.subscribe((snapshot) => {
-          if (subscribers.size > 0) {
-            for (const change of OAuthSession.diff(previous, snapshot)) {
-              publish(RegistryChange.Changed({ key: entry.key, change }))
-            }
-          }
-          previous = snapshot
-        })
+        const previous = session.actor.getSnapshot()
+        oauthSession.watch(session, onChange)
         entry.session = session
         entry.held = oauthSession.heldNowOf(session)
         publish(RegistryChange.Started({ key: entry.key, state: View.stateOf(previous) }))
@@ -122,7 +126,8 @@ export const make = (options: SessionRegistry.Options) =>
               if (entries.get(entry.id) === entry) entries.delete(entry.id)
               yield* Scope.close(entry.scope, Exit.void)
             }
-            yield* Deferred.done(entry.ready, exit)
+            yield* Deferred.done(entry.ready!, exit)
+            if (Exit.isSuccess(exit)) entry.ready = undefined
             if (Exit.isSuccess(exit)) yield* trim
           })
         )
@@ -156,7 +161,6 @@ export const make = (options: SessionRegistry.Options) =>
           ready: Deferred.unsafeMake(FiberId.none),
           session: undefined,
           held: undefined,
-          subscription: undefined,
           refs: 1,
           lastUsed: now()
         }
@@ -188,7 +192,7 @@ export const make = (options: SessionRegistry.Options) =>
         }
         return Effect.acquireUseRelease(
           acquire(key),
-          (entry) => entry.session === undefined ? Effect.flatMap(Deferred.await(entry.ready), f) : f(entry.session),
+          (entry) => entry.session === undefined ? Effect.flatMap(Deferred.await(entry.ready!), f) : f(entry.session),
           unuse
         )
       })
@@ -235,7 +239,7 @@ export const make = (options: SessionRegistry.Options) =>
     const get = (key: Key) =>
       Effect.flatMap(
         Effect.acquireRelease(acquire(key), unuse),
-        (entry) => entry.session === undefined ? Deferred.await(entry.ready) : Effect.succeed(entry.session)
+        (entry) => entry.session === undefined ? Deferred.await(entry.ready!) : Effect.succeed(entry.session)
       )
 
     yield* Scope.addFinalizer(
@@ -255,8 +259,8 @@ export const make = (options: SessionRegistry.Options) =>
     return SessionRegistry.SessionRegistry.of({
       get,
       use,
-      accessToken: (key) => read(key, (session) => session.accessToken, (held) => held.accessToken()),
-      tokens: (key) => read(key, (session) => session.tokens, (held) => held.tokens()),
+      accessToken: (key) => read(key, (session) => session.accessToken, (held) => held.heldAccessToken()),
+      tokens: (key) => read(key, (session) => session.tokens, (held) => held.heldTokens()),
       refresh: (key) => use(key, (session) => session.refresh),
       revoke: (key) => use(key, (session) => session.revoke),
       authorize: (key, authorizeOptions) => use(key, (session) => session.authorize(authorizeOptions)),
