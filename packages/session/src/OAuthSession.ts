@@ -26,6 +26,7 @@ import type { Callback, Dpop, OAuthClient, OAuthError, TokenSet } from "@effect-
 import type { Data, Effect, Queue, Redacted, Scope, Stream } from "effect"
 import type { InspectionEvent, Observer } from "xstate"
 import * as internal from "./internal/oauthSession.js"
+import * as internalMake from "./internal/sessionMake.js"
 import type { AccessTokenError, AuthorizationFailed, RefreshFailed, RevocationFailed, SessionError, SessionRevoked, Unauthorized } from "./SessionError.js"
 import type * as SessionMachine from "./SessionMachine.js"
 import type { TokenStore, TokenStoreError } from "./TokenStore.js"
@@ -244,7 +245,7 @@ export const make: (
   OAuthSession,
   TokenStoreError | OAuthError.ConfigurationError,
   OAuthClient.OAuthClient | TokenStore | Scope.Scope
-> = internal.make
+> = internalMake.make
 
 /**
  * The changes between two snapshots, in the order {@link SessionChange}

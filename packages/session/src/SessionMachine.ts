@@ -145,9 +145,8 @@ export interface Environment {
   /** The current time (epoch ms); `OAuthSession` uses the runtime's `Clock`. */
   readonly now: () => number
   /**
-   * Starts an actor's Effect program; the machine interrupts the fiber when the
-   * actor's state is left. `OAuthSession` runs them on the runtime it was made
-   * in and interrupts those still running when its scope closes.
+   * Starts an actor's Effect program; the machine interrupts the fiber when the actor's
+   * state is left. `OAuthSession` interrupts those still running when its scope closes.
    */
   readonly run: <A, E>(
     effect: Effect.Effect<A, E, OAuthClient.OAuthClient | TokenStore>

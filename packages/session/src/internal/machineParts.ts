@@ -231,6 +231,9 @@ export const initialContext = (key: string, requestedScopes: ReadonlyArray<strin
 // The runners of the actors of shared machines, by actor system (one per root actor).
 const runners = new WeakMap<object, Runner>()
 
+/** The same runner for every actor (a machine built for one session). @internal */
+export const runOfRunner = (runner: Runner): RunOf => () => runner
+
 /** @internal */
 export const runOfSystem: RunOf = (system) => {
   const runner = runners.get(system)

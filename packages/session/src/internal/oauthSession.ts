@@ -1,6 +1,6 @@
-import { OAuthClient, OAuthError, TokenSet } from "@effect-oauth/core"
+import { OAuthClient, TokenSet } from "@effect-oauth/core"
 import type { Dpop } from "@effect-oauth/core"
-import { Clock, Duration, Effect, Fiber, FiberId, FiberRef, Option, Queue, Redacted, Runtime, Scope, Stream } from "effect"
+import { Clock, Effect, Fiber, FiberId, Queue, Redacted, Runtime, Scope, Stream } from "effect"
 import type { Exit } from "effect"
 import { createActor } from "xstate"
 import type * as OAuthSession from "../OAuthSession.js"
@@ -15,10 +15,9 @@ import type {
 import type * as SessionMachine from "../SessionMachine.js"
 import * as TokenStore from "../TokenStore.js"
 import * as clock from "./clock.js"
-import { resolve } from "./config.js"
 import * as machine from "./sessionMachine.js"
 import { diff, SessionChange } from "./sessionChange.js"
-import { sharedMachine } from "./sharedMachines.js"
+import * as SessionSpan from "./sessionSpan.js"
 import * as View from "./view.js"
 import * as Demand from "./sessionDemand.js"
 
@@ -62,9 +61,6 @@ export const watch = (
   return true
 }
 
-/** The transitions recorded as events of a session's span (OpenTelemetry's default event limit). */
-const maxTransitionEvents = 128
-
 const refreshEvent: SessionMachine.Event = { type: "REFRESH" }
 const revokeEvent: SessionMachine.Event = { type: "REVOKE" }
 
@@ -77,7 +73,7 @@ const revokeEvent: SessionMachine.Event = { type: "REVOKE" }
  * plain object. Its state is private: no inspection or serialization of a
  * session shows its client, its runtime or the tokens it last handed out.
  */
-class Session implements OAuthSession.OAuthSession, HeldNow {
+export class Session implements OAuthSession.OAuthSession, HeldNow {
   readonly key: string
   readonly actor: SessionMachine.Actor
   readonly dpop: Dpop.Prover | undefined
@@ -177,14 +173,8 @@ class Session implements OAuthSession.OAuthSession, HeldNow {
     const previous = this.#previous
     const from = View.stateOf(previous)
     const to = View.stateOf(snapshot)
-    if (from !== to && ++this.#transitions <= maxTransitionEvents) {
-      const events = this.#events ??= []
-      events.push(this.#clock.unsafeCurrentTimeNanos(), {
-        "oauth.session.from": from,
-        "oauth.session.to": to,
-        "oauth.session.substate": View.pathOf(snapshot),
-        ...(snapshot.context.error === undefined ? {} : { "oauth.session.error": snapshot.context.error._tag })
-      })
+    if (from !== to && ++this.#transitions <= SessionSpan.maxTransitionEvents) {
+      (this.#events ??= []).push(this.#clock.unsafeCurrentTimeNanos(), SessionSpan.transition(from, to, snapshot))
     }
     this.#previous = snapshot
     const subscribers = this.#subscribers
@@ -212,30 +202,9 @@ class Session implements OAuthSession.OAuthSession, HeldNow {
   close(exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> {
     this.#closed = true
     this.actor.stop()
-    this.#endSpan(exit)
+    SessionSpan.end(this.#runtime, this.#clock, this.#startedAt, this.#transitions, this.#events, exit)
     const fibers = this.#fibers
     return fibers === undefined || fibers.size === 0 ? Effect.void : Fiber.interruptAll([...fibers])
-  }
-
-  /**
-   * The session's span, made and ended as the scope closes: the tracer gets
-   * what it would have got from a span made with the session (its start time,
-   * the parent, annotations and links of the fiber that made the session, then
-   * each event at its time), and a live session holds a few values instead of
-   * a span.
-   */
-  #endSpan(exit: Exit.Exit<unknown, unknown>): void {
-    const startedAt = this.#startedAt
-    const make = Effect.makeSpan("OAuthSession", { kind: "internal", captureStackTrace: false })
-    const span = Runtime.runSync(this.#runtime)(
-      startedAt === undefined ? make : Effect.withClock(make, clockAt(this.#clock, startedAt))
-    )
-    span.attribute("oauth.session.transitions", this.#transitions)
-    const events = this.#events ?? []
-    for (let i = 0; i < events.length; i += 2) {
-      span.event("OAuthSession.transition", events[i] as bigint, events[i + 1] as Record<string, string>)
-    }
-    span.end(startedAt === undefined ? BigInt(0) : this.#clock.unsafeCurrentTimeNanos(), exit)
   }
 
   // The valid-token path allocates nothing: it reads the snapshot and the
@@ -348,64 +317,3 @@ class Session implements OAuthSession.OAuthSession, HeldNow {
     return this.#changesStream ??= Stream.unwrapScoped(Effect.map(this.subscribe, (queue) => Stream.fromQueue(queue)))
   }
 }
-
-// `clock`, but with the time stopped at `nanos` (a span's start time).
-const clockAt = (clock: Clock.Clock, nanos: bigint): Clock.Clock =>
-  Object.create(clock, { unsafeCurrentTimeNanos: { value: () => nanos } })
-
-const closeOnExit = (session: Session) => (exit: Exit.Exit<unknown, unknown>) => session.close(exit)
-
-/**
- * `shared`: a machine from `makeShared` for many sessions (the registry's),
- * instead of one built for this session.
- *
- * @internal
- */
-export const make = (
-  options: OAuthSession.Options,
-  shared?: { readonly machine: SessionMachine.Machine } | undefined
-): Effect.Effect<
-  OAuthSession.OAuthSession,
-  TokenStore.TokenStoreError | OAuthError.ConfigurationError,
-  Requirements | Scope.Scope
-> =>
-  Effect.gen(function*() {
-    const store = yield* TokenStore.TokenStore
-    const client = yield* OAuthClient.OAuthClient
-    const { leaseTtlMillis, margin } = resolve(options)
-    // The lease must outlive a refresh request: one that lapses mid-request
-    // lets another holder spend the same refresh token (reuse → revoked grant).
-    if (client.timeout !== undefined && leaseTtlMillis <= Duration.toMillis(client.timeout)) {
-      return yield* new OAuthError.ConfigurationError({
-        reason: "Unsupported",
-        detail: `the session's leaseTtl (${leaseTtlMillis} ms) must exceed the client's request timeout ` +
-          `(${Duration.toMillis(client.timeout)} ms): a refresh lease that lapses while its request is in flight ` +
-          "lets another holder spend the same refresh token"
-      })
-    }
-    const effectClock = yield* Effect.clock
-    const runtime = yield* Effect.runtime<Requirements>()
-    const entry = yield* store.get(options.key)
-
-    const built = shared?.machine ?? sharedMachine(options, effectClock)
-    const logic = options.machine === undefined ? built : options.machine(built)
-
-    // The session's own span, ended with its scope: each state transition is an
-    // event on it (names only, no token). A session may live for months and a span
-    // keeps its events in memory until it ends, so only the first ones are events;
-    // the attribute counts them all. No stack trace is captured for it: the
-    // session's span lives as long as the session, and so would the trace.
-    const timingEnabled = yield* FiberRef.get(FiberRef.currentTracerTimingEnabled)
-    const startedAt = timingEnabled ? effectClock.unsafeCurrentTimeNanos() : undefined
-    const scope = yield* Effect.scope
-    // One finalizer for the whole session, added to the scope as it is (through
-    // `acquireRelease` it would keep the fiber's references of the acquisition).
-    const session = yield* Effect.uninterruptible(Effect.suspend(() => {
-      const session = new Session(options, logic, client, effectClock, margin, runtime, startedAt)
-      return Effect.as(Scope.addFinalizerExit(scope, closeOnExit(session)), session)
-    }))
-    if (Option.isSome(entry)) {
-      session.actor.send({ type: "LOADED", tokens: entry.value.tokens, version: entry.value.version })
-    }
-    return session
-  })

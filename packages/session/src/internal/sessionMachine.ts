@@ -13,10 +13,8 @@ type RunOf = parts.RunOf
 export type Input = parts.Input
 
 /** @internal */
-export const make = (options: SessionMachine.Options, environment: SessionMachine.Environment) => {
-  const runner: parts.Runner = { fork: environment.run }
-  return build(options, environment.now, () => runner, environment.random ?? Math.random)
-}
+export const make = (options: SessionMachine.Options, environment: SessionMachine.Environment) =>
+  build(options, environment.now, parts.runOfRunner({ fork: environment.run }), environment.random ?? Math.random)
 
 /**
  * One machine for many sessions with the same options and clock (building a
@@ -36,6 +34,12 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf, r
   const config: Config = resolve(options)
   // A program works on the key of the actor it runs for.
   const keyed = (key: string): Config => key === config.key ? config : { ...config, key }
+
+  const refreshWindow = {
+    guard: and(["isEager", "hasUsableRefreshToken", not("hasError")]),
+    target: "refreshing",
+    actions: "startRefreshCycle"
+  } as const
 
   return setup({
     types: {} as {
@@ -62,10 +66,8 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf, r
       startAuthorization: assign(({ event }) => {
         if (event.type !== "AUTHORIZE") return {}
         return {
+          ...parts.noAuthorization,
           request: event.request,
-          callback: undefined,
-          device: undefined,
-          devicePoll: undefined,
           requestedScopes: Redacted.value(event.request).scopes,
           missingScopes: [],
           error: undefined
@@ -74,10 +76,8 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf, r
       startDeviceAuthorization: assign(({ event }) => {
         if (event.type !== "AUTHORIZE_DEVICE") return {}
         return {
-          request: undefined,
-          callback: undefined,
+          ...parts.noAuthorization,
           device: event.authorization,
-          devicePoll: undefined,
           requestedScopes: Redacted.value(event.authorization).scopes,
           missingScopes: [],
           error: undefined
@@ -239,17 +239,8 @@ const build = (options: SessionMachine.Options, now: () => number, run: RunOf, r
         tags: "usable",
         entry: "checkRefreshTokenExpiry",
         after: {
-          // Eager sessions only: in a lazy one the window would be a delay that
-          // never fires, and each delay is a scheduled event every live session holds.
-          ...(config.eager
-            ? {
-              refreshWindow: {
-                guard: and(["isEager", "hasUsableRefreshToken", not("hasError")]),
-                target: "refreshing",
-                actions: "startRefreshCycle"
-              }
-            }
-            : {}),
+          // Eager only: in a lazy session this delay never fires, yet each live one would hold it.
+          ...(config.eager ? { refreshWindow } : {}),
           accessTokenExpiry: { target: "expired", actions: "markLapsed" },
           refreshTokenWarning: { guard: not("isRefreshTokenExpiringFlagged"), actions: "markRefreshTokenExpiring" }
         },

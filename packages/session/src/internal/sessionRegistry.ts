@@ -2,6 +2,7 @@ import { OAuthClient } from "@effect-oauth/core"
 import { Data, Deferred, Duration, Effect, Exit, FiberId, FiberSet, Queue, Schedule, Scope, Stream } from "effect"
 import * as OAuthSession from "../OAuthSession.js"
 import * as oauthSession from "./oauthSession.js"
+import * as sessionMake from "./sessionMake.js"
 import * as sessionMachine from "./sessionMachine.js"
 import * as View from "./view.js"
 import type * as SessionMachine from "../SessionMachine.js"
@@ -101,7 +102,7 @@ export const make = (options: SessionRegistry.Options) =>
 
     const start = (entry: Entry, client: OAuthClient.Service) =>
       Effect.gen(function*() {
-        const session = yield* oauthSession.make({ ...sessionOptions, key: entry.id }, shared).pipe(
+        const session = yield* sessionMake.make({ ...sessionOptions, key: entry.id }, shared).pipe(
           Effect.provideService(OAuthClient.OAuthClient, client),
           Effect.provideService(TokenStore.TokenStore, store),
           Scope.extend(entry.scope)
