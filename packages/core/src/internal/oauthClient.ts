@@ -55,7 +55,7 @@ export const request = (
       url,
       http.limits(options),
       hideUrl
-    ).pipe(Effect.withSpan("OAuthClient.request", { attributes: { "oauth.endpoint": http.where(url) } }))
+    ).pipe(Effect.withSpan("OAuthClient.request", { attributes: { "oauth.endpoint": http.where(url) }, captureStackTrace: false }))
   })
 
 /** @internal */

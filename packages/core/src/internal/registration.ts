@@ -90,4 +90,4 @@ export const register = (
       ...(strings["registration_client_uri"] === undefined ? {} : { registrationClientUri: strings["registration_client_uri"] }),
       metadata: registered
     })
-  }).pipe(Effect.withSpan("Registration.register", { attributes: { "oauth.provider": provider.name } }))
+  }).pipe(Effect.withSpan("Registration.register", { attributes: { "oauth.provider": provider.name }, captureStackTrace: false }))

@@ -93,7 +93,7 @@ export const discover = (resource: string, options: ResourceMetadata.Options = {
     // was inserted to create the URL used to retrieve the metadata."
     // Compared as parsed URLs: "https://api.example" and "https://api.example/" are one resource.
     read(url, options, (received) => normalised(received) === normalised(resource), resource)).pipe(
-      Effect.withSpan("ResourceMetadata.discover", { attributes: { "oauth.resource": resource } })
+      Effect.withSpan("ResourceMetadata.discover", { attributes: { "oauth.resource": resource }, captureStackTrace: false })
     )
 
 /** @internal */
@@ -120,4 +120,4 @@ export const fromChallenge = (
       ? yield* wellKnownUrl(expected)
       : yield* UrlPolicy.checkSameOrigin("resource_metadata", yield* http.endpointUrl("resource_metadata", named), requested, options)
     return yield* read(url, options, accepts, expected)
-  }).pipe(Effect.withSpan("ResourceMetadata.fromChallenge"))
+  }).pipe(Effect.withSpan("ResourceMetadata.fromChallenge", { captureStackTrace: false }))

@@ -91,7 +91,7 @@ export const completeAuthorization = (
       Effect.mapError((cause) => new AuthorizationFailed({ reason: "Storage", cause }))
     )
     return { ...stored, source: "authorization" } as const
-  }).pipe(Effect.withSpan("OAuthSession.completeAuthorization"))
+  }).pipe(Effect.withSpan("OAuthSession.completeAuthorization", { captureStackTrace: false }))
 
 /** @internal */
 export interface DeviceInput {
@@ -125,7 +125,7 @@ export const pollDeviceToken = (
       Effect.mapError((cause) => new AuthorizationFailed({ reason: "Storage", cause }))
     )
     return { ...stored, source: "authorization" } as const
-  }).pipe(Effect.withSpan("OAuthSession.pollDeviceToken"))
+  }).pipe(Effect.withSpan("OAuthSession.pollDeviceToken", { captureStackTrace: false }))
 
 /** @internal */
 export interface RefreshInput {
@@ -304,7 +304,7 @@ export const refreshTokens = (
             Metric.increment(Metric.tagged(telemetry.failures, "remedy", error.remedy))
           )
     }),
-    Effect.withSpan("OAuthSession.refreshTokens", { attributes: { attempt: input.attempt + 1 } })
+    Effect.withSpan("OAuthSession.refreshTokens", { attributes: { attempt: input.attempt + 1 }, captureStackTrace: false })
   )
 
 /** @internal */
@@ -335,4 +335,4 @@ export const revokeGrant = (
     const revoked = newest === undefined ? Either.right(undefined) : yield* Effect.either(client.revoke(newest))
     if (Either.isLeft(cleared)) return yield* new RevocationFailed({ cause: cleared.left })
     if (Either.isLeft(revoked)) return yield* new RevocationFailed({ cause: revoked.left })
-  }).pipe(Effect.withSpan("OAuthSession.revokeGrant"))
+  }).pipe(Effect.withSpan("OAuthSession.revokeGrant", { captureStackTrace: false }))

@@ -85,4 +85,4 @@ export const fromResource = <E>(url: string, options: ResourceAuthorization.Opti
       )
     )
     return { session, client: authorized, response, metadata, provider, registration } satisfies ResourceAuthorization.Authorized
-  }).pipe(Effect.withSpan("ResourceAuthorization.fromResource"))
+  }).pipe(Effect.withSpan("ResourceAuthorization.fromResource", { captureStackTrace: false }))
