@@ -108,9 +108,12 @@ const select = (keys: ReadonlyArray<IdToken.Jwk>, alg: string, kid: string | und
   )
 }
 
+// One decoder for every token: `fatal` makes malformed UTF-8 an error, not U+FFFD.
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true })
+
 const jsonOf = (bytes: Uint8Array): unknown => {
   try {
-    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes))
+    return JSON.parse(strictUtf8.decode(bytes))
   } catch {
     return undefined
   }
@@ -119,7 +122,10 @@ const jsonOf = (bytes: Uint8Array): unknown => {
 const base64urlJson = (segment: string): unknown => {
   if (!/^[A-Za-z0-9_-]*$/.test(segment)) return undefined
   try {
-    return jsonOf(Uint8Array.from(atob(segment.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0)))
+    const binary = atob(segment.replace(/-/g, "+").replace(/_/g, "/"))
+    const bytes = new Uint8Array(binary.length)
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
+    return jsonOf(bytes)
   } catch {
     return undefined
   }
