@@ -1,7 +1,8 @@
-import { FetchHttpClient, Headers, HttpClient, HttpClientRequest } from "@effect/platform"
-import { Clock, Context, Duration, Effect, FiberRef, Option, Redacted, Stream } from "effect"
+import { Headers, HttpClient, HttpClientRequest } from "@effect/platform"
+import { Clock, Duration, Effect, FiberRef, Redacted, Stream } from "effect"
 import { ConfigurationError, type InvalidTokenResponse, type OAuthError, TransportError } from "../OAuthError.js"
 import type { TokenResponseQuirks } from "../Provider.js"
+import * as Redirects from "../Redirects.js"
 import * as tokenResponse from "./tokenResponse.js"
 import * as Json from "./wire/json.js"
 
@@ -184,7 +185,7 @@ export const send = (
         }
         if (request.headers["dpop"] !== undefined) out = withCredentialHeadersRedacted(out)
         const context = fiber.getFiberRef(FiberRef.currentContext)
-        const manual = manualRedirect(context)
+        const manual = Redirects.manualContext(context)
         return manual === context ? out : Effect.locally(out, FiberRef.currentContext, manual)
       })
   )
@@ -228,22 +229,6 @@ export const getDocument = (
  */
 export const withCredentialHeadersRedacted = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.locallyWith(self, Headers.currentRedactedNames, (names) => names.includes("dpop") ? names : [...names, "dpop"])
-
-// The calling context with `redirect: "manual"` merged into `FetchHttpClient`'s
-// `RequestInit`; one per context, which a fiber keeps from call to call.
-const manualContexts = new WeakMap<Context.Context<never>, Context.Context<never>>()
-
-/** `context` with `redirect: "manual"` for `FetchHttpClient` (the same context when it has it). @internal */
-export const manualRedirect = (context: Context.Context<never>): Context.Context<never> => {
-  const known = manualContexts.get(context)
-  if (known !== undefined) return known
-  const init = Context.getOption(context, FetchHttpClient.RequestInit)
-  const manual = Option.isSome(init) && init.value.redirect === "manual"
-    ? context
-    : Context.add(context, FetchHttpClient.RequestInit, { ...Option.getOrElse(init, () => ({})), redirect: "manual" })
-  manualContexts.set(context, manual)
-  return manual
-}
 
 const locationOrigin = (location: string | undefined, base: URL): string | undefined => {
   if (location === undefined) return undefined

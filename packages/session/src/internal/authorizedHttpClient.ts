@@ -1,8 +1,8 @@
-import { FetchHttpClient, Headers, HttpBody, HttpClient, HttpClientRequest } from "@effect/platform"
+import { Headers, HttpBody, HttpClient, HttpClientRequest } from "@effect/platform"
 import type { HttpClientError, HttpClientResponse } from "@effect/platform"
-import { WwwAuthenticate } from "@effect-oauth/core"
+import { Redirects, WwwAuthenticate } from "@effect-oauth/core"
 import type { TokenSet } from "@effect-oauth/core"
-import { Context, Effect, Either, FiberRef, Option, Redacted } from "effect"
+import { Effect, Either, FiberRef, Option, Redacted } from "effect"
 import type * as AuthorizedHttpClient from "../AuthorizedHttpClient.js"
 import type { OAuthSession } from "../OAuthSession.js"
 import type { AccessTokenError } from "../SessionError.js"
@@ -34,40 +34,20 @@ const hasError = (headers: Readonly<Record<string, string | undefined>>, error: 
     onRight: (challenges) => challenges.some((challenge) => challenge.error === error)
   })
 
-// The calling context with `redirect: "manual"` merged into `FetchHttpClient`'s
-// `RequestInit` (redirects are followed here, by the rules below); one per
-// context, which a fiber keeps from call to call.
-const manualContexts = new WeakMap<Context.Context<never>, Context.Context<never>>()
-
-const manualRedirect = (context: Context.Context<never>): Context.Context<never> => {
-  const known = manualContexts.get(context)
-  if (known !== undefined) return known
-  const init = Context.getOption(context, FetchHttpClient.RequestInit)
-  const manual = Option.isSome(init) && init.value.redirect === "manual"
-    ? context
-    : Context.add(context, FetchHttpClient.RequestInit, { ...Option.getOrElse(init, () => ({})), redirect: "manual" })
-  manualContexts.set(context, manual)
-  return manual
-}
-
 /**
  * Sends `request` with redirects left to the caller and, when it carries a DPoP
  * proof, that header redacted on the platform's span (which redacts
- * `authorization` already): one read of the fiber's state.
+ * `authorization` already).
  */
 const sendManual = (
   client: HttpClient.HttpClient,
   request: HttpClientRequest.HttpClientRequest
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> =>
-  Effect.withFiberRuntime((fiber) => {
-    let out = client.execute(request)
-    if (request.headers["dpop"] !== undefined) {
-      out = Effect.locallyWith(out, Headers.currentRedactedNames, (names) => names.includes("dpop") ? names : [...names, "dpop"])
-    }
-    const context = fiber.getFiberRef(FiberRef.currentContext)
-    const manual = manualRedirect(context)
-    return manual === context ? out : Effect.locally(out, FiberRef.currentContext, manual)
-  })
+  Redirects.notFollowed(
+    request.headers["dpop"] === undefined
+      ? client.execute(request)
+      : Effect.locallyWith(client.execute(request), Headers.currentRedactedNames, (names) => names.includes("dpop") ? names : [...names, "dpop"])
+  )
 
 /** The request with another URL, method, body and headers (query and hash come with the URL). */
 const rebuild = (
