@@ -18,6 +18,15 @@ export interface Endpoints {
   readonly token: string
 }
 
+/** The authorization and token endpoints of `issuer`, from its discovery document (by hand). */
+export const endpointsOf = async (issuer: string): Promise<Endpoints> => {
+  const discovery = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json() as {
+    readonly authorization_endpoint: string
+    readonly token_endpoint: string
+  }
+  return { authorization: discovery.authorization_endpoint, token: discovery.token_endpoint }
+}
+
 export interface RawTokens {
   readonly access_token: string
   readonly refresh_token: string

@@ -22,8 +22,8 @@ import { Effect, Exit, Logger, LogLevel, Redacted, Ref, Runtime, Scope } from "e
 import { OAuth2Client } from "google-auth-library"
 import * as openid from "openid-client"
 import { AuthorizationCode } from "simple-oauth2"
-import { basicOf, googleHolder, openidHolder, rawCodeFlow, rawHolder, rawToken, simpleHolder, tokenSetOf } from "./holders.js"
-import type { Endpoints, Holder } from "./holders.js"
+import { basicOf, endpointsOf, googleHolder, openidHolder, rawCodeFlow, rawHolder, rawToken, simpleHolder, tokenSetOf } from "./holders.js"
+import type { Holder } from "./holders.js"
 import type { WorkerReply, WorkerRequest } from "./peerWorker.js"
 import type { PlainClient, ServerMessage, ServerRequest } from "./server.js"
 import type { Row, Suite } from "./suite.js"
@@ -237,11 +237,7 @@ export const peers = (options: PeersOptions = {}): Suite => ({
     const run = <A, E>(effect: Effect.Effect<A, E, Scope.Scope | HttpClient.HttpClient>) =>
       Effect.runPromise(effect.pipe(Scope.extend(scope), Effect.provide(FetchHttpClient.layer)))
     try {
-      const discovery = await (await fetch(`${server.issuer}/.well-known/openid-configuration`)).json() as {
-        readonly authorization_endpoint: string
-        readonly token_endpoint: string
-      }
-      const endpoints: Endpoints = { authorization: discovery.authorization_endpoint, token: discovery.token_endpoint }
+      const endpoints = await endpointsOf(server.issuer)
       let accounts = 0
       const grant = (client: PlainClient = server.web) => rawCodeFlow(server.approve, endpoints, client, `peer-${accounts++}`)
 

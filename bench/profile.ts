@@ -22,8 +22,7 @@ import { AuthorizedHttpClient, OAuthSession, TokenStore } from "@effect-oauth/se
 import { Effect, Logger, LogLevel, Redacted, Scope } from "effect"
 import * as Fs from "node:fs"
 import { Session } from "node:inspector/promises"
-import { basicOf, openidHolder, rawCodeFlow, rawHolder, tokenSetOf } from "./holders.js"
-import type { Endpoints } from "./holders.js"
+import { basicOf, endpointsOf, openidHolder, rawCodeFlow, rawHolder, tokenSetOf } from "./holders.js"
 import { startServer } from "./peers.js"
 
 const cases = [
@@ -54,11 +53,7 @@ const main = async () => {
   const run = <A, E>(effect: Effect.Effect<A, E, Scope.Scope | HttpClient.HttpClient>) =>
     Effect.runPromise(effect.pipe(Scope.extend(scope), Effect.provide(FetchHttpClient.layer)))
   try {
-    const discovery = await (await fetch(`${server.issuer}/.well-known/openid-configuration`)).json() as {
-      readonly authorization_endpoint: string
-      readonly token_endpoint: string
-    }
-    const endpoints: Endpoints = { authorization: discovery.authorization_endpoint, token: discovery.token_endpoint }
+    const endpoints = await endpointsOf(server.issuer)
     let accounts = 0
     const grant = () => rawCodeFlow(server.approve, endpoints, server.web, `profile-${accounts++}`)
     const provider = await run(Provider.discover(server.issuer))

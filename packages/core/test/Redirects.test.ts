@@ -26,7 +26,9 @@ const redirecting = Effect.acquireRelease(
         server
       })))
   }),
-  ({ server }) => Effect.async<void>((resume) => server.close(() => resume(Effect.void)))
+  ({ server }) => Effect.async<void>((resume) => {
+    server.close(() => resume(Effect.void))
+  })
 )
 
 describe("Redirects", () => {
