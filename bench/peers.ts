@@ -19,11 +19,12 @@ import * as Path from "node:path"
 import type { ChildProcess } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { Effect, Exit, Logger, LogLevel, Redacted, Ref, Runtime, Scope } from "effect"
+import type { Clock } from "effect"
 import { OAuth2Client } from "google-auth-library"
 import * as openid from "openid-client"
 import { AuthorizationCode } from "simple-oauth2"
 import { basicOf, endpointsOf, googleHolder, openidHolder, rawCodeFlow, rawHolder, rawToken, simpleHolder, tokenSetOf } from "./holders.js"
-import type { Holder } from "./holders.js"
+import type { Holder, RawTokens } from "./holders.js"
 import type { WorkerReply, WorkerRequest } from "./peerWorker.js"
 import type { PlainClient, ServerMessage, ServerRequest } from "./server.js"
 import type { Row, Suite } from "./suite.js"
@@ -103,6 +104,35 @@ export const startServer = (): Promise<Server> =>
       else waiting?.resolve(message.result)
     })
   })
+
+/**
+ * effect-oauth against `server`: its client (the `client_secret_basic` one), and a
+ * lazy session over a memory store holding a fresh grant, on `clock` when given.
+ */
+export const effectOAuthAt = async (
+  server: Server,
+  run: <A, E>(effect: Effect.Effect<A, E, Scope.Scope | HttpClient.HttpClient>) => Promise<A>,
+  grant: () => Promise<RawTokens>
+) => {
+  const provider = await run(Provider.discover(server.issuer))
+  const oauthClient = await run(OAuthClient.make({
+    provider,
+    client: { clientId: server.web.clientId, clientSecret: Redacted.make(server.web.clientSecret), redirectUri: server.web.redirectUri }
+  }))
+  const sessionOf = async (key: string, clock?: Clock.Clock) => {
+    const store = await run(TokenStore.makeMemory)
+    await run(store.compareAndSet(key, undefined, tokenSetOf(await grant(), Date.now())))
+    const make = OAuthSession.make({ key, refresh: "lazy" }).pipe(
+      Effect.provideService(OAuthClient.OAuthClient, oauthClient),
+      Effect.provideService(TokenStore.TokenStore, store),
+      // The storms move their clock hours past the server's: the refreshed ID
+      // token's warning ("exp is in the past") would print at each expiry.
+      Logger.withMinimumLogLevel(LogLevel.Error)
+    )
+    return run(clock === undefined ? make : Effect.withClock(make, clock))
+  }
+  return { oauthClient, sessionOf }
+}
 
 // ---------------------------------------------------------------------------
 // measuring
@@ -242,25 +272,10 @@ export const peers = (options: PeersOptions = {}): Suite => ({
       const grant = (client: PlainClient = server.web) => rawCodeFlow(server.approve, endpoints, client, `peer-${accounts++}`)
 
       // effect-oauth: a session over a memory store, on a clock the storms move.
-      const provider = await run(Provider.discover(server.issuer))
-      const oauthClient = await run(OAuthClient.make({
-        provider,
-        client: { clientId: server.web.clientId, clientSecret: Redacted.make(server.web.clientSecret), redirectUri: server.web.redirectUri }
-      }))
+      const { oauthClient, sessionOf } = await effectOAuthAt(server, run, () => grant())
       const ours = async (key: string) => {
-        const store = await run(TokenStore.makeMemory)
-        await run(store.compareAndSet(key, undefined, tokenSetOf(await grant(), Date.now())))
         const time = MovableClock.make()
-        const session = await run(
-          OAuthSession.make({ key, refresh: "lazy" }).pipe(
-            Effect.provideService(OAuthClient.OAuthClient, oauthClient),
-            Effect.provideService(TokenStore.TokenStore, store),
-            Effect.withClock(time.clock),
-            // The storms move this clock hours past the server's: the refreshed ID
-            // token's warning ("exp is in the past") would print at each expiry.
-            Logger.withMinimumLogLevel(LogLevel.Error)
-          )
-        )
+        const session = await sessionOf(key, time.clock)
         const face = await run(SessionPromise.fromSession(session).pipe(Effect.withClock(time.clock)))
         return { session, face, time }
       }

@@ -17,13 +17,13 @@
  * profile's largest self times, grouped by function and by package.
  */
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
-import { Callback, OAuthClient, Provider, TokenSet } from "@effect-oauth/core"
-import { AuthorizedHttpClient, OAuthSession, TokenStore } from "@effect-oauth/session"
-import { Effect, Logger, LogLevel, Redacted, Scope } from "effect"
+import { Callback, TokenSet } from "@effect-oauth/core"
+import { AuthorizedHttpClient } from "@effect-oauth/session"
+import { Effect, Redacted, Scope } from "effect"
 import * as Fs from "node:fs"
 import { Session } from "node:inspector/promises"
 import { basicOf, endpointsOf, openidHolder, rawCodeFlow, rawHolder, tokenSetOf } from "./holders.js"
-import { startServer } from "./peers.js"
+import { effectOAuthAt, startServer } from "./peers.js"
 
 const cases = [
   "refresh-raw",
@@ -56,20 +56,7 @@ const main = async () => {
     const endpoints = await endpointsOf(server.issuer)
     let accounts = 0
     const grant = () => rawCodeFlow(server.approve, endpoints, server.web, `profile-${accounts++}`)
-    const provider = await run(Provider.discover(server.issuer))
-    const client = await run(OAuthClient.make({
-      provider,
-      client: { clientId: server.web.clientId, clientSecret: Redacted.make(server.web.clientSecret), redirectUri: server.web.redirectUri }
-    }))
-    const session = async (key: string) => {
-      const store = await run(TokenStore.makeMemory)
-      await run(store.compareAndSet(key, undefined, tokenSetOf(await grant(), Date.now())))
-      return run(OAuthSession.make({ key, refresh: "lazy" }).pipe(
-        Effect.provideService(OAuthClient.OAuthClient, client),
-        Effect.provideService(TokenStore.TokenStore, store),
-        Logger.withMinimumLogLevel(LogLevel.Error)
-      ))
-    }
+    const { oauthClient: client, sessionOf: session } = await effectOAuthAt(server, run, grant)
     // The flows run their user part (login, consent) in the server process; the
     // loop below is what the client does around it.
     const op: () => Promise<unknown> = await (async () => {
