@@ -97,7 +97,7 @@ export const exchangeForLongLived = (tokens: TokenSet.TokenSet | Redacted.Redact
     )
     return Redacted.isRedacted(tokens) || next.scopes.length > 0
       ? next
-      : new TokenSet.TokenSet({ ...next, scopes: tokens.scopes })
+      : new TokenSet.TokenSet({ ...next, scopes: tokens.scopes }, true)
   }).pipe(Effect.withSpan("Facebook.exchangeForLongLived"))
 
 const known = [

@@ -34,7 +34,22 @@ export const fromBackend = (
       (json) => cipher === undefined ? Effect.succeed(json) : cipher.seal(key, version, json)
     )
 
+  // The last blob read, with its tokens: a session re-reads the same state
+  // around a lease and on each wake-up, so one entry saves most decodes without
+  // holding anything per key. The same key, version and blob decode to the same
+  // tokens (a `TokenSet` is immutable).
+  let last: { readonly key: string; readonly version: number; readonly blob: string; readonly tokens: TokenSet.TokenSet } | undefined
+  const remember = (key: string, version: number, blob: string, tokens: TokenSet.TokenSet) => {
+    last = { key, version, blob, tokens }
+    return tokens
+  }
+
   const decode = (key: string, version: number, blob: string) =>
+    last !== undefined && last.key === key && last.version === version && last.blob === blob
+      ? Effect.succeed(last.tokens)
+      : Effect.map(decodeBlob(key, version, blob), (tokens) => remember(key, version, blob, tokens))
+
+  const decodeBlob = (key: string, version: number, blob: string) =>
     Effect.gen(function*() {
       let json = blob
       if (cipher !== undefined) {

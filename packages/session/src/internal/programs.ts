@@ -213,7 +213,7 @@ export const refreshTokens = (
         if (error.remedy === "retry") {
           if (rotated !== undefined) {
             const { refreshTokenExpiresAt: _, ...rest } = base.tokens
-            const stored = yield* write(new TokenSet.TokenSet({ ...rest, refreshToken: rotated }))
+            const stored = yield* write(new TokenSet.TokenSet({ ...rest, refreshToken: rotated }, true))
             if (stored.source === "store") return stored
           }
           return yield* failed(error)

@@ -244,5 +244,6 @@ const timeReasons: ReadonlySet<string> = new Set(["Expired", "IssuedInFuture", "
 /** The tokens without their ID token (and its claims). */
 const withoutIdToken = (tokens: TokenSet.TokenSet): TokenSet.TokenSet => {
   const { idToken: _, idTokenClaims: __, ...rest } = tokens
-  return new TokenSet.TokenSet(rest)
+  // Fields of a token set: nothing to validate again.
+  return new TokenSet.TokenSet(rest, true)
 }

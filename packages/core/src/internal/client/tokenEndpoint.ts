@@ -61,7 +61,8 @@ export const make = (ctx: ClientContext) => {
         ...(idTokenOptions.trustedAudiences === undefined ? {} : { trustedAudiences: idTokenOptions.trustedAudiences }),
         ...(context.maxAge === undefined ? {} : { maxAge: Duration.seconds(context.maxAge) })
       })
-      return new TokenSet.TokenSet({ ...tokens, idTokenClaims: Redacted.make(claims) })
+      // A token set and claims just decoded: nothing to validate again.
+      return new TokenSet.TokenSet({ ...tokens, idTokenClaims: Redacted.make(claims) }, true)
     })
 
   /**
