@@ -110,7 +110,13 @@ const program = Effect.gen(function*() {
   const provider = yield* Provider.discover(init.issuer).pipe(Effect.provideService(HttpClient.HttpClient, fetchClient))
   const httpClient = HttpClient.transform(fetchClient, (response, request) =>
     request.url !== provider.tokenEndpoint
-      ? response
+      ? init.trace === true
+        ? Effect.suspend(() => {
+          const name = `request ${new URL(request.url).pathname}`
+          mark(`${name} >`)
+          return Effect.ensuring(response, Effect.sync(() => mark(`${name} <`)))
+        })
+        : response
       : stall !== undefined
       ? send({ type: "stalled" }).pipe(Effect.zipRight(Deferred.await(stall.released)), Effect.zipRight(response))
       : init.trace === true
