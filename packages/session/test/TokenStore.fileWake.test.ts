@@ -165,6 +165,31 @@ describe("TokenStore / layerFileSystem wakes a waiter in another process", () =>
     }).pipe(Effect.provide(NodeFileSystem.layer)), 60_000)
 })
 
+describe("lease waiting / a release while the watch opens", () => {
+  it.scoped("acquireLeaseWaiting looks at the lease again once its watch is open: a release meanwhile is not missed", () =>
+    Effect.gen(function*() {
+      const memory = yield* TokenStore.makeMemory
+      const counted = { attempts: 0 }
+      // A watch that takes real time to open (as PostgreSQL's LISTEN does) and reports nothing.
+      const store: TokenStore.Service = {
+        ...memory,
+        acquireLease: (key, ttl) => Effect.suspend(() => { counted.attempts++; return memory.acquireLease(key, ttl) }),
+        watch: () => Effect.as(realPause, Effect.never)
+      }
+      const held = yield* memory.acquireLease("alice", "1 minute")
+      const waiter = yield* Effect.fork(TokenStore.acquireLeaseWaiting(store, "alice", { ttl: "1 minute" }))
+      yield* flush
+      expect(counted.attempts).toBe(1)
+      // Released while the watch opens; the clock never moves, so no poll comes.
+      yield* memory.releaseLease(held)
+      for (let i = 0; i < 40 && Option.isNone(yield* Fiber.poll(waiter)); i++) yield* realPause
+      expect(Option.isSome(yield* Fiber.poll(waiter))).toBe(true)
+      const lease = yield* Fiber.join(waiter)
+      expect(lease.owner).not.toBe(held.owner)
+      expect(counted.attempts).toBe(2)
+    }))
+})
+
 describe("lease waiting / the back-off restarts when the lease changes hands", () => {
   it.scoped("after a new holder takes the lease, the waiter looks again within 50 ms, not the 1.6 s it had reached", () =>
     Effect.gen(function*() {
