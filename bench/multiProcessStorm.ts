@@ -10,6 +10,10 @@
  *
  * Run alone: `npx tsx --conditions=source bench/multiProcessStorm.ts`
  * (PostgreSQL when `EFFECT_OAUTH_PG_URL` is set: `eval "$(scripts/postgres.sh start)"`).
+ * `EFFECT_OAUTH_BENCH_CASES=file-2,file,sqlite,pg` runs only the cases named;
+ * `EFFECT_OAUTH_BENCH_TRACE=<file>` also records every worker's phases of every
+ * storm (store calls, token request, wake-ups, state changes, callers served) as
+ * JSON lines in `<file>`, which `bench/multiProcessTrace.ts <file>` summarises.
  */
 import { FetchHttpClient } from "@effect/platform"
 import { Callback, OAuthClient, Provider, TokenSet } from "@effect-oauth/core"
@@ -33,6 +37,10 @@ const processes = 4
 const callers = 250
 const cycles = 20
 const name = "multiProcessStorm"
+
+const traceFile = process.env["EFFECT_OAUTH_BENCH_TRACE"]
+const cases = process.env["EFFECT_OAUTH_BENCH_CASES"]?.split(",")
+const runs = (id: string) => cases === undefined || cases.includes(id)
 
 const percentile = (values: ReadonlyArray<number>, p: number) => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -112,10 +120,23 @@ const lockFileReference = (server: TestServer.TestServer, directory: string, pro
 const measure = (label: string, spec: StoreSpec, cleanup: Effect.Effect<void> = Effect.void, processes = 4) =>
   Effect.gen(function*() {
     yield* Effect.addFinalizer(() => cleanup)
-    const server = yield* TestServer.make({ rotateRefreshToken: true })
+    // One-minute access tokens, and clocks moved 70 s per expiry: over the 20
+    // cycles the workers run 23 minutes ahead of the server, so the ID tokens of
+    // refresh responses stay valid and the key set stays cached (10 minutes) as in
+    // production. (Moving 2 hours per cycle made every refresh fetch the JWKS again
+    // and drop an "expired" ID token: a second request on the winner's path that
+    // neither production nor the reference makes.)
+    const server = yield* TestServer.make({ rotateRefreshToken: true, accessTokenTtl: 60 })
     const store = yield* Effect.map(Layer.build(Layer.orDie(storeLayer(spec))), Context.get(TokenStore.TokenStore))
     const startedAt = yield* Clock.currentTimeMillis
-    const cluster = yield* Cluster.start({ server, store: spec, parentStore: store, processes, leaseTtlMillis: 10_000 })
+    const cluster = yield* Cluster.start({
+      server,
+      store: spec,
+      parentStore: store,
+      processes,
+      leaseTtlMillis: 10_000,
+      trace: traceFile !== undefined
+    })
     const startup = (yield* Clock.currentTimeMillis) - startedAt
     const reference = yield* lockFileReference(server, yield* tempDirectory, processes)
     const requests: Array<number> = []
@@ -126,11 +147,16 @@ const measure = (label: string, spec: StoreSpec, cleanup: Effect.Effect<void> = 
     let lost = 0
     let failures = 0
     for (let cycle = 0; cycle < cycles; cycle++) {
-      yield* cluster.advance(2 * 3_600_000)
+      yield* cluster.advance(70_000)
       const before = yield* server.tokenRequests
       const t0 = performance.now()
       const results = yield* cluster.storm(callers)
       latencies.push(performance.now() - t0)
+      if (traceFile !== undefined) {
+        const start = performance.timeOrigin + t0
+        const line = { case: label, cycle, start, millis: latencies.at(-1), workers: results.map((result) => result.trace ?? []), cpu: results.map((result) => result.cpuMillis ?? 0) }
+        Fs.appendFileSync(traceFile, `${JSON.stringify(line)}\n`)
+      }
       const after = yield* server.tokenRequests
       requests.push((after.byGrantType["refresh_token"] ?? 0) - (before.byGrantType["refresh_token"] ?? 0))
       invalidGrant += after.invalidGrant - before.invalidGrant
@@ -183,11 +209,15 @@ const measure = (label: string, spec: StoreSpec, cleanup: Effect.Effect<void> = 
 const program = Effect.gen(function*() {
   const rows: Array<Row> = []
   const directory = yield* tempDirectory
-  rows.push(...yield* measure("layerFileSystem, 2 processes", { kind: "file", directory: Path.join(directory, "files-2") }, Effect.void, 2))
-  rows.push(...yield* measure("layerFileSystem", { kind: "file", directory: Path.join(directory, "files") }))
-  rows.push(...yield* measure("layerSqlite", { kind: "sqlite", filename: Path.join(directory, "tokens.db") }))
+  if (runs("file-2")) {
+    rows.push(...yield* measure("layerFileSystem, 2 processes", { kind: "file", directory: Path.join(directory, "files-2") }, Effect.void, 2))
+  }
+  if (runs("file")) rows.push(...yield* measure("layerFileSystem", { kind: "file", directory: Path.join(directory, "files") }))
+  if (runs("sqlite")) rows.push(...yield* measure("layerSqlite", { kind: "sqlite", filename: Path.join(directory, "tokens.db") }))
   const url = process.env["EFFECT_OAUTH_PG_URL"]
-  if (url === undefined || url === "") {
+  if (!runs("pg")) {
+    // not asked for
+  } else if (url === undefined || url === "") {
     rows.push({ suite: name, case: "layerPg", metric: "skipped", value: "-", note: "EFFECT_OAUTH_PG_URL is not set (scripts/postgres.sh start)" })
   } else {
     const tablePrefix = `bench_${globalThis.crypto.randomUUID().replaceAll("-", "").slice(0, 12)}_`

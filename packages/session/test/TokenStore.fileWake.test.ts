@@ -21,12 +21,13 @@ const hour = 3_600_000
 /** Real time, outside the TestClock: lets the other store's file events arrive. */
 const realPause = Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 25)))
 
-/** Counts the `get` calls of `store` (each is one read of the entry). */
+/** Counts the `get` calls (each is one read of the entry) and lease attempts of `store`. */
 const countingGets = (store: TokenStore.Service) => {
-  const counts = { gets: 0 }
+  const counts = { gets: 0, leaseAttempts: 0 }
   const counted: TokenStore.Service = {
     ...store,
-    get: (key) => Effect.suspend(() => { counts.gets++; return store.get(key) })
+    get: (key) => Effect.suspend(() => { counts.gets++; return store.get(key) }),
+    acquireLease: (key, ttl) => Effect.suspend(() => { counts.leaseAttempts++; return store.acquireLease(key, ttl) })
   }
   return { counts, store: counted }
 }
@@ -91,6 +92,37 @@ describe("TokenStore / layerFileSystem wakes waiters", () => {
     }).pipe(Effect.provide(NodeFileSystem.layer)))
 })
 
+describe("TokenStore / layerFileSystem: a woken waiter does the least", () => {
+  it.scoped("a waiter woken by the holder's write re-reads once and makes no further lease attempt", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const directory = `${yield* fs.makeTempDirectoryScoped()}/store`
+      const holder = yield* TokenStore.makeFileSystem(directory)
+      const counting = countingGets(yield* TokenStore.makeFileSystem(directory))
+      const h = yield* harness({}, counting.store)
+      const v1 = yield* holder.compareAndSet("alice", undefined, yield* h.server.seed(["read"], 2 * hour))
+      const lease = yield* holder.acquireLease("alice", "1 minute")
+      const s = yield* session(h, { clock: "effect" })
+      const caller = yield* Effect.fork(s.accessToken)
+      // The waiter found the lease taken, opened its watch and looked once: it now waits.
+      for (let i = 0; i < 40 && counting.counts.leaseAttempts === 0; i++) yield* realPause
+      yield* realPause
+      yield* realPause
+      const before = { ...counting.counts }
+      expect(before.leaseAttempts).toBe(1)
+      expect(Option.isNone(yield* Fiber.poll(caller))).toBe(true)
+      // The holder writes once; the clock never moves, so only the watch can wake the waiter.
+      const fresh = yield* h.server.seed(["read"])
+      yield* holder.compareAndSet("alice", v1, fresh)
+      for (let i = 0; i < 40 && Option.isNone(yield* Fiber.poll(caller)); i++) yield* realPause
+      expect(Redacted.value(yield* Fiber.join(caller))).toBe(Redacted.value(fresh.accessToken))
+      expect(counting.counts.gets - before.gets).toBe(1)
+      expect(counting.counts.leaseAttempts).toBe(1)
+      expect(h.server.counts.refresh).toBe(0)
+      yield* holder.releaseLease(lease)
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+})
+
 describe("TokenStore / layerFileSystem wakes a waiter in another process", () => {
   it.scoped("a session waits while another process holds the lease, and adopts its write once it lands", () =>
     Effect.gen(function*() {
@@ -131,6 +163,31 @@ describe("TokenStore / layerFileSystem wakes a waiter in another process", () =>
       expect(writes).toBeLessThan(40)
       expect(counting.counts.gets).toBeLessThanOrEqual(writes + 2)
     }).pipe(Effect.provide(NodeFileSystem.layer)), 60_000)
+})
+
+describe("lease waiting / a release while the watch opens", () => {
+  it.scoped("acquireLeaseWaiting looks at the lease again once its watch is open: a release meanwhile is not missed", () =>
+    Effect.gen(function*() {
+      const memory = yield* TokenStore.makeMemory
+      const counted = { attempts: 0 }
+      // A watch that takes real time to open (as PostgreSQL's LISTEN does) and reports nothing.
+      const store: TokenStore.Service = {
+        ...memory,
+        acquireLease: (key, ttl) => Effect.suspend(() => { counted.attempts++; return memory.acquireLease(key, ttl) }),
+        watch: () => Effect.as(realPause, Effect.never)
+      }
+      const held = yield* memory.acquireLease("alice", "1 minute")
+      const waiter = yield* Effect.fork(TokenStore.acquireLeaseWaiting(store, "alice", { ttl: "1 minute" }))
+      yield* flush
+      expect(counted.attempts).toBe(1)
+      // Released while the watch opens; the clock never moves, so no poll comes.
+      yield* memory.releaseLease(held)
+      for (let i = 0; i < 40 && Option.isNone(yield* Fiber.poll(waiter)); i++) yield* realPause
+      expect(Option.isSome(yield* Fiber.poll(waiter))).toBe(true)
+      const lease = yield* Fiber.join(waiter)
+      expect(lease.owner).not.toBe(held.owner)
+      expect(counted.attempts).toBe(2)
+    }))
 })
 
 describe("lease waiting / the back-off restarts when the lease changes hands", () => {

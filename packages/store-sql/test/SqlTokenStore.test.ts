@@ -136,6 +136,31 @@ describe("SqlTokenStore / layerSqlite", () => {
     }).pipe(Effect.scoped))
 })
 
+describe("SqlTokenStore / layerSqlite wake-up", () => {
+  /** Real time: the watch paces its reads on the process's timers, not the test's clock. */
+  const realPause = (millis: number) => Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, millis)))
+
+  it.effect("reads PRAGMA data_version only while a watch is open, not once every waiter is gone", () =>
+    withSqlite((filename) =>
+      Effect.gen(function*() {
+        const store = yield* storeOf(SqlTokenStore.layerSqlite({ filename }))
+        const counts = { reads: 0 }
+        const counting = Statement.withTransformer((statement) =>
+          Effect.sync(() => {
+            if (statement.compile()[0].includes("data_version")) counts.reads++
+            return statement
+          })
+        )
+        yield* Effect.scoped(Effect.flatMap(store.watch!("alice"), () => realPause(40))).pipe(counting)
+        const whileOpen = counts.reads
+        expect(whileOpen).toBeGreaterThan(1)
+        yield* realPause(60)
+        // At most the read that was under way when the watch closed.
+        expect(counts.reads - whileOpen).toBeLessThanOrEqual(1)
+      })
+    ))
+})
+
 describe("SqlTokenStore / layerSqliteConfig, layerPgConfig", () => {
   it.effect("opens the SQLite file named by the configuration", () =>
     Effect.gen(function*() {

@@ -16,13 +16,17 @@ type Wake = "change" | "poll" | "expiry" | "done"
 
 /**
  * Takes the refresh lease of `key`, or ends with what `recheck` finds while
- * another holder has it (`Right`). Between attempts it waits for whichever
- * comes first: a change the store's optional `watch` reports, the next step of
- * `backOff`, or the holder's lease lapsing. The watch opens at the first busy
- * answer, and a re-check follows at once (a change may have come before it);
- * the back-off restarts whenever the lease changes hands. Fails with the last
- * {@link TokenStore.LeaseUnavailable} after `timeoutMillis` or when `backOff`
- * ends.
+ * another holder has it (`Right`). At the first busy answer it opens the
+ * store's optional `watch` and, when it has one, re-checks at once (a change
+ * may have come before the watch): with `recheck`, by re-reading; without, by
+ * trying the lease again. Then, until it ends, it waits for whichever comes first: a
+ * change the watch reports, the next step of `backOff`, or the holder's lease
+ * lapsing; re-checks; and only when the re-check finds nothing tries the lease
+ * again. A waiter woken by the holder's write thus re-reads once and makes no
+ * further lease attempt. (A lease given back without a write while the watch
+ * was opening is seen at the next poll.) The back-off restarts whenever the
+ * lease changes hands. Fails with the last {@link TokenStore.LeaseUnavailable}
+ * after `timeoutMillis` or when `backOff` ends.
  *
  * @internal
  */
@@ -33,7 +37,7 @@ export const waitForLease = <A, E, R>(
     readonly ttl: Duration.DurationInput
     readonly timeoutMillis: number
     readonly backOff: Schedule.Schedule<unknown>
-    readonly recheck: Effect.Effect<Option.Option<A>, E, R>
+    readonly recheck?: Effect.Effect<Option.Option<A>, E, R> | undefined
   }
 ): Effect.Effect<Either.Either<A, TokenStore.Lease>, E | TokenStore.LeaseUnavailable | TokenStore.TokenStoreError, R> =>
   Effect.scoped(Effect.gen(function*() {
@@ -46,8 +50,7 @@ export const waitForLease = <A, E, R>(
       if (Either.isRight(attempt)) return Either.left(attempt.right)
       const busy = attempt.left
       if (busy._tag !== "LeaseUnavailable") return yield* Effect.fail(busy)
-      const now = yield* Clock.currentTimeMillis
-      if (now - startedAt > options.timeoutMillis) return yield* Effect.fail(busy)
+      if ((yield* Clock.currentTimeMillis) - startedAt > options.timeoutMillis) return yield* Effect.fail(busy)
       if (holder !== busy.expiresAt) {
         holder = busy.expiresAt
         yield* driver.reset
@@ -55,15 +58,20 @@ export const waitForLease = <A, E, R>(
       if (changed === undefined && store.watch !== undefined) {
         // A watch that cannot start leaves the waiter polling.
         changed = yield* Effect.orElseSucceed(store.watch(key), () => Effect.never)
-      } else {
-        const wake = yield* Effect.raceAll<Effect.Effect<Wake>>([
-          Effect.map(Effect.either(driver.next(busy)), (step): Wake => Either.isLeft(step) ? "done" : "poll"),
-          Effect.as(sleepMillis(Math.max(1, busy.expiresAt - now)), "expiry" as const),
-          ...(changed === undefined ? [] : [Effect.as(changed, "change" as const)])
-        ])
-        if (wake === "done") return yield* Effect.fail(busy)
-        yield* Metric.increment(Metric.tagged(telemetry.leaseWaits, "wake", wake))
+        // Nothing to re-read: the lease itself is what may have changed.
+        if (options.recheck === undefined) continue
+        const found = yield* options.recheck
+        if (Option.isSome(found)) return Either.right(found.value)
       }
+      const now = yield* Clock.currentTimeMillis
+      const wake = yield* Effect.raceAll<Effect.Effect<Wake>>([
+        Effect.map(Effect.either(driver.next(busy)), (step): Wake => Either.isLeft(step) ? "done" : "poll"),
+        Effect.as(sleepMillis(Math.max(1, busy.expiresAt - now)), "expiry" as const),
+        ...(changed === undefined ? [] : [Effect.as(changed, "change" as const)])
+      ])
+      if (wake === "done") return yield* Effect.fail(busy)
+      yield* Metric.increment(Metric.tagged(telemetry.leaseWaits, "wake", wake))
+      if (options.recheck === undefined) continue
       const found = yield* options.recheck
       if (Option.isSome(found)) return Either.right(found.value)
     }
@@ -83,8 +91,7 @@ export const acquireWaiting = (
     waitForLease(store, key, {
       ttl: options.ttl,
       timeoutMillis: Duration.toMillis(options.timeout ?? timesTwo(options.ttl)),
-      backOff: options.schedule ?? Schedule.exponential("50 millis").pipe(Schedule.union(Schedule.spaced("1 second"))),
-      recheck: Effect.succeedNone
+      backOff: options.schedule ?? Schedule.exponential("50 millis").pipe(Schedule.union(Schedule.spaced("1 second")))
     }),
     (taken) => Either.isLeft(taken) ? Effect.succeed(taken.left) : Effect.never
   )

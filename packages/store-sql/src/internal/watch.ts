@@ -15,9 +15,10 @@ import { fromSqlError } from "./sqlStore.js"
  *   prefix's channel with the key's digest (delivered when it commits); the
  *   first watch starts one `LISTEN` (a connection of its own, kept while
  *   watches come and go within a minute) and waits until it hears its own probe.
- * - SQLite (one host): while a watch is open, `PRAGMA data_version` is read
- *   every 2 ms on the store's connection; it changes when another connection
- *   (another process) commits, and every watch of the store is woken.
+ * - SQLite (one host): while a watch is open (and only then), `PRAGMA
+ *   data_version` is read every 2 ms on the store's connection; it changes when
+ *   another connection (another process) commits, and every watch of the store
+ *   is woken.
  *
  * A watch that cannot start fails; the waiter then polls.
  *
@@ -103,7 +104,13 @@ export const make = (
           })))
         })
     })
-    const running = yield* RcRef.make({ acquire: source, idleTimeToLive: "1 minute" })
+    // PostgreSQL's listening connection outlives its last watch for a minute, so
+    // that the next expiry's waiters do not open it again; SQLite's reads stop with
+    // the last watch (a new one reads the current version once to start).
+    const running = yield* RcRef.make({
+      acquire: source,
+      idleTimeToLive: sql.onDialectOrElse({ pg: () => "1 minute", orElse: () => undefined })
+    })
 
     return {
       publish: (key) => Effect.asVoid(PubSub.publish(hub, digestOf(key))),

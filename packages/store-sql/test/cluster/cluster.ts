@@ -81,6 +81,8 @@ export interface Options {
   readonly processes: number
   readonly leaseTtlMillis: number
   readonly key?: string | undefined
+  /** Trace every storm: its results carry the workers' marks (store calls, token request, wake-ups). */
+  readonly trace?: boolean | undefined
 }
 
 export interface Cluster {
@@ -88,7 +90,10 @@ export interface Cluster {
   readonly key: string
   /** Moves the clocks of `workers` (default all) forward and waits until all have. */
   readonly advance: (byMillis: number, workers?: ReadonlyArray<Worker> | undefined) => Effect.Effect<void>
-  /** `callers` concurrent `accessToken` calls in each of `workers` (default all). */
+  /**
+   * `callers` concurrent `accessToken` calls in each of `workers` (default all);
+   * with the cluster's `trace`, each result carries the worker's marks of the storm.
+   */
   readonly storm: (callers: number, workers?: ReadonlyArray<Worker> | undefined) => Effect.Effect<ReadonlyArray<StormResult>>
 }
 
@@ -126,7 +131,8 @@ export const start = (options: Options): Effect.Effect<Cluster, never, Scope.Sco
       key,
       issuer: server.issuer,
       client,
-      leaseTtlMillis: options.leaseTtlMillis
+      leaseTtlMillis: options.leaseTtlMillis,
+      trace: options.trace
     }
     yield* Effect.promise(() => Promise.all(workers.map((worker) => worker.call(init, "ready"))))
     return {

@@ -23,6 +23,8 @@ export interface Init {
     readonly scopes: ReadonlyArray<string>
   }
   readonly leaseTtlMillis: number
+  /** Record each storm's phases (see {@link Mark}) and send them with its result. */
+  readonly trace?: boolean | undefined
 }
 
 export type Command =
@@ -47,7 +49,24 @@ export interface StormResult {
   /** SHA-256 prefixes of the distinct access tokens returned. */
   readonly fingerprints: ReadonlyArray<string>
   readonly state: string
+  /** The storm's phases, when the worker was started with `trace`. */
+  readonly trace?: ReadonlyArray<Mark> | undefined
+  /** With `trace`: the process's CPU time (user and system) from the storm's start to the last caller served. */
+  readonly cpuMillis?: number | undefined
 }
+
+/**
+ * A moment of a traced storm in a worker: `at` in epoch milliseconds with
+ * sub-millisecond precision (`performance.timeOrigin + performance.now()`), so
+ * that the parent lines up the processes' marks on one axis.
+ */
+export interface Mark {
+  readonly at: number
+  readonly what: string
+}
+
+/** Now, as a {@link Mark} time. */
+export const markTime = (): number => performance.timeOrigin + performance.now()
 
 export type Reply =
   | { readonly type: "ready" }
