@@ -2,10 +2,14 @@
  * The viewer as a person sees it, in headless Chromium: the statechart, the
  * highlight following a session, the timeline, no credential anywhere in the
  * page or on the wire, and the stream refused without the token or from
- * another origin. Saves the screenshot docs/inspector.md shows.
+ * another origin. Takes the screenshot docs/inspector.md shows (written there with
+ * EFFECT_OAUTH_DOCS_SCREENSHOT=1).
  */
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
+import { rmSync, statSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Browser from "@effect-oauth/testing/Browser"
 import { TestServer } from "@effect-oauth/testing"
@@ -22,7 +26,11 @@ if (path === undefined && process.env["CI"] === "true") {
   throw new Error("CI=true but Chromium is missing: the browser tests would be skipped")
 }
 
-const screenshot = fileURLToPath(new URL("../../../docs/inspector.png", import.meta.url))
+// The picture docs/inspector.md shows is rewritten only when asked for
+// (EFFECT_OAUTH_DOCS_SCREENSHOT=1): a test run leaves the tree as it was.
+const screenshot = process.env["EFFECT_OAUTH_DOCS_SCREENSHOT"] === "1"
+  ? fileURLToPath(new URL("../../../docs/inspector.png", import.meta.url))
+  : join(tmpdir(), `effect-oauth-inspector-${process.pid}.png`)
 const ttl = 60
 const six = ["unauthorized", "authorizing", "authorized", "expired", "refreshing", "revoked"]
 
@@ -162,6 +170,8 @@ describe.skipIf(path === undefined)(`Inspector viewer in Chromium (${path === un
       yield* lit(page, "authorized")
 
       yield* promise(() => page.screenshot({ path: screenshot, fullPage: false }))
+      expect(statSync(screenshot).size).toBeGreaterThan(0)
+      if (!screenshot.startsWith(fileURLToPath(new URL("../../../docs/", import.meta.url)))) rmSync(screenshot)
 
       // A page opened now is sent the history: the same session, state and timeline.
       const late = yield* promise(() => browser.newPage())
