@@ -169,24 +169,20 @@ describe("lease waiting / a release while the watch opens", () => {
   it.scoped("acquireLeaseWaiting looks at the lease again once its watch is open: a release meanwhile is not missed", () =>
     Effect.gen(function*() {
       const memory = yield* TokenStore.makeMemory
-      const counted = { attempts: 0 }
+      const { counts, store: counting } = countingGets(memory)
       // A watch that takes real time to open (as PostgreSQL's LISTEN does) and reports nothing.
-      const store: TokenStore.Service = {
-        ...memory,
-        acquireLease: (key, ttl) => Effect.suspend(() => { counted.attempts++; return memory.acquireLease(key, ttl) }),
-        watch: () => Effect.as(realPause, Effect.never)
-      }
+      const store: TokenStore.Service = { ...counting, watch: () => Effect.as(realPause, Effect.never) }
       const held = yield* memory.acquireLease("alice", "1 minute")
       const waiter = yield* Effect.fork(TokenStore.acquireLeaseWaiting(store, "alice", { ttl: "1 minute" }))
       yield* flush
-      expect(counted.attempts).toBe(1)
+      expect(counts.leaseAttempts).toBe(1)
       // Released while the watch opens; the clock never moves, so no poll comes.
       yield* memory.releaseLease(held)
       for (let i = 0; i < 40 && Option.isNone(yield* Fiber.poll(waiter)); i++) yield* realPause
       expect(Option.isSome(yield* Fiber.poll(waiter))).toBe(true)
       const lease = yield* Fiber.join(waiter)
       expect(lease.owner).not.toBe(held.owner)
-      expect(counted.attempts).toBe(2)
+      expect(counts.leaseAttempts).toBe(2)
     }))
 })
 
@@ -194,11 +190,7 @@ describe("lease waiting / the back-off restarts when the lease changes hands", (
   it.scoped("after a new holder takes the lease, the waiter looks again within 50 ms, not the 1.6 s it had reached", () =>
     Effect.gen(function*() {
       const memory = yield* TokenStore.makeMemory
-      const counted = { attempts: 0 }
-      const store: TokenStore.Service = {
-        ...memory,
-        acquireLease: (key, ttl) => Effect.suspend(() => { counted.attempts++; return memory.acquireLease(key, ttl) })
-      }
+      const { counts, store } = countingGets(memory)
       const h = yield* harness({}, store)
       yield* memory.compareAndSet("alice", undefined, yield* h.server.seed(["read"], 2 * hour))
       const first = yield* memory.acquireLease("alice", "1 minute")
@@ -210,14 +202,14 @@ describe("lease waiting / the back-off restarts when the lease changes hands", (
         yield* TestClock.adjust(step)
         yield* flush
       }
-      expect(counted.attempts).toBe(6)
+      expect(counts.leaseAttempts).toBe(6)
       // The lease changes hands during that 1.6 s wait.
       yield* memory.releaseLease(first)
       yield* TestClock.adjust(1)
       const second = yield* memory.acquireLease("alice", "1 minute")
       yield* TestClock.adjust(1599)
       yield* flush
-      expect(counted.attempts).toBe(7)
+      expect(counts.leaseAttempts).toBe(7)
       // The new holder writes and gives the lease back; 50 ms later the waiter has adopted its tokens.
       const fresh = yield* h.server.seed(["read"])
       const version = Option.getOrThrow(yield* memory.get("alice")).version
