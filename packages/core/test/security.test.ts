@@ -3,6 +3,7 @@ import { FetchHttpClient, HttpClient, HttpClientError, HttpClientRequest, HttpCl
 import { describe, expect, it } from "@effect/vitest"
 import { Spans } from "@effect-oauth/testing"
 import * as Http from "node:http"
+import { gzipSync } from "node:zlib"
 import type { AddressInfo } from "node:net"
 import { Effect, Fiber, Layer, Option, Redacted, TestClock } from "effect"
 
@@ -122,6 +123,45 @@ describe("security / response limits", () => {
       const oauth = yield* OAuthClient.make({ provider, client, maxResponseBytes: body.length }).pipe(Effect.provide(layer))
       expect(Redacted.value((yield* oauth.refresh(held)).accessToken)).toBe("at-announced")
     }))
+
+  it.scoped("reads a compressed body as a stream, stopping at the cap before it has all arrived (FetchHttpClient)", () =>
+    Effect.gen(function*() {
+      // A few KiB of gzip announce their length; the first half alone inflates past
+      // the 1 MiB cap, and the rest never comes. Read as a stream, the answer stops
+      // at the cap; read whole, it would wait for the rest until the time limit.
+      const compressed = gzipSync(JSON.stringify({ access_token: "at", padding: "x".repeat(16 * 1024 * 1024) }))
+      expect(compressed.length).toBeLessThan(64 * 1024)
+      const origin = yield* server((_request, _body, response) => {
+        response.writeHead(200, {
+          "content-type": "application/json",
+          "content-encoding": "gzip",
+          "content-length": String(compressed.length)
+        })
+        response.write(compressed.subarray(0, Math.floor(compressed.length / 2)))
+      })
+      const oauth = yield* OAuthClient.make({
+        provider: { ...provider, tokenEndpoint: `${origin}/token` },
+        client,
+        timeout: "3 seconds"
+      })
+      const error = yield* Effect.flip(oauth.refresh(held))
+      expect(error).toMatchObject({ _tag: "TransportError", reason: "TooLarge" })
+    }).pipe(Effect.provide(FetchHttpClient.layer)), 20_000)
+
+  it.live("a body that stops arriving ends at the time limit (FetchHttpClient, real time)", () =>
+    Effect.gen(function*() {
+      const origin = yield* server((_request, _body, response) => {
+        response.writeHead(200, { "content-type": "application/json", "content-length": "1000" })
+        response.write(`{"access_token":"at","token_type":"Bearer","padding":"`)
+      })
+      const oauth = yield* OAuthClient.make({
+        provider: { ...provider, tokenEndpoint: `${origin}/token` },
+        client,
+        timeout: "1 second"
+      })
+      const error = yield* Effect.flip(oauth.refresh(held))
+      expect(error).toMatchObject({ _tag: "TransportError", reason: "Timeout" })
+    }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer)), 20_000)
 
   it.effect("reads a body of unannounced length as a stream and abandons it at the cap", () =>
     Effect.gen(function*() {
@@ -326,5 +366,7 @@ const server = (
     }),
     ({ server }) => Effect.async<void>((resume) => {
       server.close(() => resume(Effect.void))
+      // A response left open by the test (a body that never ends) must not hold the close.
+      server.closeAllConnections()
     })
   ).pipe(Effect.map(({ url }) => url))

@@ -105,8 +105,8 @@ const readBody = (
  * - redirects are never followed: `FetchHttpClient` gets `redirect: "manual"` (merged
  *   into the calling context's `RequestInit`), and any 3xx from any client is a
  *   `TransportError` (`Redirect`), so a credential never reaches another URL;
- * - a body of a declared length within `maxResponseBytes` is read whole; any other
- *   body is read as a stream and abandoned past the cap (`TooLarge`);
+ * - a body of a declared length within `maxResponseBytes`, not compressed, is read
+ *   whole; any other body is read as a stream and abandoned past the cap (`TooLarge`);
  * - sending and reading together are bounded by `timeout` (`Timeout`), and every
  *   reader of the body runs in time linear in it, so the cap bounds parsing too;
  * - every `TransportError` says whether the request may have reached the server
@@ -151,9 +151,12 @@ export const send = (
     const declared = headers["content-length"]
     const length = declared === undefined ? Number.NaN : Number(declared)
     if (Number.isFinite(length) && length > limits.maxResponseBytes) return yield* tooLarge()
-    if (Number.isInteger(length) && length >= 0) {
-      // A declared length within the cap: read it whole in one step (the HTTP
-      // client holds the body to that length); the cap is checked again after.
+    const encoding = headers["content-encoding"]
+    if (Number.isInteger(length) && length >= 0 && (encoding === undefined || encoding === "identity")) {
+      // A declared length within the cap, not compressed: read it whole in one step
+      // (the HTTP client holds the body to that length); the cap is checked again
+      // after. A compressed body's length says nothing of what it inflates to: it is
+      // read as a stream, and abandoned at the cap.
       const whole = yield* response.arrayBuffer.pipe(Effect.mapError(TransportError.fromHttpClientError))
       if (whole.byteLength > limits.maxResponseBytes) return yield* tooLarge()
       return { status: response.status, headers, body: new Uint8Array(whole) }
