@@ -201,21 +201,22 @@ describe("IdToken / validate", () => {
     }))
 })
 
-describe("IdToken / remoteKeySet", () => {
-  const jwksServer = (initial: ReadonlyArray<IdToken.Jwk>) => {
-    const state = { keys: initial, fetches: 0 }
-    const client = HttpClient.make((request) =>
-      Effect.sync(() => {
-        state.fetches++
-        return HttpClientResponse.fromWeb(
-          request,
-          new Response(JSON.stringify({ keys: state.keys }), { status: 200, headers: { "content-type": "application/json" } })
-        )
-      })
-    )
-    return { state, layer: Layer.succeed(HttpClient.HttpClient, client) }
-  }
+/** A key set endpoint serving `keys` (changeable), counting its fetches. */
+const jwksServer = (initial: ReadonlyArray<IdToken.Jwk>) => {
+  const state = { keys: initial, fetches: 0 }
+  const client = HttpClient.make((request) =>
+    Effect.sync(() => {
+      state.fetches++
+      return HttpClientResponse.fromWeb(
+        request,
+        new Response(JSON.stringify({ keys: state.keys }), { status: 200, headers: { "content-type": "application/json" } })
+      )
+    })
+  )
+  return { state, layer: Layer.succeed(HttpClient.HttpClient, client) }
+}
 
+describe("IdToken / remoteKeySet", () => {
   it.effect("fetches once, then refetches once for an unknown kid (key rotation), at most once per cooldown", () =>
     Effect.gen(function*() {
       const { a } = yield* setup
@@ -318,20 +319,6 @@ describe("issue 17 / ID token checks", () => {
 })
 
 describe("issue 17 / remoteKeySet cache", () => {
-  const jwksServer = (initial: ReadonlyArray<IdToken.Jwk>) => {
-    const state = { keys: initial, fetches: 0 }
-    const client = HttpClient.make((request) =>
-      Effect.sync(() => {
-        state.fetches++
-        return HttpClientResponse.fromWeb(
-          request,
-          new Response(JSON.stringify({ keys: state.keys }), { status: 200, headers: { "content-type": "application/json" } })
-        )
-      })
-    )
-    return { state, layer: Layer.succeed(HttpClient.HttpClient, client) }
-  }
-
   it.effect("finds a key rotated within the cooldown of the first fetch: only unknown-kid refetches count", () =>
     Effect.gen(function*() {
       const { a } = yield* setup
