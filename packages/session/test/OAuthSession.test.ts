@@ -7,7 +7,7 @@ import { Chunk, Effect, Either, Exit, Fiber, Option, Redacted, Scope, Stream, Te
 import { inspect } from "node:util"
 import type { InspectionEvent } from "xstate"
 import * as Fake from "@effect-oauth/testing/FakeTokenServer"
-import { authorize, harness, record, session, storedAccessToken, until } from "./helpers/session.js"
+import { authorize, authorizeAfter, harness, record, session, storedAccessToken, until } from "./helpers/session.js"
 
 const hour = 3_600_000
 
@@ -30,10 +30,7 @@ describe("OAuthSession / accessToken", () => {
     Effect.gen(function*() {
       const h = yield* harness({ latency: "1 second" })
       const s = yield* session(h)
-      const first = yield* Effect.fork(authorize(h, s))
-      yield* h.server.arrived("exchange", 1)
-      yield* TestClock.adjust("1 second")
-      const tokens = yield* Fiber.join(first)
+      const tokens = yield* authorizeAfter(h, s, "1 second")
       yield* TestClock.adjust(tokens.expiresAt! - 1000)
       expect(yield* s.state).toBe("expired")
       const callers = yield* Effect.fork(Effect.all(Array.from({ length: 1000 }, () => s.accessToken), { concurrency: "unbounded" }))
@@ -65,10 +62,7 @@ describe("OAuthSession / accessToken", () => {
       const h = yield* harness({ latency: "10 millis" })
       // A custom clock that never fires keeps the machine in `authorized` past expiry.
       const s = yield* session(h, { clock: { setTimeout: () => undefined, clearTimeout: () => undefined } })
-      const first = yield* Effect.fork(authorize(h, s))
-      yield* h.server.arrived("exchange", 1)
-      yield* TestClock.adjust("10 millis")
-      const tokens = yield* Fiber.join(first)
+      const tokens = yield* authorizeAfter(h, s, "10 millis")
       yield* TestClock.adjust(tokens.expiresAt! - 10)
       expect(yield* s.state).toBe("authorized")
       const caller = yield* Effect.fork(s.accessToken)
@@ -85,10 +79,7 @@ describe("OAuthSession / accessToken", () => {
       const h = yield* harness({ latency: "10 millis" })
       // No timer fires: the snapshot read before the expiry is the one read at it.
       const s = yield* session(h, { clock: { setTimeout: () => undefined, clearTimeout: () => undefined } })
-      const first = yield* Effect.fork(authorize(h, s))
-      yield* h.server.arrived("exchange", 1)
-      yield* TestClock.adjust("10 millis")
-      const tokens = yield* Fiber.join(first)
+      const tokens = yield* authorizeAfter(h, s, "10 millis")
       const snapshot = s.actor.getSnapshot()
       expect(yield* s.accessToken).toBe(tokens.accessToken)
       expect(yield* s.tokens).toBe(tokens)
@@ -107,10 +98,7 @@ describe("OAuthSession / accessToken", () => {
     Effect.gen(function*() {
       const h = yield* harness({ latency: "1 second" })
       const s = yield* session(h, { refresh: "lazy" })
-      const first = yield* Effect.fork(authorize(h, s))
-      yield* h.server.arrived("exchange", 1)
-      yield* TestClock.adjust("1 second")
-      const tokens = yield* Fiber.join(first)
+      const tokens = yield* authorizeAfter(h, s, "1 second")
       expect(yield* s.accessToken).toBe(tokens.accessToken)
       yield* TestClock.setTime(TokenSet.refreshAt(tokens)!)
       expect(yield* s.state).toBe("authorized")
@@ -126,10 +114,7 @@ describe("OAuthSession / accessToken", () => {
     Effect.gen(function*() {
       const h = yield* harness({ latency: "1 second" })
       const s = yield* session(h, { refresh: "lazy" })
-      const first = yield* Effect.fork(authorize(h, s))
-      yield* h.server.arrived("exchange", 1)
-      yield* TestClock.adjust("1 second")
-      const tokens = yield* Fiber.join(first)
+      const tokens = yield* authorizeAfter(h, s, "1 second")
       yield* TestClock.adjust(TokenSet.refreshAt(tokens)! - 1000)
       expect(yield* s.accessToken).toBe(tokens.accessToken)
       expect(yield* s.accessToken).toBe(tokens.accessToken)
@@ -228,10 +213,7 @@ describe("OAuthSession / refresh", () => {
     Effect.gen(function*() {
       const h = yield* harness({ latency: "1 second" })
       const s = yield* session(h)
-      const first = yield* Effect.fork(authorize(h, s))
-      yield* h.server.arrived("exchange", 1)
-      yield* TestClock.adjust("1 second")
-      yield* Fiber.join(first)
+      yield* authorizeAfter(h, s, "1 second")
       const a = yield* Effect.fork(s.refresh)
       const b = yield* Effect.fork(s.refresh)
       yield* h.server.arrived("refresh", 1)
@@ -269,10 +251,7 @@ describe("OAuthSession / revoke", () => {
     Effect.gen(function*() {
       const h = yield* harness({ latency: "1 second" })
       const s = yield* session(h)
-      const first = yield* Effect.fork(authorize(h, s))
-      yield* h.server.arrived("exchange", 1)
-      yield* TestClock.adjust("1 second")
-      yield* Fiber.join(first)
+      yield* authorizeAfter(h, s, "1 second")
       const revoking = yield* Effect.fork(s.revoke)
       yield* h.server.arrived("revoke", 1)
       expect(yield* Effect.flip(s.accessToken)).toMatchObject({ _tag: "SessionRevoked" })

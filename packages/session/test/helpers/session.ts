@@ -2,8 +2,8 @@ import { OAuthClient } from "@effect-oauth/core"
 import type { OAuthError } from "@effect-oauth/core"
 import { OAuthSession, TokenStore } from "@effect-oauth/session"
 import { SessionMachine } from "@effect-oauth/session"
-import { Chunk, Effect, Fiber, Queue, Redacted, Stream } from "effect"
-import type { Scope } from "effect"
+import { Chunk, Effect, Fiber, Queue, Redacted, Stream, TestClock } from "effect"
+import type { Duration, Scope } from "effect"
 import { FakeTokenServer } from "@effect-oauth/testing/FakeTokenServer"
 import type { FakeServerOptions } from "@effect-oauth/testing/FakeTokenServer"
 
@@ -36,6 +36,18 @@ export const authorize = (
   Effect.gen(function*() {
     const request = yield* session.authorize(options)
     return yield* session.completeAuthorization(server.approve(request))
+  })
+
+/**
+ * {@link authorize} against a harness whose server answers after `latency`: the
+ * code exchange is let through by moving the TestClock once it has arrived.
+ */
+export const authorizeAfter = (h: Harness, session: OAuthSession.OAuthSession, latency: Duration.DurationInput) =>
+  Effect.gen(function*() {
+    const pending = yield* Effect.fork(authorize(h, session))
+    yield* h.server.arrived("exchange", 1)
+    yield* TestClock.adjust(latency)
+    return yield* Fiber.join(pending)
   })
 
 /** Collects the session's changes from now on; read them with `take`. */
