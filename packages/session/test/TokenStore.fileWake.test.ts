@@ -32,6 +32,19 @@ const countingGets = (store: TokenStore.Service) => {
   return { counts, store: counted }
 }
 
+/**
+ * Two file-store instances over one temporary directory, as two processes would
+ * have: the holder's, and the waiter's (counted) that the harness uses.
+ */
+const twoInstances = Effect.gen(function*() {
+  const fs = yield* FileSystem.FileSystem
+  const directory = `${yield* fs.makeTempDirectoryScoped()}/store`
+  const holder = yield* TokenStore.makeFileSystem(directory)
+  const counting = countingGets(yield* TokenStore.makeFileSystem(directory))
+  const h = yield* harness({}, counting.store)
+  return { counting, h, holder }
+})
+
 describe("TokenStore / layerFileSystem wakes waiters", () => {
   it.scoped("watch wakes when another store instance writes the entry", () =>
     Effect.gen(function*() {
@@ -58,12 +71,7 @@ describe("TokenStore / layerFileSystem wakes waiters", () => {
 
   it.scoped("a session waiting for the lease adopts the holder's write once it lands, without polling", () =>
     Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const directory = `${yield* fs.makeTempDirectoryScoped()}/store`
-      // Two instances over one directory, as two processes would have.
-      const holder = yield* TokenStore.makeFileSystem(directory)
-      const counting = countingGets(yield* TokenStore.makeFileSystem(directory))
-      const h = yield* harness({}, counting.store)
+      const { counting, h, holder } = yield* twoInstances
       const expired = yield* h.server.seed(["read"], 2 * hour)
       const v1 = yield* holder.compareAndSet("alice", undefined, expired)
       const lease = yield* holder.acquireLease("alice", "1 minute")
@@ -95,11 +103,7 @@ describe("TokenStore / layerFileSystem wakes waiters", () => {
 describe("TokenStore / layerFileSystem: a woken waiter does the least", () => {
   it.scoped("a waiter woken by the holder's write re-reads once and makes no further lease attempt", () =>
     Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const directory = `${yield* fs.makeTempDirectoryScoped()}/store`
-      const holder = yield* TokenStore.makeFileSystem(directory)
-      const counting = countingGets(yield* TokenStore.makeFileSystem(directory))
-      const h = yield* harness({}, counting.store)
+      const { counting, h, holder } = yield* twoInstances
       const v1 = yield* holder.compareAndSet("alice", undefined, yield* h.server.seed(["read"], 2 * hour))
       const lease = yield* holder.acquireLease("alice", "1 minute")
       const s = yield* session(h, { clock: "effect" })
