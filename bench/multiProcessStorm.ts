@@ -20,16 +20,15 @@ import { Callback, OAuthClient, Provider, TokenSet } from "@effect-oauth/core"
 import { TokenStore } from "@effect-oauth/session"
 import { TestServer } from "@effect-oauth/testing"
 import { Clock, Context, Effect, Layer, Option, Redacted } from "effect"
-import { fork } from "node:child_process"
 import type { Scope } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { fileURLToPath, pathToFileURL } from "node:url"
+import { pathToFileURL } from "node:url"
 import * as Cluster from "../packages/store-sql/test/cluster/cluster.js"
 import type { StoreSpec } from "../packages/store-sql/test/cluster/protocol.js"
 import { storeLayer } from "../packages/store-sql/test/cluster/stores.js"
-import type { WorkerReply, WorkerRequest } from "./peerWorker.js"
+import { startWorker } from "./peers.js"
 import type { Row, Suite } from "./suite.js"
 import { formatTable } from "./suite.js"
 
@@ -55,28 +54,6 @@ const tempDirectory: Effect.Effect<string, never, Scope.Scope> = Effect.acquireR
   (directory) => Effect.sync(() => Fs.rmSync(directory, { recursive: true, force: true }))
 )
 
-/** A process of the reference: `bench/peerWorker.ts` holding the grant of a shared file with a lock file. */
-const referenceWorker = () => {
-  const child = fork(fileURLToPath(new URL("./peerWorker.ts", import.meta.url)), [], {
-    execArgv: ["--import", "tsx", "--conditions=source", "--no-warnings"],
-    stdio: ["ignore", "ignore", "inherit", "ipc"]
-  })
-  let waiting: ((reply: WorkerReply) => void) | undefined
-  child.on("message", (reply: WorkerReply) => {
-    const resume = waiting
-    waiting = undefined
-    resume?.(reply)
-  })
-  return {
-    ask: (request: WorkerRequest) =>
-      new Promise<WorkerReply>((resolve) => {
-        waiting = resolve
-        child.send(request)
-      }),
-    stop: () => child.disconnect()
-  }
-}
-
 /**
  * The lock file plus re-read on `processes` processes: a grant of its own in a
  * JSON file; `trial` expires every process's token and times the storm from
@@ -101,7 +78,7 @@ const lockFileReference = (server: TestServer.TestServer, directory: string, pro
       expires_at: Date.now() + 3_600_000
     }))
     const workers = yield* Effect.acquireRelease(
-      Effect.sync(() => Array.from({ length: processes }, referenceWorker)),
+      Effect.sync(() => Array.from({ length: processes }, () => startWorker())),
       (workers) => Effect.sync(() => workers.forEach((worker) => worker.stop()))
     )
     const endpoints = { authorization: provider.authorizationEndpoint ?? server.issuer, token: provider.tokenEndpoint }

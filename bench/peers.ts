@@ -217,12 +217,13 @@ const heapAfterGc = async () => {
 // ---------------------------------------------------------------------------
 // application processes
 
-interface Worker {
+/** An application process (`bench/peerWorker.ts`), asked one request at a time. */
+export interface Worker {
   readonly ask: (request: WorkerRequest) => Promise<WorkerReply>
   readonly stop: () => void
 }
 
-const startWorker = (): Worker => {
+export const startWorker = (): Worker => {
   const child = fork(fileURLToPath(new URL("./peerWorker.ts", import.meta.url)), [], {
     execArgv: ["--import", "tsx", "--conditions=source", "--no-warnings"],
     stdio: ["ignore", "ignore", "inherit", "ipc"]
