@@ -3,7 +3,6 @@
  * files holding tokens, locks of dead processes, damaged entries, symbolic links.
  */
 import { FileSystem } from "@effect/platform"
-import { NodeFileSystem } from "@effect/platform-node"
 import { TokenSet } from "@effect-oauth/core"
 import { TokenStore } from "@effect-oauth/session"
 import { describe, expect, it } from "@effect/vitest"
@@ -11,14 +10,7 @@ import { Effect, Option } from "effect"
 import { spawn } from "node:child_process"
 import { once } from "node:events"
 import { readFileSync } from "node:fs"
-import { accessOf, tokens } from "./helpers/entries.js"
-
-const withDirectory = <A, E>(f: (directory: string, fs: FileSystem.FileSystem) => Effect.Effect<A, E, FileSystem.FileSystem>) =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const directory = yield* Effect.orDie(fs.makeTempDirectoryScoped())
-    return yield* f(`${directory}/store`, fs)
-  }).pipe(Effect.scoped, Effect.provide(NodeFileSystem.layer))
+import { accessOf, tokens, withDirectory } from "./helpers/entries.js"
 
 /** The entry file name of `key`, written once so that its name is known. */
 const entryName = (fs: FileSystem.FileSystem, directory: string) =>

@@ -6,7 +6,7 @@ import * as TokenStoreContract from "@effect-oauth/testing/TokenStoreContract"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option, Redacted } from "effect"
 import * as encryptedV1 from "./fixtures/encryptedV1.js"
-import { accessOf, tokens } from "./helpers/entries.js"
+import { accessOf, tokens, withDirectory } from "./helpers/entries.js"
 
 // The behaviour every store keeps: the contract suite of @effect-oauth/testing.
 TokenStoreContract.suite("layerMemory", TokenStore.layerMemory)
@@ -35,13 +35,6 @@ TokenStoreContract.suite(
 // Below: the file store's own properties, the layers and the encryption.
 
 describe("TokenStore / layerFileSystem files", () => {
-  const withDirectory = <A, E>(f: (directory: string, fs: FileSystem.FileSystem) => Effect.Effect<A, E, FileSystem.FileSystem>) =>
-    Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const directory = yield* Effect.orDie(fs.makeTempDirectoryScoped())
-      return yield* f(`${directory}/store`, fs)
-    }).pipe(Effect.scoped, Effect.provide(NodeFileSystem.layer))
-
   const entryFiles = (fs: FileSystem.FileSystem, directory: string) =>
     Effect.map(fs.readDirectory(directory), (names) => names.filter((name) => name.endsWith(".json")))
 
