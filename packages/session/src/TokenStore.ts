@@ -115,6 +115,16 @@ export const isError = (u: unknown): u is StoreError =>
   Predicate.isTagged(u, "LeaseUnavailable")
 
 /**
+ * The text a store keeps for `tokens` under `key` (`TokenSet.toJson`); fails with
+ * `TokenStoreError` (`Unencodable`) when they are not JSON, and nothing is written.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const toBlob: (key: string, tokens: TokenSet.TokenSet) => Effect.Effect<string, TokenStoreError> = (key, tokens) =>
+  blobStore.toBlob(key, tokens)
+
+/**
  * A token store. See the module documentation for the contract every
  * implementation keeps.
  *

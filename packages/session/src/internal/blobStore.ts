@@ -11,6 +11,19 @@ import * as blobCipher from "./blobCipher.js"
 const corrupt = (key: string, detail: string) =>
   new TokenStore.TokenStoreError({ reason: "Corrupt", operation: "get", key, detail })
 
+/** The token blob of `tokens` for `key`, or `Unencodable` (nothing is written then). @internal */
+export const toBlob = (key: string, tokens: TokenSet.TokenSet): Effect.Effect<string, TokenStore.TokenStoreError> =>
+  Effect.try({
+    try: () => TokenSet.toJson(tokens),
+    catch: () =>
+      new TokenStore.TokenStoreError({
+        reason: "Unencodable",
+        operation: "compareAndSet",
+        key,
+        detail: "the tokens cannot be written as JSON (nested too deep, or not JSON)"
+      })
+  })
+
 // Versions name one state of a key: a writer expecting a live version got it from
 // a read or a write of that state.
 /** @internal */
@@ -20,19 +33,7 @@ export const fromBackend = (
   acceptPlaintext: boolean
 ): TokenStore.Service => {
   const encode = (key: string, version: number, tokens: TokenSet.TokenSet) =>
-    Effect.flatMap(
-      Effect.try({
-        try: () => TokenSet.toJson(tokens),
-        catch: () =>
-          new TokenStore.TokenStoreError({
-            reason: "Unencodable",
-            operation: "compareAndSet",
-            key,
-            detail: "the tokens cannot be written as JSON (nested too deep, or not JSON)"
-          })
-      }),
-      (json) => cipher === undefined ? Effect.succeed(json) : cipher.seal(key, version, json)
-    )
+    Effect.flatMap(toBlob(key, tokens), (json) => cipher === undefined ? Effect.succeed(json) : cipher.seal(key, version, json))
 
   // The last blob read, with its tokens: a session re-reads the same state
   // around a lease and on each wake-up, so one entry saves most decodes without

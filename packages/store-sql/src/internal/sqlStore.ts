@@ -214,16 +214,7 @@ export const make = (
       // one version can never both win (no read-then-write).
       compareAndSet: (key, expectedVersion, tokens) =>
         Effect.gen(function*() {
-          const blob = yield* Effect.try({
-            try: () => TokenSet.toJson(tokens),
-            catch: () =>
-              new TokenStore.TokenStoreError({
-                reason: "Unencodable",
-                operation: "compareAndSet",
-                key,
-                detail: "the tokens cannot be written as JSON (nested too deep, or not JSON)"
-              })
-          })
+          const blob = yield* TokenStore.toBlob(key, tokens)
           const now = yield* Clock.currentTimeMillis
           const rows = yield* (expectedVersion === undefined
             ? sql<{ readonly version: unknown }>`
