@@ -12,9 +12,7 @@
  * @see https://auth0.com/docs/api/authentication
  * @since 0.1.0
  */
-import type { OAuthError, Provider } from "@effect-oauth/core"
-import type { HttpClient } from "@effect/platform"
-import type { Effect } from "effect"
+import type { Provider } from "@effect-oauth/core"
 import * as Generic from "./Generic.js"
 import * as vocabulary from "./internal/vocabulary.js"
 import type * as Preset from "./Preset.js"
@@ -98,11 +96,7 @@ export const make = (options: Options): Provider.Provider => {
  */
 export const discover = (
   options: Options
-): Effect.Effect<
-  Provider.Provider,
-  OAuthError.TransportError | OAuthError.ConfigurationError | OAuthError.IssuerMismatch,
-  HttpClient.HttpClient
-> => Generic.discover(`https://${options.domain.replace(/\/+$/, "")}/`, { name: "auth0", algorithm: "oidc", ...common(options) })
+): Generic.Discovered => Generic.discover(`https://${options.domain.replace(/\/+$/, "")}/`, { name: "auth0", algorithm: "oidc", ...common(options) })
 
 /**
  * This preset's row of `docs/providers.md`.

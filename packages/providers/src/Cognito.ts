@@ -11,9 +11,7 @@
  * @see https://docs.aws.amazon.com/cognito/latest/developerguide/token-endpoint.html
  * @since 0.1.0
  */
-import type { OAuthError, Provider } from "@effect-oauth/core"
-import type { HttpClient } from "@effect/platform"
-import type { Effect } from "effect"
+import type { Provider } from "@effect-oauth/core"
 import * as Generic from "./Generic.js"
 import type * as Preset from "./Preset.js"
 
@@ -76,11 +74,7 @@ export const make = (options: Options): Provider.Provider => {
  */
 export const discover = (
   options: Omit<Options, "domain">
-): Effect.Effect<
-  Provider.Provider,
-  OAuthError.TransportError | OAuthError.ConfigurationError | OAuthError.IssuerMismatch,
-  HttpClient.HttpClient
-> =>
+): Generic.Discovered =>
   Generic.discover(`https://cognito-idp.${options.region}.amazonaws.com/${options.userPoolId}`, {
     name: "cognito",
     algorithm: "oidc",

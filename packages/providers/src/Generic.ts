@@ -27,6 +27,20 @@ export interface DiscoverOptions extends Provider.DiscoverOptions {
 }
 
 /**
+ * A preset discovered from its issuer's metadata: what `discover` here and each
+ * discovering preset (Auth0, Cognito, Keycloak, Okta, Zitadel) return. Fails with
+ * `TransportError`, `ConfigurationError` or `IssuerMismatch`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Discovered = Effect.Effect<
+  Provider.Provider,
+  OAuthError.TransportError | OAuthError.ConfigurationError | OAuthError.IssuerMismatch,
+  HttpClient.HttpClient
+>
+
+/**
  * Discovers an issuer (OpenID Connect Discovery, else RFC 8414) and returns its
  * `Provider` with the given quirks and default scopes. The checks are those of
  * `Provider.discover`: the document's `issuer` must equal `issuer`, endpoints
@@ -50,11 +64,7 @@ export interface DiscoverOptions extends Provider.DiscoverOptions {
 export const discover = (
   issuer: string,
   options: DiscoverOptions = {}
-): Effect.Effect<
-  Provider.Provider,
-  OAuthError.TransportError | OAuthError.ConfigurationError | OAuthError.IssuerMismatch,
-  HttpClient.HttpClient
-> => {
+): Discovered => {
   const { defaultScopes, requests, tokenResponse, ...discoverOptions } = options
   return Effect.map(Provider.discover(issuer, discoverOptions), (provider) => {
     const scopes = defaultScopes ?? (provider.scopesSupported?.includes("openid") ? ["openid"] : undefined)

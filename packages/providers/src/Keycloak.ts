@@ -10,9 +10,7 @@
  * @see https://www.keycloak.org/securing-apps/oidc-layers
  * @since 0.1.0
  */
-import type { OAuthError, Provider } from "@effect-oauth/core"
-import type { HttpClient } from "@effect/platform"
-import type { Effect } from "effect"
+import type { Provider } from "@effect-oauth/core"
 import * as Generic from "./Generic.js"
 import type * as Preset from "./Preset.js"
 
@@ -84,11 +82,7 @@ export const make = (options: Options): Provider.Provider => {
  */
 export const discover = (
   options: Options
-): Effect.Effect<
-  Provider.Provider,
-  OAuthError.TransportError | OAuthError.ConfigurationError | OAuthError.IssuerMismatch,
-  HttpClient.HttpClient
-> => Generic.discover(issuer(options), { name: "keycloak", algorithm: "oidc", defaultScopes: options.scopes ?? ["openid"] })
+): Generic.Discovered => Generic.discover(issuer(options), { name: "keycloak", algorithm: "oidc", defaultScopes: options.scopes ?? ["openid"] })
 
 /**
  * This preset's row of `docs/providers.md`.

@@ -14,9 +14,7 @@
  * @see https://developer.okta.com/docs/api/openapi/okta-oauth/guides/overview/
  * @since 0.1.0
  */
-import type { OAuthError, Provider } from "@effect-oauth/core"
-import type { HttpClient } from "@effect/platform"
-import type { Effect } from "effect"
+import type { Provider } from "@effect-oauth/core"
 import * as Generic from "./Generic.js"
 import type * as Preset from "./Preset.js"
 
@@ -110,11 +108,7 @@ export const make = (options: Options): Provider.Provider => {
  */
 export const discover = (
   options: Options
-): Effect.Effect<
-  Provider.Provider,
-  OAuthError.TransportError | OAuthError.ConfigurationError | OAuthError.IssuerMismatch,
-  HttpClient.HttpClient
-> =>
+): Generic.Discovered =>
   Generic.discover(issuer(options), {
     name: "okta",
     algorithm: "oidc",

@@ -11,9 +11,7 @@
  * @see https://zitadel.com/docs/apis/openidoauth/endpoints
  * @since 0.1.0
  */
-import type { OAuthError, Provider } from "@effect-oauth/core"
-import type { HttpClient } from "@effect/platform"
-import type { Effect } from "effect"
+import type { Provider } from "@effect-oauth/core"
 import * as Generic from "./Generic.js"
 import type * as Preset from "./Preset.js"
 
@@ -74,11 +72,7 @@ export const make = (options: Options): Provider.Provider => {
  */
 export const discover = (
   options: Options
-): Effect.Effect<
-  Provider.Provider,
-  OAuthError.TransportError | OAuthError.ConfigurationError | OAuthError.IssuerMismatch,
-  HttpClient.HttpClient
-> => Generic.discover(options.instanceUrl.replace(/\/+$/, ""), { name: "zitadel", algorithm: "oidc", defaultScopes: scopesOf(options) })
+): Generic.Discovered => Generic.discover(options.instanceUrl.replace(/\/+$/, ""), { name: "zitadel", algorithm: "oidc", defaultScopes: scopesOf(options) })
 
 /**
  * This preset's row of `docs/providers.md`.
