@@ -61,8 +61,6 @@ export const remoteKeySet = (
     const cache = yield* SynchronizedRef.make<
       { readonly keys: ReadonlyArray<IdToken.Jwk>; readonly at: number; readonly forced: number | undefined } | undefined
     >(undefined)
-    // The last set written, read without the lock while it is fresh (the common case).
-    let fresh: { readonly keys: ReadonlyArray<IdToken.Jwk>; readonly at: number } | undefined
     const synchronized = (refresh: boolean) =>
       SynchronizedRef.modifyEffect(cache, (held) =>
         Effect.gen(function*() {
@@ -72,16 +70,16 @@ export const remoteKeySet = (
           if (!stale && !forced) return [held.keys, held] as const
           const fetched = yield* fetchKeys
           const next = { keys: fetched, at: now, forced: forced ? now : held?.forced }
-          fresh = next
           return [fetched, next] as const
         }))
+    // A fresh set is read without taking the lock (the common case).
     const keys = (refresh: boolean) =>
-      Effect.clockWith((clock) => {
-        const held = fresh
-        return !refresh && held !== undefined && clock.unsafeCurrentTimeMillis() - held.at < lifetime
-          ? Effect.succeed(held.keys)
-          : synchronized(refresh)
-      })
+      Effect.flatMap(SynchronizedRef.get(cache), (held) =>
+        Effect.clockWith((clock) =>
+          !refresh && held !== undefined && clock.unsafeCurrentTimeMillis() - held.at < lifetime
+            ? Effect.succeed(held.keys)
+            : synchronized(refresh)
+        ))
     return { keys }
   })
 
